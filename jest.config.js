@@ -1,0 +1,20 @@
+// Jest in ESM mode (run through `node --experimental-vm-modules`), two projects:
+//   unit    — tests beside the code (operator/, server/, models/); never need a cluster.
+//   cluster — tests under test/ that start the local control plane, Prometheus and real servers.
+const tsJest = [
+  'ts-jest',
+  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: { ignoreCodes: [151002] } },
+];
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node',
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
+};
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{operator,server,models,charts,crds}/**/*.test.ts'] },
+    { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+  ],
+};

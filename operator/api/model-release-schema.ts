@@ -1,0 +1,418 @@
+/**
+ * The ModelRelease API (serving.tern.dev/v1alpha1): the one source of truth for its fields.
+ *
+ * From this TypeBox schema come the TypeScript types (below), the ajv validator used offline by
+ * `tern validate`, and the CRD's openAPIV3Schema in crds/modelrelease.yaml (generated; a test
+ * fails when it is stale). Write a field here once, with its description, default and limits.
+ */
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const GROUP = 'serving.tern.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'ModelRelease';
+export const PLURAL = 'modelreleases';
+export const SINGULAR = 'modelrelease';
+export const SHORT_NAMES = ['mr'];
+
+/** A Go-style duration as Kubernetes and Argo Rollouts write them: "30s", "5m", "1h30m", "500ms". */
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+export const SEMVER_PATTERN =
+  '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
+export const SHA256_PATTERN = '^[0-9a-f]{64}$';
+export const WEIGHTS_URL_PATTERN = '^(https?|file)://.+';
+
+const duration = (description: string, dflt?: string): TSchema =>
+  Type.String({ pattern: DURATION_PATTERN, description, ...(dflt === undefined ? {} : { default: dflt }) });
+const ratio = (description: string, dflt?: number): TSchema =>
+  Type.Number({ minimum: 0, maximum: 1, description, ...(dflt === undefined ? {} : { default: dflt }) });
+
+// ---------------------------------------------------------------------------------------------
+// spec.model — one registry.json entry, camelCased.
+// ---------------------------------------------------------------------------------------------
+export const ModelMetricsSchema = Type.Object(
+  {
+    tpr: ratio('True-positive rate on held-out data (the staging gate compares it with rollout.staging.gates.minTpr).'),
+    tnr: ratio('True-negative rate on held-out data (compared with rollout.staging.gates.minTnr).'),
+    scoreMean: ratio('Mean target score on held-out data: the drift baseline the server compares live scores with.'),
+  },
+  {
+    additionalProperties: Type.Number(),
+    description:
+      'The metrics snapshot recorded when the model was trained (registry field metrics_snapshot). tpr, tnr and scoreMean are required; other numbers may be added and used by staging gates.',
+  },
+);
+
+export const ModelSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
+      description: 'The model family name as in the registry (e.g. "species-classifier").',
+    }),
+    displayName: Type.Optional(Type.String({ maxLength: 256, description: 'A human-readable name for dashboards.' })),
+    version: Type.String({ pattern: SEMVER_PATTERN, description: 'The model version, semver (e.g. "1.1.0").' }),
+    architecture: Type.Optional(Type.String({ maxLength: 128, description: 'The network architecture, informational (e.g. "mlp-64").' })),
+    weightsUrl: Type.String({
+      pattern: WEIGHTS_URL_PATTERN,
+      maxLength: 2048,
+      description: 'Where the server downloads the ONNX weights from: https://, http:// or file://.',
+    }),
+    sha256: Type.Optional(
+      Type.String({
+        pattern: SHA256_PATTERN,
+        description:
+          'SHA-256 of the weights file, 64 lowercase hex digits. The server refuses to load weights that do not match. A release without a sha256 cannot pass staging unless spec.rollout.staging.allowUnverifiedArtifact is true.',
+      }),
+    ),
+    trainedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the model was trained (RFC 3339).' })),
+    metrics: ModelMetricsSchema,
+  },
+  { additionalProperties: false, description: 'The model to release: one entry of models/registry.json. Changing it starts a new release against the current stable model.' },
+);
+
+// ---------------------------------------------------------------------------------------------
+// spec.serving — how the inference pods run.
+// ---------------------------------------------------------------------------------------------
+export const ServingSchema = Type.Object(
+  {
+    image: Type.String({ minLength: 1, default: 'ghcr.io/tern-dev/tern-server:0.1.0', description: 'Container image running tern-server.' }),
+    replicas: Type.Integer({ minimum: 1, maximum: 1000, default: 2, description: 'Pods per track (stable and candidate each get this many at full weight).' }),
+    gpu: Type.Integer({ minimum: 0, maximum: 16, default: 0, description: 'GPUs per pod; becomes the nvidia.com/gpu request and limit.' }),
+    resources: Type.Optional(
+      Type.Object(
+        {
+          requests: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'e.g. {cpu: "500m", memory: "512Mi"}' })),
+          limits: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'e.g. {memory: "1Gi"}' })),
+        },
+        { additionalProperties: false, description: 'CPU and memory requests and limits of the server container (GPUs: use gpu).' },
+      ),
+    ),
+    nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Node labels the pods must run on (e.g. a GPU node pool).' })),
+    tolerations: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            key: Type.Optional(Type.String()),
+            operator: Type.Optional(Type.Union([Type.Literal('Exists'), Type.Literal('Equal')])),
+            value: Type.Optional(Type.String()),
+            effect: Type.Optional(Type.String()),
+            tolerationSeconds: Type.Optional(Type.Integer()),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Tolerations for tainted (e.g. GPU) nodes, as in a pod spec.' },
+      ),
+    ),
+    executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda'), Type.Literal('webgpu')], {
+      default: 'cpu',
+      description: 'onnxruntime execution provider. A GPU provider that is missing on the node falls back to cpu (visible in the tern_server_model_info metric).',
+    }),
+    port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080, description: 'The port tern-server listens on in the pod.' }),
+    maxBatchSize: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'Dynamic batching: most inputs in one inference run.' }),
+    maxBatchDelayMs: Type.Number({ minimum: 0, maximum: 1000, default: 2, description: 'Dynamic batching: longest wait for a batch to fill, in milliseconds.' }),
+    rejectionThreshold: Type.Optional(ratio('Inputs whose target score is below this are answered as rejections ("not a target"); 0 accepts everything.')),
+    env: Type.Optional(
+      Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.String() }, { additionalProperties: false }), {
+        description: 'Extra environment variables for the server container.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'How the inference pods of both tracks run.' },
+);
+
+// ---------------------------------------------------------------------------------------------
+// spec.traffic — how weights reach live traffic.
+// ---------------------------------------------------------------------------------------------
+export const TrafficSchema = Type.Object(
+  {
+    router: Type.Union([Type.Literal('replicas'), Type.Literal('gatewayAPI')], {
+      default: 'replicas',
+      description:
+        'replicas: no mesh needed; the weight becomes the candidate\'s share of ready pods behind the release Service (granularity 1/pods). gatewayAPI: the weights of an HTTPRoute\'s backendRefs (exact percentages; RequestMirror for shadow).',
+    }),
+    serviceName: Type.Optional(Type.String({ maxLength: 63, description: 'The Service clients call; defaults to the release name.' })),
+    gatewayAPI: Type.Optional(
+      Type.Object(
+        {
+          httpRouteName: Type.Optional(Type.String({ description: 'HTTPRoute to create or adopt; defaults to the release name. Fields and annotations owned by others are kept.' })),
+          parentRefs: Type.Optional(
+            Type.Array(
+              Type.Object(
+                { name: Type.String(), namespace: Type.Optional(Type.String()), sectionName: Type.Optional(Type.String()) },
+                { additionalProperties: false },
+              ),
+              { description: 'Gateways the route attaches to (when Tern creates the route).' },
+            ),
+          ),
+          hostnames: Type.Optional(Type.Array(Type.String(), { description: 'Hostnames of the route (when Tern creates it).' })),
+        },
+        { additionalProperties: false, description: 'Settings for router: gatewayAPI.' },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'How traffic is split between the stable and the candidate track.' },
+);
+
+// ---------------------------------------------------------------------------------------------
+// spec.rollout — staging gates, shadow, canary steps, analysis.
+// ---------------------------------------------------------------------------------------------
+export const GoldenQuerySchema = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    input: Type.Array(Type.Number(), { minItems: 1, description: 'One feature vector.' }),
+    expectClassIndex: Type.Optional(Type.Integer({ minimum: 0, description: 'The class the candidate must predict.' })),
+    expectLabel: Type.Optional(Type.String({ description: 'The label the candidate must predict.' })),
+    minConfidence: Type.Optional(ratio('The least confidence the prediction must have.')),
+  },
+  { additionalProperties: false },
+);
+
+export const StagingSchema = Type.Object(
+  {
+    gates: Type.Object(
+      {
+        minTpr: ratio('Least spec.model.metrics.tpr that may leave staging.', 0.85),
+        minTnr: ratio('Least spec.model.metrics.tnr that may leave staging.', 0.9),
+        metrics: Type.Optional(
+          Type.Array(
+            Type.Object(
+              { name: Type.String({ minLength: 1 }), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) },
+              { additionalProperties: false },
+            ),
+            { description: 'More gates on named numbers of the metrics snapshot, each with a min and/or max.' },
+          ),
+        ),
+      },
+      { additionalProperties: false, default: {}, description: 'Offline gates on the metrics snapshot.' },
+    ),
+    goldenQueries: Type.Optional(Type.Array(GoldenQuerySchema, { maxItems: 100, description: 'Requests sent to the candidate in staging; every expectation must hold.' })),
+    minDuration: duration('Least time in staging once the candidate is ready (soak).', '0s'),
+    allowUnverifiedArtifact: Type.Boolean({
+      default: false,
+      description: 'Let a model without spec.model.sha256 pass staging. Off by default: unverified weights are not released.',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'The candidate runs with no live traffic until these pass.' },
+);
+
+export const ShadowSchema = Type.Object(
+  {
+    mirrorPercent: Type.Integer({ minimum: 1, maximum: 100, default: 100, description: 'Share of live requests copied to the candidate; its responses are dropped.' }),
+    duration: duration('How long the shadow step lasts.', '1m'),
+  },
+  { additionalProperties: false, description: 'Optional step before the canary: mirror traffic to the candidate (router gatewayAPI only).' },
+);
+
+export const StepSchema = Type.Object(
+  {
+    setWeight: Type.Integer({ minimum: 1, maximum: 100, description: 'Percent of live traffic to the candidate at this step.' }),
+    pause: Type.Optional(duration('How long to hold the step while analysis runs. Without pause the step waits for `tern promote`.')),
+  },
+  { additionalProperties: false },
+);
+
+export const DEFAULT_STEPS = [
+  { setWeight: 1, pause: '1m' },
+  { setWeight: 5, pause: '1m' },
+  { setWeight: 25, pause: '2m' },
+  { setWeight: 50, pause: '2m' },
+  { setWeight: 100, pause: '1m' },
+];
+
+const thresholdCheck = (description: string, props: Record<string, TSchema>) =>
+  Type.Object(
+    { enabled: Type.Boolean({ default: true, description: 'Run this check.' }), ...props },
+    { additionalProperties: false, default: {}, description },
+  );
+
+export const ChecksSchema = Type.Object(
+  {
+    drift: thresholdCheck('Fails when the server\'s drift alarm is active or the live score mean drops this far below the baseline (spec.model.metrics.scoreMean).', {
+      maxScoreDrop: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'Greatest allowed baseline − live score mean.' }),
+    }),
+    availability: thresholdCheck('Fails when the share of successful (non-5xx) requests is below min.', {
+      min: ratio('Least success ratio.', 0.95),
+    }),
+    latencyP95: thresholdCheck('Fails when the 95th percentile request latency, aggregated across pods, is above maxSeconds.', {
+      maxSeconds: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'Greatest p95 latency in seconds.' }),
+    }),
+    errorRate: thresholdCheck('Fails when the share of 5xx responses is above max.', { max: ratio('Greatest 5xx share.', 0.05) }),
+    rejectionRatio: thresholdCheck('Fails when the share of inputs rejected as "not a target" is above max.', {
+      max: ratio('Greatest rejection share.', 0.5),
+    }),
+    relativeToStable: Type.Boolean({
+      default: false,
+      description: 'Judge built-in checks on candidate minus stable instead of the candidate alone (needs live stable traffic).',
+    }),
+  },
+  { additionalProperties: false, default: {}, description: 'Built-in checks, with the runbook\'s thresholds as defaults.' },
+);
+
+export const CustomCheckSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z][a-zA-Z0-9-]*$', description: 'Name shown in status and metrics.' }),
+    query: Type.String({
+      minLength: 1,
+      description: 'PromQL returning one number. {{release}}, {{namespace}} and {{track}} are replaced before the query runs.',
+    }),
+    min: Type.Optional(Type.Number({ description: 'The check fails below this.' })),
+    max: Type.Optional(Type.Number({ description: 'The check fails above this.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const AnalysisSchema = Type.Object(
+  {
+    provider: Type.Object(
+      {
+        type: Type.Union([Type.Literal('pods'), Type.Literal('prometheus')], {
+          default: 'pods',
+          description: 'pods: scrape the pods\' /metrics directly (no Prometheus needed). prometheus: instant queries against address.',
+        }),
+        address: Type.Optional(Type.String({ pattern: '^https?://.+', description: 'Prometheus HTTP API base URL (type prometheus).' })),
+      },
+      { additionalProperties: false, default: {}, description: 'Where measurements come from.' },
+    ),
+    interval: duration('Time between measurements.', '10s'),
+    failureLimit: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Failed measurements tolerated; one more rolls back.' }),
+    minSampleCount: Type.Integer({ minimum: 1, default: 20, description: 'Fewest requests in a measurement window; fewer is Inconclusive.' }),
+    successCount: Type.Integer({ minimum: 1, default: 1, description: 'Consecutive successful measurements needed before a step may advance.' }),
+    progressDeadline: duration('How long a step may be held by Inconclusive or Error measurements.', '10m'),
+    onProgressDeadline: Type.Union([Type.Literal('Abort'), Type.Literal('Pause')], {
+      default: 'Pause',
+      description: 'What happens when a step is held past progressDeadline: roll back, or pause for a person.',
+    }),
+    checks: ChecksSchema,
+    custom: Type.Optional(Type.Array(CustomCheckSchema, { maxItems: 32, description: 'Your own PromQL checks (provider prometheus).' })),
+  },
+  { additionalProperties: false, default: {}, description: 'How each step is judged.' },
+);
+
+export const RolloutSchema = Type.Object(
+  {
+    staging: StagingSchema,
+    shadow: Type.Optional(ShadowSchema),
+    steps: Type.Array(StepSchema, {
+      minItems: 1,
+      maxItems: 50,
+      default: DEFAULT_STEPS,
+      description: 'Canary steps; setWeight strictly increases within 1..100. After the last step the candidate is promoted.',
+    }),
+    analysis: AnalysisSchema,
+  },
+  { additionalProperties: false, default: {}, description: 'How a new model goes from staging through canary to production.' },
+);
+
+export const ModelReleaseSpecSchema = Type.Object(
+  {
+    model: ModelSchema,
+    serving: Type.Optional(ServingSchema),
+    traffic: Type.Optional(TrafficSchema),
+    rollout: Type.Optional(RolloutSchema),
+  },
+  { additionalProperties: false, description: 'What to serve and how to release it.' },
+);
+
+// ---------------------------------------------------------------------------------------------
+// status — written only by the operator, through the /status subresource.
+// ---------------------------------------------------------------------------------------------
+export const PHASES = ['Pending', 'Staging', 'Canary', 'Paused', 'Promoting', 'Healthy', 'RolledBack', 'Failed'] as const;
+export type Phase = (typeof PHASES)[number];
+export const OUTCOMES = ['Successful', 'Failed', 'Inconclusive', 'Error'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const ModelRefSchema = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.String(),
+    weightsUrl: Type.Optional(Type.String()),
+    sha256: Type.Optional(Type.String()),
+    since: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { description: 'A model as the operator runs it.' },
+);
+
+export const ConditionSchema = Type.Object({
+  type: Type.String({ description: 'Ready, Progressing or Degraded.' }),
+  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
+  reason: Type.String({ description: 'CamelCase reason.' }),
+  message: Type.String({ description: 'A sentence for a person: what happened, what to do next.' }),
+  lastTransitionTime: Type.String({ format: 'date-time' }),
+  observedGeneration: Type.Optional(Type.Integer()),
+});
+
+export const CheckResultSchema = Type.Object({
+  name: Type.String(),
+  track: Type.String(),
+  outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
+  value: Type.Optional(Type.Number()),
+  threshold: Type.Optional(Type.String({ description: 'The bound, as text (e.g. ">= 0.95").' })),
+  message: Type.Optional(Type.String()),
+  measuredAt: Type.String({ format: 'date-time' }),
+  consecutiveSuccesses: Type.Optional(Type.Integer()),
+  failures: Type.Optional(Type.Integer()),
+});
+
+export const HistoryEntrySchema = Type.Object({
+  version: Type.String(),
+  outcome: Type.Union([Type.Literal('Promoted'), Type.Literal('RolledBack'), Type.Literal('Superseded'), Type.Literal('Failed')]),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.String({ format: 'date-time' }),
+  reason: Type.Optional(Type.String()),
+});
+
+export const HISTORY_LIMIT = 20;
+
+export const ModelReleaseStatusSchema = Type.Object(
+  {
+    phase: Type.Optional(Type.Union(PHASES.map((p) => Type.Literal(p)))),
+    message: Type.Optional(Type.String()),
+    observedGeneration: Type.Optional(Type.Integer()),
+    stable: Type.Optional(ModelRefSchema),
+    candidate: Type.Optional(ModelRefSchema),
+    currentStep: Type.Optional(Type.Integer({ description: 'Index into spec.rollout.steps of the step in force.' })),
+    canaryWeight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    phaseSince: Type.Optional(Type.String({ format: 'date-time' })),
+    stepSince: Type.Optional(Type.String({ format: 'date-time' })),
+    conditions: Type.Optional(Type.Array(ConditionSchema)),
+    analysis: Type.Optional(Type.Array(CheckResultSchema, { description: 'The last measurement of each check.' })),
+    history: Type.Optional(Type.Array(HistoryEntrySchema, { maxItems: HISTORY_LIMIT, description: 'Past releases, newest first.' })),
+  },
+  { description: 'Observed state, written by tern-operator.' },
+);
+
+export type ModelMetrics = Static<typeof ModelMetricsSchema>;
+export type Model = Static<typeof ModelSchema>;
+export type Serving = Static<typeof ServingSchema>;
+export type Traffic = Static<typeof TrafficSchema>;
+export type Step = Static<typeof StepSchema>;
+export type Staging = Static<typeof StagingSchema>;
+export type Analysis = Static<typeof AnalysisSchema>;
+export type Checks = Static<typeof ChecksSchema>;
+export type CustomCheck = Static<typeof CustomCheckSchema>;
+export type Rollout = Static<typeof RolloutSchema>;
+export type ModelReleaseSpec = Static<typeof ModelReleaseSpecSchema>;
+export type ModelReleaseStatus = Static<typeof ModelReleaseStatusSchema>;
+export type Condition = Static<typeof ConditionSchema>;
+export type CheckResult = Static<typeof CheckResultSchema>;
+export type HistoryEntry = Static<typeof HistoryEntrySchema>;
+export type ModelRef = Static<typeof ModelRefSchema>;
+
+export interface ModelRelease {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+  };
+  spec: ModelReleaseSpec;
+  status?: ModelReleaseStatus;
+}
