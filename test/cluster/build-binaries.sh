@@ -12,19 +12,17 @@ module_version() { # module_version DIR MODULE -> version required in DIR/go.mod
   (cd "$1" && go list -m -f '{{.Version}}' "$2")
 }
 
-# build_set NAME DIR LDFLAGS PKG... : builds every PKG's command into $cache/NAME unless all are there.
+# build_set NAME DIR LDFLAGS BIN=PKG... : builds each PKG as binary BIN into $cache/NAME unless all are there.
 build_set() {
   local name="$1" dir="$2" ldflags="$3"; shift 3
-  local dest="$cache/$name" missing=0 pkg
-  for pkg in "$@"; do [[ -x "$dest/$(basename "$pkg")" ]] || missing=1; done
+  local dest="$cache/$name" missing=0 spec
+  for spec in "$@"; do [[ -x "$dest/${spec%%=*}" ]] || missing=1; done
   if (( missing == 0 )); then echo "build-binaries: $name cached in $dest"; return; fi
-  echo "build-binaries: building $name ($*) into $dest ..."
+  echo "build-binaries: building $name (${*#*=}) into $dest ..."
   local start=$SECONDS tmp="$dest.tmp.$$"
   rm -rf "$tmp" && mkdir -p "$tmp"
-  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/" "$@")
-  # etcd's main package is the module root: name the binary after the command, not the module.
-  for pkg in "$@"; do
-    if [[ "$(basename "$pkg")" == v3 && -x "$tmp/v3" ]]; then mv "$tmp/v3" "$tmp/etcd"; fi
+  for spec in "$@"; do
+    (cd "$dir" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$tmp/${spec%%=*}" "${spec#*=}")
   done
   mkdir -p "$dest" && mv "$tmp"/* "$dest/" && rmdir "$tmp"
   echo "build-binaries: built $name in $((SECONDS - start))s"
@@ -41,7 +39,7 @@ fi
 minor="${k8s_version#v1.}"; minor="${minor%%.*}"
 build_set "k8s-$k8s_version" "$here/k8s" \
   "-s -w -X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
-  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
-build_set "etcd-$etcd_version" "$here/etcd" "-s -w" go.etcd.io/etcd/server/v3
-build_set "kwok-$kwok_version" "$here/kwok" "-s -w" sigs.k8s.io/kwok/cmd/kwok
+  kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
+  kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler kubectl=k8s.io/kubernetes/cmd/kubectl
+build_set "etcd-$etcd_version" "$here/etcd" "-s -w" etcd=go.etcd.io/etcd/server/v3
+build_set "kwok-$kwok_version" "$here/kwok" "-s -w" kwok=sigs.k8s.io/kwok/cmd/kwok
