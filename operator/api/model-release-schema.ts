@@ -50,7 +50,7 @@ export const ModelMetricsSchema = Type.Object(
     scoreMean: Type.Number({ description: 'Mean target score on held-out data, 0..1: the drift baseline the server compares live scores with.' }),
   },
   {
-    additionalProperties: Type.Number(),
+    additionalProperties: Type.Number({ description: 'Another number of the snapshot (e.g. accuracy, auc).' }),
     maxProperties: 64,
     description:
       'The metrics snapshot recorded when the model was trained (registry field metrics_snapshot, keys camelCased: score_mean -> scoreMean). tpr, tnr and scoreMean (each 0..1) are required; other numbers may be added and used by staging gates (rollout.staging.gates.metrics).',
@@ -228,7 +228,7 @@ export const TrafficSchema = Type.Object(
 export const GoldenQuerySchema = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 63, description: 'Name shown in events and status when the query fails.' })),
-    input: Type.Array(Type.Number(), { minItems: 1, maxItems: 4096, description: 'One feature vector.' }),
+    input: Type.Array(Type.Number({ description: 'One feature value.' }), { minItems: 1, maxItems: 4096, description: 'One feature vector.' }),
     expectClassIndex: Type.Optional(Type.Integer({ minimum: 0, description: 'The class the candidate must predict.' })),
     expectLabel: Type.Optional(Type.String({ maxLength: 256, description: 'The label the candidate must predict.' })),
     minConfidence: Type.Optional(ratio('The least confidence the prediction must have.')),
