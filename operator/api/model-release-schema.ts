@@ -5,7 +5,7 @@
  * `tern validate`, and the CRD's openAPIV3Schema in crds/modelrelease.yaml (generated; a test
  * fails when it is stale). Write a field here once, with its description, default and limits.
  */
-import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { cel, RULES, type CelRule } from './rules.js';
 
 export const GROUP = 'serving.tern.dev';
@@ -41,7 +41,7 @@ const ratio = (description: string, dflt?: number) =>
 // ---------------------------------------------------------------------------------------------
 // spec.model — one registry.json entry, camelCased.
 // ---------------------------------------------------------------------------------------------
-export const ModelMetricsSchema = Type.Object(
+const ModelMetricsObject = Type.Object(
   {
     // Ranges are CEL rules (not minimum/maximum): in the CRD this object is a map of numbers, since a
     // structural schema cannot have both properties and additionalProperties.
@@ -57,6 +57,8 @@ export const ModelMetricsSchema = Type.Object(
     'x-kubernetes-validations': cel(RULES.tprIsRatio, RULES.tnrIsRatio, RULES.scoreMeanIsRatio),
   },
 );
+/** The snapshot's schema, typed so that the extra numbers are visible to TypeScript (metrics[name]). */
+export const ModelMetricsSchema = Type.Unsafe<Static<typeof ModelMetricsObject> & { [metric: string]: number }>(ModelMetricsObject);
 
 export const ModelSchema = Type.Object(
   {

@@ -11,7 +11,7 @@ export const ENTRY_NAME_PATTERN = '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$';
 
 const ratio = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
-export const MetricsSnapshotSchema = Type.Object(
+const MetricsSnapshotObject = Type.Object(
   {
     tpr: ratio('True-positive rate on held-out data.'),
     tnr: ratio('True-negative rate on held-out data.'),
@@ -22,6 +22,8 @@ export const MetricsSnapshotSchema = Type.Object(
     description: 'Metrics recorded at training time: tpr, tnr and score_mean (0..1) are required; any other numbers may be added.',
   },
 );
+/** Typed so that the extra numbers are visible to TypeScript. */
+export const MetricsSnapshotSchema = Type.Unsafe<Static<typeof MetricsSnapshotObject> & { [metric: string]: number }>(MetricsSnapshotObject);
 
 export const RegistryEntrySchema = Type.Object(
   {
