@@ -1,5 +1,5 @@
 // Jest globalTeardown of the `cluster` project: stops the cluster when globalSetup started it.
-import { loadTooling } from './jest-load-tooling.js';
+import { loadTooling } from './load-tooling.js';
 
 export default async function globalTeardown() {
   const hooks = await loadTooling();
