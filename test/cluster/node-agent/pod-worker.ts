@@ -159,10 +159,10 @@ export class PodWorker {
           finished: r.finished,
         }));
         try {
-          // metadata.uid makes the patch fail (409) should a new pod with the same name have replaced ours.
+          // metadata.uid makes the patch fail (422 "field is immutable") should a new pod with the same name have replaced ours.
           await this.ctx.kube.mergePatch(`${this.apiPath}/status`, { metadata: { uid: this.pod.metadata?.uid }, status: podStatus(this.view, new Date()) });
         } catch (err) {
-          if (err instanceof KubeError && (err.status === 404 || err.status === 409)) return;
+          if (err instanceof KubeError && (err.status === 404 || (err.status === 422 && err.message.includes('metadata.uid')))) return;
           this.ctx.log(`pod ${this.key}: status update failed (retrying): ${(err as Error).message}`);
           this.dirty = true;
           await new Promise((r) => setTimeout(r, 500));
