@@ -217,7 +217,7 @@ export class EventRecorder {
       if (state.flushTimer !== undefined) {
         this.#clock.clearTimeout(state.flushTimer);
         state.flushTimer = undefined;
-        this.#track(this.#writeSeries(state));
+        void this.#track(this.#writeSeries(state));
       }
     }
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
@@ -228,7 +228,7 @@ export class EventRecorder {
     const wait = Math.max(0, state.lastWriteAt + this.#flushMs - this.#clock.now());
     state.flushTimer = this.#clock.setTimeout(() => {
       state.flushTimer = undefined;
-      this.#track(this.#writeSeries(state));
+      void this.#track(this.#writeSeries(state));
     }, wait);
   }
 
