@@ -57,3 +57,12 @@ prometheus-stop: ## Stop the local cluster's Prometheus alone
 
 prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 	@$(CLUSTER_CLI) prometheus-start
+
+# ---- Operator runtime (operator/runtime/: work queue, informers, leader election, apply, events, probes) ----
+.PHONY: test-runtime test-runtime-cluster
+
+test-runtime: install ## Unit tests of the operator runtime (queue, informer, leader election, events, metrics)
+	$(JEST) --selectProjects unit operator/runtime
+
+test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
+	$(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
