@@ -14,6 +14,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { KubeApiError } from './kube-client.js';
 import type { ListWatchSource, WatchEventType, WatchHandle } from './list-watch.js';
 import { silentLogger, type Logger } from './log.js';
 import { makeKey, objectKey } from './object-key.js';
@@ -38,6 +39,12 @@ export interface InformerOptions {
   relistPeriodMs?: number;
   /** Backoff between failed list/watch attempts (default 1 s doubling to 30 s, 20 % jitter). */
   restartBackoff?: BackoffPolicy;
+  /**
+   * The resource type may not be installed (e.g. Gateway API's HTTPRoute): a list answered 404
+   * counts as synced and empty, and the informer keeps retrying at its longest backoff until the
+   * type appears. Default false (a 404 is an error like any other).
+   */
+  optional?: boolean;
   /** Server-side watch timeout range in seconds (default 300–600, like client-go). */
   watchTimeoutSeconds?: [number, number];
   clock?: Clock;
@@ -85,6 +92,7 @@ export class Informer<T extends KubernetesObject> {
   readonly #relistPeriodMs: number;
   readonly #backoff: BackoffPolicy;
   readonly #timeoutRange: [number, number];
+  readonly #optional: boolean;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #scopes: Scope[];
@@ -105,6 +113,7 @@ export class Informer<T extends KubernetesObject> {
     this.#relistPeriodMs = options.relistPeriodMs ?? 10 * 60_000;
     this.#backoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
     this.#timeoutRange = options.watchTimeoutSeconds ?? [300, 600];
+    this.#optional = options.optional ?? false;
     this.#clock = options.clock ?? realClock;
     this.#log = (options.logger ?? silentLogger).child({ informer: options.type.plural });
     const namespaces = options.namespaces?.length ? [...new Set(options.namespaces)] : [undefined];
@@ -227,6 +236,14 @@ export class Informer<T extends KubernetesObject> {
         scope.failures = 0;
       } catch (err) {
         if (this.#stopped) return;
+        if (this.#optional && err instanceof KubeApiError && err.statusCode === 404) {
+          if (!scope.synced) this.#log.info('resource type not served; treating it as empty until it appears', { namespace: scope.namespace });
+          this.#replace(scope, []);
+          this.#markSynced(scope);
+          resourceVersion = undefined;
+          await this.#sleep(scope, this.#backoff.maxMs);
+          continue;
+        }
         scope.failures++;
         this.#restarts++;
         scope.lastError = err instanceof Error ? err.message : String(err);

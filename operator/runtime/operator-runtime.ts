@@ -53,6 +53,8 @@ export interface RuntimeInformerOptions {
   fieldSelector?: string;
   /** Watch all namespaces even when --namespaces is set (cluster-scoped types are always global). */
   allNamespaces?: boolean;
+  /** The type may not be installed (HTTPRoute without Gateway API): empty until it appears. */
+  optional?: boolean;
 }
 
 /** The running pieces of a tern-operator process. */
@@ -109,6 +111,7 @@ export class OperatorRuntime {
       namespaces: type.namespaced && !options.allNamespaces ? this.flags.namespaces : undefined,
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
+      optional: options.optional,
       logger: this.logger,
     });
     this.#informers.push(informer as unknown as Informer<KubernetesObject>);
