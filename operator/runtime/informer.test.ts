@@ -188,4 +188,16 @@ describe('Informer', () => {
     expect(informer.health.restarts).toBe(1);
     await informer.stop();
   });
+
+  it('drops managedFields from cached objects by default', async () => {
+    const { api, informer } = setup();
+    api.upsert({ ...cm('a', 'x'), metadata: { namespace: 'a', name: 'x', managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } });
+    informer.start();
+    await informer.waitForSync(1000);
+    api.upsert({ ...cm('a', 'y'), metadata: { namespace: 'a', name: 'y', managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } });
+    expect(informer.get('a', 'x')?.metadata?.managedFields).toBeUndefined();
+    expect(informer.get('a', 'y')?.metadata?.managedFields).toBeUndefined();
+    expect(informer.get('a', 'y')?.metadata?.resourceVersion).toBeDefined();
+    await informer.stop();
+  });
 });
