@@ -47,7 +47,7 @@ export interface InformerOptions {
   optional?: boolean;
   /**
    * Applied to every object before it is cached and handed to handlers. The default drops
-   * `metadata.managedFields` (often half an object's size, never needed by the reconciler), which
+   * `metadata.managedFields` (a large part of an SSA-managed object, never needed by the reconciler), which
    * keeps the cache of thousands of Deployments small; pass `(o) => o` to keep everything.
    */
   transform?: <T extends KubernetesObject>(obj: T) => T;
