@@ -137,6 +137,8 @@ export class OperatorRuntime {
    * Starts everything: `wire(queue)` registers informer handlers, then informers start, probes
    * listen, and once synced the queue runs — at once, or when this replica becomes leader.
    * Resolves when started; the process then runs until SIGTERM/SIGINT or a lost lease.
+   * Rejects when the informers do not sync within `syncTimeoutMs` (e.g. RBAC forbids a list):
+   * log the error and call `stop(1)`.
    */
   async run(reconcile: ReconcileFn, wire: (queue: WorkQueue) => void): Promise<void> {
     if (this.#queue) throw new Error('OperatorRuntime.run was already called');
