@@ -7,7 +7,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
@@ -15,18 +14,14 @@ import { startCluster, type LocalCluster } from './cluster/cluster.js';
 import { startBreakableProxy, type BreakableProxy } from './fixtures/breakable-proxy.js';
 import { ApiKubeClient } from '../operator/runtime/apply.js';
 import { appliedFieldsMatch } from '../operator/runtime/apply-diff.js';
-import { enqueueObject } from '../operator/runtime/enqueue.js';
 import { EventRecorder, KubeEventSink, type K8sEvent } from '../operator/runtime/events.js';
-import { parseOperatorFlags } from '../operator/runtime/flags.js';
 import { Informer } from '../operator/runtime/informer.js';
 import { FIELD_MANAGER, isConflict } from '../operator/runtime/kube-client.js';
 import { loadKubeConfig } from '../operator/runtime/kubeconfig.js';
 import { LeaderElector } from '../operator/runtime/leader-election.js';
 import { KubeLeaseStore } from '../operator/runtime/lease-store.js';
 import { KubeListWatch } from '../operator/runtime/list-watch.js';
-import { silentLogger } from '../operator/runtime/log.js';
 import { OperatorMetrics } from '../operator/runtime/metrics.js';
-import { OperatorRuntime } from '../operator/runtime/operator-runtime.js';
 import { CONFIG_MAPS, DEPLOYMENTS, EVENTS, LEASES, NAMESPACES, type ResourceType } from '../operator/runtime/resources.js';
 import { RestClient } from '../operator/runtime/rest-client.js';
 
@@ -423,75 +418,4 @@ describe('events against the apiserver', () => {
     });
     expect(items.filter((e) => e.reason === 'CanaryStepStarted')).toHaveLength(1);
   }, 20_000);
-});
-
-describe('OperatorRuntime: two replicas wired end to end', () => {
-  const runtimes: OperatorRuntime[] = [];
-  const reconciled = new Map<string, string[]>();
-
-  function replica(identity: string): OperatorRuntime {
-    const flags = parseOperatorFlags(
-      [
-        `--kubeconfig=${cluster.kubeconfig}`,
-        `--namespaces=${NS}`,
-        '--metrics-addr=127.0.0.1:0',
-        `--lease-namespace=${NS}`,
-        '--lease-name=runtime',
-        '--lease-duration=4s',
-        '--renew-deadline=3s',
-        '--retry-period=500ms',
-        `--identity=${identity}`,
-      ],
-      {},
-    );
-    const rt = OperatorRuntime.create(flags, { logger: silentLogger, exit: () => undefined, signalSource: new EventEmitter() });
-    runtimes.push(rt);
-    reconciled.set(identity, []);
-    return rt;
-  }
-
-  async function start(rt: OperatorRuntime): Promise<void> {
-    const configMaps = rt.informer<ConfigMap>(CONFIG_MAPS, { labelSelector: 'runtime-test=manager' });
-    await rt.run(
-      async (key) => {
-        reconciled.get(rt.identity)!.push(key);
-      },
-      (queue) => configMaps.addHandlers(enqueueObject(queue)),
-    );
-  }
-
-  async function probe(rt: OperatorRuntime, p: string): Promise<{ status: number; body: string }> {
-    const res = await fetch(`http://127.0.0.1:${rt.metricsPort}${p}`);
-    return { status: res.status, body: await res.text() };
-  }
-
-  afterAll(async () => {
-    for (const rt of runtimes) await rt.stop();
-  });
-
-  it('only the leader reconciles; both are ready; the standby takes over and catches up', async () => {
-    const r1 = replica('r1');
-    const r2 = replica('r2');
-    await start(r1);
-    await eventually('r1 leads', () => r1.isLeader, 10_000);
-    await start(r2);
-    for (const rt of [r1, r2]) {
-      expect((await probe(rt, '/readyz')).status).toBe(200);
-      expect((await probe(rt, '/healthz')).status).toBe(200);
-    }
-    await client.apply(CONFIG_MAPS, configMap('m1', { v: '1' }, { 'runtime-test': 'manager' }));
-    await eventually('the leader reconciles m1', () => reconciled.get('r1')!.includes(`${NS}/m1`));
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(reconciled.get('r2')).toEqual([]);
-    expect(r2.isLeader).toBe(false);
-    expect((await probe(r1, '/metrics')).body).toContain('tern_leader{identity="r1"} 1');
-    expect((await probe(r2, '/metrics')).body).toContain('tern_leader{identity="r2"} 0');
-    expect((await probe(r1, '/metrics')).body).toMatch(/tern_reconcile_duration_seconds_count\{result="success"\} [1-9]/);
-
-    const stoppedAt = Date.now();
-    await r1.stop();
-    await eventually('r2 leads', () => r2.isLeader, 4000);
-    await eventually('r2 reconciles what it saw while standing by', () => reconciled.get('r2')!.includes(`${NS}/m1`));
-    process.stdout.write(`OperatorRuntime handover after graceful stop: ${Date.now() - stoppedAt} ms\n`);
-  }, 60_000);
 });
