@@ -69,3 +69,11 @@ check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schem
 registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
 	$(NODE) bin/tern.js registry validate models/registry.json
 	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
+# ---- Operator runtime (operator/runtime/: work queue, informers, leader election, apply, events, probes) ----
+.PHONY: test-runtime test-runtime-cluster
+
+test-runtime: install ## Unit tests of the operator runtime (queue, informer, leader election, events, metrics)
+	$(JEST) --selectProjects unit operator/runtime
+
+test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
+	$(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
