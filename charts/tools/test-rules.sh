@@ -9,6 +9,6 @@ command -v promtool >/dev/null || { echo "test-rules: promtool is missing: run '
 promtool check rules "$files/alerts.yaml"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-node "$here/strip-annotations.mjs" < "$files/alerts.yaml" > "$work/alerts.yaml"
+node "$here/strip-annotations.js" < "$files/alerts.yaml" > "$work/alerts.yaml"
 cp "$files/alerts.test.yaml" "$work/alerts.test.yaml"
 promtool test rules "$work/alerts.test.yaml"
