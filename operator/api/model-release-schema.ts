@@ -22,9 +22,9 @@ export const SEMVER_PATTERN =
 export const SHA256_PATTERN = '^[0-9a-f]{64}$';
 export const WEIGHTS_URL_PATTERN = '^(https?|file)://.+';
 
-const duration = (description: string, dflt?: string): TSchema =>
+const duration = (description: string, dflt?: string) =>
   Type.String({ pattern: DURATION_PATTERN, description, ...(dflt === undefined ? {} : { default: dflt }) });
-const ratio = (description: string, dflt?: number): TSchema =>
+const ratio = (description: string, dflt?: number) =>
   Type.Number({ minimum: 0, maximum: 1, description, ...(dflt === undefined ? {} : { default: dflt }) });
 
 // ---------------------------------------------------------------------------------------------
@@ -330,6 +330,7 @@ export const ModelRefSchema = Type.Object(
     weightsUrl: Type.Optional(Type.String()),
     sha256: Type.Optional(Type.String()),
     since: Type.Optional(Type.String({ format: 'date-time' })),
+    baselineScore: Type.Optional(Type.Number({ description: 'The drift baseline the pods run with (the model\'s metrics.scoreMean).' })),
   },
   { description: 'A model as the operator runs it.' },
 );
@@ -374,6 +375,10 @@ export const ModelReleaseStatusSchema = Type.Object(
     candidate: Type.Optional(ModelRefSchema),
     currentStep: Type.Optional(Type.Integer({ description: 'Index into spec.rollout.steps of the step in force.' })),
     canaryWeight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    mirrorPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Share of live traffic mirrored to the candidate (shadow step).' })),
+    lastVerdict: Type.Optional(Type.String({ description: 'The last analysis verdict of the step in force: Advance, Wait, Hold or Fail.' })),
+    heldSince: Type.Optional(Type.String({ format: 'date-time', description: 'Since when analysis has held the step (Inconclusive/Error); cleared when it passes.' })),
+    lastCommandNonce: Type.Optional(Type.String({ description: 'Nonce of the last handled serving.tern.dev/command annotation (see tern promote/abort/...).' })),
     phaseSince: Type.Optional(Type.String({ format: 'date-time' })),
     stepSince: Type.Optional(Type.String({ format: 'date-time' })),
     conditions: Type.Optional(Type.Array(ConditionSchema)),
