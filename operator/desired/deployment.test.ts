@@ -17,7 +17,7 @@ describe('track Deployment', () => {
     tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
     rejectionThreshold: 0.3,
     executionProvider: 'cuda',
-  } as ModelReleaseSpec['serving'];
+  } as unknown as NonNullable<ModelReleaseSpec['serving']>;
   const release = newRelease('1.1.0', { spec: { serving } });
   const deployment = buildDeployment(release, 'canary', toModelRef(newModel('1.1.0')), 3);
   const template = deployment.spec?.template as Template;
