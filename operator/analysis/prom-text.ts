@@ -11,15 +11,15 @@ export interface PromSample {
   value: number;
 }
 
-/** Parse a float as the exposition format writes it (NaN, +Inf, -Inf included). */
+/** Parse a float as the exposition format writes it (NaN, +Inf, -Inf in any case: prom-client writes "Nan"). */
 export function parsePromValue(text: string): number {
-  switch (text) {
-    case '+Inf':
-    case 'Inf':
+  switch (text.toLowerCase()) {
+    case '+inf':
+    case 'inf':
       return Infinity;
-    case '-Inf':
+    case '-inf':
       return -Infinity;
-    case 'NaN':
+    case 'nan':
       return NaN;
     default:
       return text.trim() === '' ? NaN : Number(text);
@@ -81,7 +81,7 @@ export function parsePromText(text: string): PromSample[] {
     }
     const fields = rest.trim().split(/\s+/);
     const value = parsePromValue(fields[0] ?? '');
-    if (Number.isNaN(value) && fields[0] !== 'NaN') throw new Error(`${where}: "${fields[0] ?? ''}" is not a sample value`);
+    if (Number.isNaN(value) && fields[0]?.toLowerCase() !== 'nan') throw new Error(`${where}: "${fields[0] ?? ''}" is not a sample value`);
     samples.push({ name, labels, value });
   }
   return samples;
