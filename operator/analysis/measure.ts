@@ -6,6 +6,7 @@
 import type { CheckResult, CustomCheck, ModelRelease } from '../api/model-release-schema.js';
 import { analysisOf, baselineOf, enabledBuiltIns } from './analysis-spec.js';
 import { evaluateBuiltInChecks, evaluateCustomCheck, type QueryAnswer } from './checks.js';
+import { describeError } from './errors.js';
 import { sameForAll } from './result.js';
 import type { TrackWindow } from './track-window.js';
 import type { Track } from './types.js';
@@ -29,7 +30,6 @@ export interface MeasureSource {
   readonly description: string;
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** Measure every enabled check of `release` for `track` through `source`. Never throws. */
 export async function measureChecks(source: MeasureSource, release: ModelRelease, track: Track, now: Date): Promise<CheckResult[]> {
@@ -38,7 +38,7 @@ export async function measureChecks(source: MeasureSource, release: ModelRelease
   try {
     analysis = analysisOf(release);
   } catch (err) {
-    return sameForAll(['analysis'], track, 'Error', now, () => `${objectName}: cannot read spec.rollout.analysis: ${errorText(err)}`);
+    return sameForAll(['analysis'], track, 'Error', now, () => `${objectName}: cannot read spec.rollout.analysis: ${describeError(err)}`);
   }
   const builtIns = enabledBuiltIns(analysis);
   const results: CheckResult[] = [];
@@ -55,12 +55,12 @@ export async function measureChecks(source: MeasureSource, release: ModelRelease
         results.push(...evaluateBuiltInChecks({ analysis, baseline: baselineOf(release), window: own.window, stable: stable?.window, now }));
       }
     } catch (err) {
-      results.push(...sameForAll(builtIns, track, 'Error', now, (name) => `${name} on ${track}: ${source.description} failed for ${objectName}: ${errorText(err)}`));
+      results.push(...sameForAll(builtIns, track, 'Error', now, (name) => `${name} on ${track}: ${source.description} failed for ${objectName}: ${describeError(err)}`));
     }
   }
   for (const check of analysis.custom ?? []) {
     const answer: QueryAnswer = source.answerCustom
-      ? await source.answerCustom(release, check, track).catch((err: unknown) => ({ kind: 'error' as const, message: errorText(err) }))
+      ? await source.answerCustom(release, check, track).catch((err: unknown) => ({ kind: 'error' as const, message: describeError(err) }))
       : { kind: 'error', message: `custom PromQL checks need spec.rollout.analysis.provider.type prometheus (${objectName} uses ${source.description})` };
     results.push(evaluateCustomCheck(check, answer, track, now));
   }

@@ -8,6 +8,7 @@
  */
 import type { CheckResult, ModelRelease } from '../api/model-release-schema.js';
 import { podDriftOf, windowFromSamples, WINDOW_COUNTERS } from './aggregate.js';
+import { describeError } from './errors.js';
 import { measureChecks, type MeasureSource, type WindowReading } from './measure.js';
 import { podIncreases, type PodScrape } from './pod-deltas.js';
 import { parsePromText, type PromSample } from './prom-text.js';
@@ -39,12 +40,6 @@ const GAUGES: ReadonlySet<string> = new Set([
 ]);
 const kept = (s: PromSample): boolean => WINDOW_COUNTERS.has(s.name) || GAUGES.has(s.name);
 
-const errorText = (err: unknown): string => {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as Error & { cause?: unknown }).cause;
-  if (err.name === 'TimeoutError') return 'timed out';
-  return cause instanceof Error ? `${err.message}: ${cause.message}` : err.message;
-};
 
 /** Scrapes the pods of each track directly. One instance serves every release (state is keyed per release and track). */
 export class PodsMetricsProvider implements MetricsProvider {
@@ -97,7 +92,7 @@ export class PodsMetricsProvider implements MetricsProvider {
     scraped.forEach((outcome, i) => {
       const ep = endpoints[i] as TrackEndpoint;
       if (outcome.status === 'rejected') {
-        failures.push(`${ep.podName} (${ep.ip}:${ep.port}): ${errorText(outcome.reason)}`);
+        failures.push(`${ep.podName} (${ep.ip}:${ep.port}): ${describeError(outcome.reason)}`);
         // Keep its previous scrape: when it answers again, its delta covers both intervals.
         const before = previous.get(ep.podName);
         if (before) next.set(ep.podName, before);

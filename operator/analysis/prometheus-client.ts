@@ -2,6 +2,7 @@
  * A thin client for the Prometheus HTTP API's instant queries (GET /api/v1/query), with a timeout and
  * errors that say what failed: the connection, the time limit, an HTTP status or the query itself.
  */
+import { describeError, isTimeout } from './errors.js';
 
 /** One series of an instant vector. */
 export interface VectorSample {
@@ -70,12 +71,8 @@ export class PrometheusClient {
       res = await this.#fetch(url, { signal: AbortSignal.timeout(this.#timeoutMs), headers: { accept: 'application/json' } });
       body = await res.text();
     } catch (err) {
-      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-        throw new PrometheusError(`Prometheus at ${this.address} did not answer within ${this.#timeoutMs} ms`, 'timeout');
-      }
-      const cause = err instanceof Error ? ((err as Error & { cause?: unknown }).cause ?? err) : err;
-      const detail = cause instanceof Error ? ((cause as Error & { code?: string }).code ?? cause.message) : String(cause);
-      throw new PrometheusError(`cannot reach Prometheus at ${this.address}: ${detail}`, 'connect');
+      if (isTimeout(err)) throw new PrometheusError(`Prometheus at ${this.address} did not answer within ${this.#timeoutMs} ms`, 'timeout');
+      throw new PrometheusError(`cannot reach Prometheus at ${this.address}: ${describeError(err)}`, 'connect');
     }
     let parsed: ApiResponse | undefined;
     try {
