@@ -54,7 +54,7 @@ describe('actions', () => {
     const output = runAction(t.action, input);
     const annotations = output.metadata.annotations ?? {};
     expect(annotations['serving.tern.dev/command']).toBe(t.action);
-    expect(annotations['serving.tern.dev/command-id']).toMatch(new RegExp(`^argocd-${t.action}-\\d{8}T\\d{6}Z-\\d+$`));
+    expect(annotations['serving.tern.dev/command-nonce']).toMatch(new RegExp(`^argocd-${t.action}-\\d{8}T\\d{6}Z-\\d+$`));
     const { annotations: _dropped, ...metadataRest } = output.metadata as Record<string, unknown>;
     const { annotations: _none, ...inputMetadata } = input.metadata as Record<string, unknown>;
     expect({ ...output, metadata: metadataRest }).toEqual({ ...input, metadata: inputMetadata });
@@ -67,7 +67,7 @@ describe('actions', () => {
     release.metadata.resourceVersion = '1001';
     const second = runAction('pause', release);
     expect(first.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(first.metadata.annotations?.['serving.tern.dev/command-id']).not.toBe(second.metadata.annotations?.['serving.tern.dev/command-id']);
+    expect(first.metadata.annotations?.['serving.tern.dev/command-nonce']).not.toBe(second.metadata.annotations?.['serving.tern.dev/command-nonce']);
   });
 });
 

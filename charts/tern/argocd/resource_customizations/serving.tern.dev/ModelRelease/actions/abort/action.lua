@@ -6,6 +6,6 @@ if obj.metadata.annotations == nil then
   obj.metadata.annotations = {}
 end
 obj.metadata.annotations["serving.tern.dev/command"] = command
-obj.metadata.annotations["serving.tern.dev/command-id"] =
+obj.metadata.annotations["serving.tern.dev/command-nonce"] =
   "argocd-" .. command .. "-" .. os.date("!%Y%m%dT%H%M%SZ") .. "-" .. tostring(obj.metadata.resourceVersion or "0")
 return obj
