@@ -72,3 +72,15 @@ test-rules: observe-tools ## promtool check rules + promtool unit tests of every
 
 test-chart: install observe-tools ## Chart tests only: helm lint/template, schema, alerts, dashboards, Argo CD Lua
 	$(JEST) --selectProjects unit -- charts/
+
+# --- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli) ---
+crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json from the TypeBox schemas
+	$(NODE) dist/operator/write-generated.js
+
+check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
+	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
+
+.PHONY: registry-validate
+registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
+	$(NODE) bin/tern.js registry validate models/registry.json
+	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
