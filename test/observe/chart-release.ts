@@ -24,10 +24,10 @@ export interface ChartRelease {
   uninstall(): Promise<void>;
 }
 
-/** Runs `helm install --wait` (the operator Deployment ready) and returns the release. */
+/** Runs `helm install --wait` (the operator Deployment ready; `wait: false` returns at once) and returns the release. */
 export async function installChart(
   cluster: LocalCluster,
-  options: { name?: string; namespace: string; watchNamespaces?: string[]; set?: string[]; timeout?: string },
+  options: { name?: string; namespace: string; watchNamespaces?: string[]; set?: string[]; timeout?: string; wait?: boolean },
 ): Promise<ChartRelease> {
   const name = options.name ?? 'tern';
   const metricsPort = await freePort();
@@ -35,7 +35,7 @@ export async function installChart(
   if (options.watchNamespaces) sets.push(`watchNamespaces={${options.watchNamespaces.join(',')}}`);
   const installed = helm([
     'install', name, 'charts/tern', '--kubeconfig', cluster.kubeconfig, '--namespace', options.namespace, '--create-namespace',
-    '--wait', '--timeout', options.timeout ?? '180s', ...sets.flatMap((s) => ['--set', s]),
+    ...(options.wait === false ? [] : ['--wait', '--timeout', options.timeout ?? '180s']), ...sets.flatMap((s) => ['--set', s]),
   ]);
   if (installed.status !== 0) throw new Error(`helm install ${name} -n ${options.namespace} failed:\n${installed.stdout}\n${installed.stderr}`);
   const selector = encodeURIComponent(`app.kubernetes.io/name=tern-operator,app.kubernetes.io/instance=${name}`);
@@ -51,12 +51,24 @@ export async function installChart(
   };
 }
 
-/** Creates a namespace (ignoring "already exists"). */
-export async function createNamespace(cluster: LocalCluster, name: string): Promise<void> {
-  try {
-    await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  } catch (err) {
-    if (!(err instanceof KubeError && err.status === 409)) throw err;
+/** Makes sure a namespace exists and is Active (one left Terminating by an earlier run is waited out). */
+export async function createNamespace(cluster: LocalCluster, name: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const ns = await cluster.kube.request<{ status?: { phase?: string } }>('GET', `/api/v1/namespaces/${name}`);
+      if (ns.status?.phase !== 'Terminating') return;
+    } catch (err) {
+      if (!(err instanceof KubeError && err.status === 404)) throw err;
+      try {
+        await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        return;
+      } catch (createErr) {
+        if (!(createErr instanceof KubeError && createErr.status === 409)) throw createErr;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`namespace ${name} is still Terminating after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
 
