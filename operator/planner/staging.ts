@@ -3,7 +3,8 @@
  * queries pass and the soak time is over. (The offline gates were checked when the release started.)
  * A first release stages on the stable track and goes straight to Healthy.
  */
-import type { CheckResult } from '../api/model-release-schema.js';
+import type { CheckResult, ModelReleaseStatus } from '../api/model-release-schema.js';
+import type { ResolvedSpec } from './resolved-spec.js';
 import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from './duration.js';
 import type { Pass } from './pass.js';
@@ -17,9 +18,13 @@ export function goldenResult(results: CheckResult[] | undefined): CheckResult | 
   return results?.find((r) => r.name === GOLDEN_CHECK);
 }
 
-/** Whether the reconciler should run the golden queries in this pass (Staging, pods ready, not yet passed). */
-export function goldenQueriesDue(pass: Pass): boolean {
-  return (pass.spec.rollout.staging.goldenQueries?.length ?? 0) > 0 && goldenResult(pass.status.analysis)?.outcome !== 'Successful';
+/** Whether golden queries are configured and have not passed yet for the candidate in `status`. */
+export function goldenQueriesPending(spec: ResolvedSpec, status: ModelReleaseStatus | undefined): boolean {
+  return (spec.rollout.staging.goldenQueries?.length ?? 0) > 0 && goldenResult(status?.analysis)?.outcome !== 'Successful';
+}
+
+function goldenQueriesDue(pass: Pass): boolean {
+  return goldenQueriesPending(pass.spec, pass.status);
 }
 
 export function planStaging(pass: Pass): void {
