@@ -31,3 +31,15 @@ test-cluster: build ## Tests against the real local control plane, Prometheus an
 	$(JEST) --selectProjects cluster --runInBand
 
 test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
+
+# --- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli) ---
+crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json from the TypeBox schemas
+	$(NODE) dist/operator/write-generated.js
+
+check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
+	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
+
+.PHONY: registry-validate
+registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
+	$(NODE) bin/tern.js registry validate models/registry.json
+	$(NODE) bin/tern.js validate operator/api/examples/*.yaml

@@ -5,7 +5,7 @@
  * `tern validate`, and the CRD's openAPIV3Schema in crds/modelrelease.yaml (generated; a test
  * fails when it is stale). Write a field here once, with its description, default and limits.
  */
-import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
 import { cel, RULES, type CelRule } from './rules.js';
 
 export const GROUP = 'serving.tern.dev';
@@ -41,7 +41,7 @@ const ratio = (description: string, dflt?: number) =>
 // ---------------------------------------------------------------------------------------------
 // spec.model — one registry.json entry, camelCased.
 // ---------------------------------------------------------------------------------------------
-export const ModelMetricsSchema = Type.Object(
+const ModelMetricsObject = Type.Object(
   {
     // Ranges are CEL rules (not minimum/maximum): in the CRD this object is a map of numbers, since a
     // structural schema cannot have both properties and additionalProperties.
@@ -50,13 +50,15 @@ export const ModelMetricsSchema = Type.Object(
     scoreMean: Type.Number({ description: 'Mean target score on held-out data, 0..1: the drift baseline the server compares live scores with.' }),
   },
   {
-    additionalProperties: Type.Number(),
+    additionalProperties: Type.Number({ description: 'Another number of the snapshot (e.g. accuracy, auc).' }),
     maxProperties: 64,
     description:
       'The metrics snapshot recorded when the model was trained (registry field metrics_snapshot, keys camelCased: score_mean -> scoreMean). tpr, tnr and scoreMean (each 0..1) are required; other numbers may be added and used by staging gates (rollout.staging.gates.metrics).',
     'x-kubernetes-validations': cel(RULES.tprIsRatio, RULES.tnrIsRatio, RULES.scoreMeanIsRatio),
   },
 );
+/** The snapshot's schema, typed so that the extra numbers are visible to TypeScript (metrics[name]). */
+export const ModelMetricsSchema = Type.Unsafe<Static<typeof ModelMetricsObject> & { [metric: string]: number }>(ModelMetricsObject);
 
 export const ModelSchema = Type.Object(
   {
@@ -228,7 +230,7 @@ export const TrafficSchema = Type.Object(
 export const GoldenQuerySchema = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 63, description: 'Name shown in events and status when the query fails.' })),
-    input: Type.Array(Type.Number(), { minItems: 1, maxItems: 4096, description: 'One feature vector.' }),
+    input: Type.Array(Type.Number({ description: 'One feature value.' }), { minItems: 1, maxItems: 4096, description: 'One feature vector.' }),
     expectClassIndex: Type.Optional(Type.Integer({ minimum: 0, description: 'The class the candidate must predict.' })),
     expectLabel: Type.Optional(Type.String({ maxLength: 256, description: 'The label the candidate must predict.' })),
     minConfidence: Type.Optional(ratio('The least confidence the prediction must have.')),

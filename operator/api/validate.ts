@@ -46,6 +46,10 @@ export function describeAjvError(error: ErrorObject, base = ''): ValidationError
       return { pointer: `${at}/${escapePointer(String(params.additionalProperty))}`, message: 'is not a known field' };
     case 'pattern':
       return { pointer: at, message: PATTERN_MESSAGES[String(params.pattern)] ?? `must match ${String(params.pattern)}` };
+    case 'const':
+      return { pointer: at, message: `must be ${JSON.stringify(params.allowedValue)}` };
+    case 'type':
+      return { pointer: at, message: `must be ${([] as unknown[]).concat(params.type).join(' or ')}` };
     case 'enum':
       return { pointer: at, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'format':
