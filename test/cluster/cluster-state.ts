@@ -2,7 +2,7 @@
 // it started, so that another process (`make cluster-down`, a jest teardown) can stop them by pid.
 import fs from 'node:fs';
 import type { ProcessRecord } from './process-control.js';
-import type { StateLayout } from './paths.js';
+import type { BinaryDirs, StateLayout } from './paths.js';
 
 /** Saved state of one local cluster. */
 export interface ClusterState {
@@ -11,6 +11,7 @@ export interface ClusterState {
   caFile: string;
   kubeconfig: string;
   kubectl: string;
+  binaries: BinaryDirs;
   prometheusUrl?: string;
   podCIDR?: string;
   kwokNodes: number;

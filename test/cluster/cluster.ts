@@ -73,7 +73,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   const bins = ensureBinaries(log);
   const tooling = opts.nodeAgent === false ? undefined : ensureTooling(root, layout);
   const kubectl = path.join(bins.k8s, 'kubectl');
-  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), processes: [] };
+  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), processes: [] };
   const record = (p: ProcessRecord) => {
     state.processes.push(p);
     writeState(layout, state);

@@ -1,26 +1,15 @@
 #!/usr/bin/env bash
-# Installs what the local cluster needs and is not yet there: the Debian `prometheus` package
-# (prometheus + promtool; its own service is kept from starting) and the upstream Go binaries
-# (build-binaries.sh, cached). Idempotent: a no-op on a prepared machine.
+# Installs what the local cluster needs and is not yet there (idempotent; a no-op on a prepared machine):
+#  - iproute2 (`ip`, to make the pod range 198.18.0.0/15 local on lo) from Debian when missing;
+#  - the upstream binaries (Kubernetes, etcd, kwok, Prometheus) built from Go modules by build-binaries.sh.
+# Debian's `prometheus` package is not used: it is built without kubernetes_sd_configs.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
 
-if ! command -v prometheus >/dev/null || ! command -v promtool >/dev/null; then
-  echo "install-deps: installing Debian package prometheus"
-  start=$SECONDS
-  # Keep the package's service from starting: a policy-rc.d that refuses every start, while we install.
-  added_policy=0
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod +x /usr/sbin/policy-rc.d && added_policy=1
-  fi
+if ! command -v ip >/dev/null; then
+  echo "install-deps: installing Debian package iproute2"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-  (( added_policy == 0 )) || $sudo rm -f /usr/sbin/policy-rc.d
-  # Where systemd runs, make sure the packaged service is stopped and stays off.
-  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
-    $sudo systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null || true
-  fi
-  echo "install-deps: prometheus installed in $((SECONDS - start))s ($(prometheus --version 2>&1 | head -1))"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends iproute2 >/dev/null
 fi
 "$here/build-binaries.sh"

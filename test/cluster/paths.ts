@@ -57,6 +57,7 @@ export interface BinaryDirs {
   k8s: string;
   etcd: string;
   kwok: string;
+  prometheus: string;
 }
 
 /** Builds the binaries when missing (no-op when cached) and returns their directories. */
@@ -65,9 +66,9 @@ export function ensureBinaries(log: (line: string) => void = () => {}): BinaryDi
   const out = execFileSync(script, [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   for (const line of out.trim().split('\n')) log(line);
   const dirs = execFileSync(script, ['--print-dirs'], { encoding: 'utf8' }).trim().split('\n');
-  const [k8s, etcd, kwok] = dirs;
-  if (!k8s || !etcd || !kwok) throw new Error(`build-binaries.sh --print-dirs printed ${dirs.length} lines, expected 3`);
-  return { k8s, etcd, kwok };
+  const [k8s, etcd, kwok, prometheus] = dirs;
+  if (!k8s || !etcd || !kwok || !prometheus) throw new Error(`build-binaries.sh --print-dirs printed ${dirs.length} lines, expected 4`);
+  return { k8s, etcd, kwok, prometheus };
 }
 
 /** The default cache of built binaries, for messages. */

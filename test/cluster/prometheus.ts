@@ -1,6 +1,5 @@
-// Runs the Debian `prometheus` binary for the local cluster: config in `.tern/prometheus/`,
+// Runs Prometheus (built from its Go module by build-binaries.sh) for the local cluster: config in `.tern/prometheus/`,
 // loopback port, TSDB kept across a stop/start (analysis tests stop it mid-canary).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ClusterState } from './cluster-state.js';
@@ -11,13 +10,14 @@ import type { StateLayout } from './paths.js';
 import { renderPrometheusConfig } from './prometheus-config.js';
 import { startDetached, stopProcess, type ProcessRecord } from './process-control.js';
 
-/** Path of the `prometheus` executable (from PATH; install-deps.sh installs it). */
-export function prometheusBinary(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('prometheus is not installed: run test/cluster/install-deps.sh (or `make cluster-deps`)');
-  }
+/** Path of the `prometheus` executable built by build-binaries.sh. */
+export function prometheusBinary(state: Pick<ClusterState, 'binaries'>): string {
+  return path.join(state.binaries.prometheus, 'prometheus');
+}
+
+/** Path of `promtool` (beside prometheus). */
+export function promtoolBinary(state: Pick<ClusterState, 'binaries'>): string {
+  return path.join(state.binaries.prometheus, 'promtool');
 }
 
 /** Writes the config for the cluster in `state`; returns its path. */
@@ -35,7 +35,7 @@ export async function startPrometheus(layout: StateLayout, state: ClusterState):
   const config = writePrometheusConfig(layout, state);
   const port = state.prometheusUrl ? Number(new URL(state.prometheusUrl).port) : await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startDetached('prometheus', prometheusBinary(), [
+  const proc = startDetached('prometheus', prometheusBinary(state), [
     `--config.file=${config}`, `--storage.tsdb.path=${path.join(layout.prometheusDir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=1d', '--web.enable-lifecycle', '--log.level=warn',
   ], path.join(layout.logs, 'prometheus.log'));
