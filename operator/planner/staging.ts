@@ -35,6 +35,8 @@ export function planStaging(pass: Pass): void {
   const analysis = pass.spec.rollout.analysis;
   const staging = pass.spec.rollout.staging;
 
+  // Analysis runs in staging too (a Fail rolls back): come back every interval while a stable exists.
+  if (!first) pass.wakeIn(durationMs(analysis.interval));
   const want = desiredOf(pass);
   const wantedPods = (first ? want.stable?.replicas : want.candidate?.replicas) ?? 0;
   const observed = first ? pass.input.observed.stable : pass.input.observed.candidate;
@@ -61,6 +63,7 @@ export function planStaging(pass: Pass): void {
     const golden = pass.input.golden;
     if (!golden) {
       st.message = `Staging ${candidate.version}: running ${staging.goldenQueries?.length ?? 0} golden queries.`;
+      pass.wakeIn(durationMs(analysis.interval));
       return;
     }
     const result: CheckResult = { name: GOLDEN_CHECK, track: 'canary', outcome: golden.outcome, message: golden.message, measuredAt: pass.nowIso };
