@@ -23,7 +23,7 @@ import type { Logger } from './runtime/log.js';
 import { OperatorMetrics } from './runtime/metrics.js';
 import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES } from './runtime/resources.js';
 import { RestClient } from './runtime/rest-client.js';
-import { installShutdown, type ShutdownStep } from './runtime/shutdown.js';
+import { installShutdown } from './runtime/shutdown.js';
 import { WorkQueue } from './runtime/work-queue.js';
 import type { OperatorFlags } from './operator-flags.js';
 
@@ -92,47 +92,48 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
     log.info('reconciling ModelReleases', { namespaces: namespaces.length ? namespaces : 'all', workers: flags.workers });
   };
 
-  let elector: LeaderElector | undefined;
-  const steps: ShutdownStep[] = [
-    { name: 'stop leader election', run: () => elector?.stop() },
-    { name: 'drain work queue', run: () => queue?.stop() },
-    { name: 'stop informers', run: () => Promise.all(informers.map((i) => i.stop())).then(() => undefined) },
-    { name: 'flush events', run: () => recorder.flush() },
-    { name: 'close metrics server', run: () => server.close() },
-    { name: 'close API connections', run: () => rest.close() },
-  ];
-  // Finish in-flight passes first, then give the Lease up (so the next leader starts from settled status).
-  steps.push(steps.shift()!);
-  const { shutdown } = installShutdown({ steps, logger: log });
-
   const startOrExit = (): void => {
     startControllers().catch((err: unknown) => {
       log.error('could not start the controllers', { err });
       void shutdown(1);
     });
   };
-  if (!flags.leaderElect) {
+  const elector = flags.leaderElect
+    ? new LeaderElector({
+        store: new KubeLeaseStore(client, flags.leaseNamespace, flags.leaseName),
+        identity,
+        logger: log.child({ component: 'leader-election' }),
+        onStartedLeading: () => {
+          metrics.setLeader(identity, true);
+          log.info('leading', { lease: `${flags.leaseNamespace}/${flags.leaseName}` });
+          startOrExit();
+        },
+        onStoppedLeading: () => {
+          metrics.setLeader(identity, false);
+          // Caches and in-flight decisions may be stale now: exit and let the process restart as a standby.
+          log.warn('lost the lease; exiting so a fresh process stands by');
+          void shutdown(1);
+        },
+        onNewLeader: (leader) => log.info('leader observed', { leader }),
+      })
+    : undefined;
+  const { shutdown } = installShutdown({
+    logger: log,
+    steps: [
+      { name: 'drain work queue', run: () => queue?.stop() },
+      { name: 'stop informers', run: () => Promise.all(informers.map((i) => i.stop())).then(() => undefined) },
+      { name: 'flush events', run: () => recorder.flush() },
+      // Last: finish in-flight passes first, then give the Lease up (the next leader starts from settled status).
+      { name: 'release the lease', run: () => elector?.stop() },
+      { name: 'close metrics server', run: () => server.close() },
+      { name: 'close API connections', run: () => rest.close() },
+    ],
+  });
+  metrics.setLeader(identity, false);
+  if (!elector) {
     metrics.setLeader(identity, true);
     startOrExit();
     return;
   }
-  elector = new LeaderElector({
-    store: new KubeLeaseStore(client, flags.leaseNamespace, flags.leaseName),
-    identity,
-    logger: log.child({ component: 'leader-election' }),
-    onStartedLeading: () => {
-      metrics.setLeader(identity, true);
-      log.info('leading', { lease: `${flags.leaseNamespace}/${flags.leaseName}` });
-      startOrExit();
-    },
-    onStoppedLeading: () => {
-      metrics.setLeader(identity, false);
-      // Caches and in-flight decisions may be stale now: exit and let the process restart as a standby.
-      log.warn('lost the lease; exiting so a fresh process stands by');
-      void shutdown(1);
-    },
-    onNewLeader: (leader) => log.info('leader observed', { leader }),
-  });
-  metrics.setLeader(identity, false);
   elector.start();
 }
