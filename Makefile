@@ -69,3 +69,9 @@ prometheus-stop: ## Stop the local cluster's Prometheus alone
 
 prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 	@$(CLUSTER_CLI) prometheus-start
+
+# --- Release: planner, routers, reconciler, tern-operator, release control CLI (operator/planner,
+# --- operator/routers, operator/desired, operator/reconciler, operator/main.ts) ---
+.PHONY: test-operator
+test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
+	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
