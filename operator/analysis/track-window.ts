@@ -7,7 +7,7 @@ import type { HistogramBucket } from './histogram.js';
 import type { Track } from './types.js';
 
 /** Routes whose requests count as inference traffic; probes, /metrics and /v1/drift-stats do not. */
-export const INFERENCE_ROUTES = ['/v1/predict', '/v2/models/:name/infer'] as const;
+export const INFERENCE_ROUTES = ['/v1/predict', '/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer'] as const;
 
 /** The rejection reason the rejectionRatio check counts (docs/conventions.md). */
 export const NOT_A_TARGET = 'not_a_target';

@@ -20,7 +20,8 @@ export class Pass {
     this.input = input;
     this.now = input.now;
     this.nowIso = input.now.toISOString();
-    this.status = structuredClone(input.release.status ?? {});
+    // A JSON copy (not structuredClone): status is JSON, and plain objects compare equal across realms.
+    this.status = JSON.parse(JSON.stringify(input.release.status ?? {})) as ModelReleaseStatus;
     this.status.observedGeneration = input.release.metadata.generation ?? this.status.observedGeneration;
   }
 

@@ -153,7 +153,7 @@ describe('a new spec.model with a stable', () => {
     expect(sim.status.message).toContain('golden queries');
     sim.pass({ golden: { outcome: 'Successful', message: '1/1 passed' } });
     expect(sim.status.message).toContain('soaking for 2m');
-    expect(sim.last?.requeueAfterMs).toBe(2 * MIN);
+    expect(sim.last?.requeueAfterMs).toBe(10_000); // the analysis interval comes before the soak's end
     sim.advance(2 * MIN);
     sim.pass();
     expect(sim.status.phase).toBe('Canary');

@@ -11,6 +11,7 @@
 import { planCanary, planPromoting } from './canary.js';
 import { applyCommand } from './commands.js';
 import { desiredOf } from './desired.js';
+import { durationMs } from './duration.js';
 import { describeModel, sameModel, toModelRef } from './models.js';
 import { Pass } from './pass.js';
 import { GOLDEN_CHECK, planStaging } from './staging.js';
@@ -98,7 +99,7 @@ function progress(pass: Pass): void {
       return planPromoting(pass);
     case 'Paused':
       // Analysis keeps running while paused (a Fail still rolls back); nothing else moves.
-      pass.wakeIn(1000 * 60);
+      pass.wakeIn(durationMs(pass.spec.rollout.analysis.interval));
       return;
     default:
       return;

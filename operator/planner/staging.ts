@@ -3,7 +3,8 @@
  * queries pass and the soak time is over. (The offline gates were checked when the release started.)
  * A first release stages on the stable track and goes straight to Healthy.
  */
-import type { CheckResult } from '../api/model-release-schema.js';
+import type { CheckResult, ModelReleaseStatus } from '../api/model-release-schema.js';
+import type { ResolvedSpec } from './resolved-spec.js';
 import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from './duration.js';
 import type { Pass } from './pass.js';
@@ -17,9 +18,13 @@ export function goldenResult(results: CheckResult[] | undefined): CheckResult | 
   return results?.find((r) => r.name === GOLDEN_CHECK);
 }
 
-/** Whether the reconciler should run the golden queries in this pass (Staging, pods ready, not yet passed). */
-export function goldenQueriesDue(pass: Pass): boolean {
-  return (pass.spec.rollout.staging.goldenQueries?.length ?? 0) > 0 && goldenResult(pass.status.analysis)?.outcome !== 'Successful';
+/** Whether golden queries are configured and have not passed yet for the candidate in `status`. */
+export function goldenQueriesPending(spec: ResolvedSpec, status: ModelReleaseStatus | undefined): boolean {
+  return (spec.rollout.staging.goldenQueries?.length ?? 0) > 0 && goldenResult(status?.analysis)?.outcome !== 'Successful';
+}
+
+function goldenQueriesDue(pass: Pass): boolean {
+  return goldenQueriesPending(pass.spec, pass.status);
 }
 
 export function planStaging(pass: Pass): void {
@@ -30,6 +35,8 @@ export function planStaging(pass: Pass): void {
   const analysis = pass.spec.rollout.analysis;
   const staging = pass.spec.rollout.staging;
 
+  // Analysis runs in staging too (a Fail rolls back): come back every interval while a stable exists.
+  if (!first) pass.wakeIn(durationMs(analysis.interval));
   const want = desiredOf(pass);
   const wantedPods = (first ? want.stable?.replicas : want.candidate?.replicas) ?? 0;
   const observed = first ? pass.input.observed.stable : pass.input.observed.candidate;
@@ -56,6 +63,7 @@ export function planStaging(pass: Pass): void {
     const golden = pass.input.golden;
     if (!golden) {
       st.message = `Staging ${candidate.version}: running ${staging.goldenQueries?.length ?? 0} golden queries.`;
+      pass.wakeIn(durationMs(analysis.interval));
       return;
     }
     const result: CheckResult = { name: GOLDEN_CHECK, track: 'canary', outcome: golden.outcome, message: golden.message, measuredAt: pass.nowIso };
