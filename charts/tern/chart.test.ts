@@ -4,6 +4,7 @@ import { lstatSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { parseOperatorFlags } from '../../operator/operator-flags.js';
 import { REPO_ROOT } from '../lib/conventions.js';
 import { helm, run } from '../lib/tools.js';
 
@@ -77,7 +78,9 @@ describe('helm template, default values (cluster-wide)', () => {
 
   it('passes the operator flags: metrics address, leader election on by default with the lease namespace, all namespaces', () => {
     const args: string[] = deployment(objects).spec.template.spec.containers[0].args;
-    expect(args).toEqual(['--metrics-addr=:8080', '--leader-elect=true', '--lease-namespace=tern-system']);
+    expect(args).toEqual(['--metrics-addr=:8080', '--leader-elect=true', '--lease-namespace=tern-system', '--log-level=info', '--workers=4']);
+    const env = deployment(objects).spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'TERN_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
     expect(deployment(objects).spec.replicas).toBe(1);
   });
 
@@ -132,6 +135,21 @@ describe('helm template, namespaced RBAC (watchNamespaces)', () => {
   });
 });
 
+describe('the operator command line', () => {
+  it.each([
+    [[], { namespaces: [], leaderElect: true, leaseNamespace: 'tern-system', metricsAddr: ':8080' }],
+    [
+      ['--set', 'watchNamespaces={ml,ml-staging},leaderElection.leaseNamespace=ops,metrics.port=9100,prometheusAddress=http://prom:9090,logLevel=debug'],
+      { namespaces: ['ml', 'ml-staging'], leaseNamespace: 'ops', metricsAddr: ':9100', prometheusAddress: 'http://prom:9090', logLevel: 'debug' },
+    ],
+    [['--set', 'leaderElection.enabled=false'], { leaderElect: false }],
+  ])('is accepted by tern-operator\'s own flag parser (%j)', (args, expected) => {
+    const container = deployment(template(args)).spec.template.spec.containers[0];
+    expect(container.command).toEqual(['tern-operator']);
+    expect(parseOperatorFlags(container.args, { POD_NAMESPACE: 'tern-system' })).toMatchObject(expected);
+  });
+});
+
 describe('Prometheus Operator objects', () => {
   it('render when the cluster serves monitoring.coreos.com/v1, with the rules of files/alerts.yaml', () => {
     const objects = template(['--api-versions', 'monitoring.coreos.com/v1']);
@@ -164,6 +182,7 @@ describe('values.schema.json', () => {
     ['a misspelled nested key', 'leaderElection.enable=true', "additional properties 'enable' not allowed"],
     ['a wrong type', 'replicaCount=two', 'replicaCount'],
     ['a bad monitoring switch', 'monitoring.podMonitor.enabled=maybe', 'enabled'],
+    ['an unknown log level', 'logLevel=verbose', 'logLevel'],
   ])('rejects %s', (_what, set, message) => {
     const result = helm(['template', 'tern', CHART, '--set', set]);
     expect(result.status).not.toBe(0);
