@@ -76,10 +76,7 @@ prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 helm-bin: ## Build helm from its Go module (charts/tools/helm) into $TERN_CACHE_DIR/bin, only when missing
 	@charts/tools/helm/build.sh
 
-.PHONY: registry-validate
-registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
-	$(NODE) bin/tern.js registry validate models/registry.json
-	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
+
 # ---- Operator runtime (operator/runtime/: work queue, informers, leader election, apply, events, probes) ----
 .PHONY: test-runtime test-runtime-cluster
 
@@ -100,6 +97,8 @@ bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3
 
 traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
 	$(NODE) bin/tern-traffic.js $(ARGS)
+
+# --- Deploy and observe (continued) ---
 observe-tools: helm-bin ## Get what the chart tests drive: helm (built), promtool and lua5.1 (apt-get when missing)
 	@charts/tools/ensure-debian-tools.sh
 
