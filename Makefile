@@ -31,3 +31,18 @@ test-cluster: build ## Tests against the real local control plane, Prometheus an
 	$(JEST) --selectProjects cluster --runInBand
 
 test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
+
+# ---------------------------------------------------------------------------------------------
+# Analysis (issue 6): metrics providers and checks
+# ---------------------------------------------------------------------------------------------
+.PHONY: test-analysis bench-detection
+RUNS ?= 10
+INTERVAL ?= 10s
+SCRAPE_INTERVAL ?= 1
+
+test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
+	$(JEST) --selectProjects unit operator/analysis
+	$(JEST) --selectProjects cluster --runInBand test/analysis-providers.test.ts
+
+bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
+	$(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
