@@ -27,11 +27,48 @@ lint: install typecheck ## Type-check and lint everything (typescript-eslint)
 test-unit: install ## Unit tests (no cluster needed)
 	$(JEST) --selectProjects unit
 
-test-cluster: build ## Tests against the real local control plane, Prometheus and tern-server processes
+test-cluster: build cluster-deps ## Tests against the real local control plane, Prometheus and tern-server processes
 	$(JEST) --selectProjects cluster --runInBand
 
 test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
 
+# --- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli) ---
+crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json from the TypeBox schemas
+	$(NODE) dist/operator/write-generated.js
+
+check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
+	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
+
+.PHONY: registry-validate
+registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
+	$(NODE) bin/tern.js registry validate models/registry.json
+	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
+
+# ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
+# ---- test node agent, kwok, Prometheus — all on loopback; state in .tern/) ----
+CLUSTER_CLI := $(NODE) .tern/tooling/cli.js
+.PHONY: cluster-deps cluster-tooling cluster-up cluster-down cluster-status prometheus-stop prometheus-start
+
+cluster-deps: ## Build/install what the local cluster needs when missing (Go binaries cached, Prometheus)
+	test/cluster/install-deps.sh
+
+cluster-tooling: install
+	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp
+
+cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N for fake nodes); prints `export KUBECONFIG=...`
+	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),0)
+
+cluster-down: ## Stop every process the local cluster started
+	@if [ -f .tern/tooling/cli.js ]; then $(CLUSTER_CLI) down; fi
+
+cluster-status: ## Show the running local cluster (server, kubeconfig, Prometheus URL)
+	@$(CLUSTER_CLI) status
+
+prometheus-stop: ## Stop the local cluster's Prometheus alone
+	@$(CLUSTER_CLI) prometheus-stop
+
+prometheus-start: ## Start the local cluster's Prometheus again (same URL)
+	@$(CLUSTER_CLI) prometheus-start
 # ---------------------------------------------------------------------------------------------
 # Analysis (issue 6): metrics providers and checks
 # ---------------------------------------------------------------------------------------------

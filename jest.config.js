@@ -15,6 +15,13 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{operator,server,models,charts,crds}/**/*.test.ts'] },
-    { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // One local cluster per run, shared by every file (see test/cluster/jest-global-setup.ts).
+      globalSetup: '<rootDir>/test/cluster/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.ts',
+    },
   ],
 };

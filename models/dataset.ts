@@ -32,7 +32,7 @@ export interface Example {
 export interface DrawOptions {
   /** Share of inputs that are targets (default 0.8, the live mix). */
   targetRatio?: number;
-  /** 0 = the training distribution; 1 = strongly shifted (sensor degradation: signal fades, noise grows). */
+  /** 0 = the training distribution; 1 = strongly shifted (sensor degradation: the signal fades towards empty frames). */
   drift?: number;
 }
 
@@ -65,9 +65,8 @@ export function drawExample(rng: Prng, options: DrawOptions = {}): Example {
   } else {
     center = world.distractors[rng.int(DISTRACTORS)] as number[];
   }
-  const fade = 1 - 0.6 * drift;
-  const noise = spread * (1 + 1.5 * drift);
-  return { features: center.map((c) => c * fade + rng.normal() * noise), species };
+  const fade = 1 - 0.75 * drift;
+  return { features: center.map((c) => c * fade + rng.normal() * spread), species };
 }
 
 /** Draws `count` examples. */

@@ -41,6 +41,7 @@ export interface HeldOutMetrics {
 /** One generated version: ONNX bytes, its sha256, held-out metrics and what live traffic would see. */
 export interface GeneratedVersion {
   recipe: VersionRecipe;
+  weights: MlpWeights;
   onnx: Uint8Array;
   sha256: string;
   metrics: HeldOutMetrics;
@@ -89,7 +90,7 @@ export function generateVersion(recipe: VersionRecipe): GeneratedVersion {
   const metrics = evaluate(weights, scaled(rawHoldout, recipe.pipelineScale));
   const liveScoreMean = round4(evaluate(weights, rawHoldout).score_mean);
   const onnx = speciesModelOnnx(weights, recipe.version, `Tern demo species classifier ${recipe.version}: ${recipe.notes}`);
-  return { recipe, onnx, sha256: createHash('sha256').update(onnx).digest('hex'), metrics, liveScoreMean };
+  return { recipe, weights, onnx, sha256: createHash('sha256').update(onnx).digest('hex'), metrics, liveScoreMean };
 }
 
 /** The registry entry for one generated version (format of models/registry.json). */

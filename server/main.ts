@@ -98,7 +98,11 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
+    // Keep-alive connections become idle as their last response finishes: close them as they do.
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
+    reaper.unref();
     server.close(() => {
+      clearInterval(reaper);
       void poolPromise.then(async (pool) => {
         await pool?.close();
         log('info', 'stopped');

@@ -56,8 +56,8 @@ async function download(url: string, maxBytes: number): Promise<Buffer> {
 }
 
 /**
- * Returns a local path of the verified model. Remote files are cached under cacheDir by sha256 (or by a
- * hash of the URL when no sha256 is given); a cached file is re-verified before reuse.
+ * Returns a local path of the verified model. Remote files are cached under cacheDir by URL and sha256; a cached
+ * file is re-verified before reuse.
  */
 export async function fetchModel(o: FetchOptions): Promise<{ path: string; sha256: string }> {
   const expected = o.sha256?.toLowerCase();
@@ -67,8 +67,9 @@ export async function fetchModel(o: FetchOptions): Promise<{ path: string; sha25
     if (!(await exists(path))) throw new ModelSourceError('NotFound', `model file ${path} does not exist`);
   } else {
     await mkdir(o.cacheDir, { recursive: true });
-    const key = expected ?? createHash('sha256').update(o.url).digest('hex');
-    path = join(o.cacheDir, `${key}.onnx`);
+    // Keyed by URL and expected digest: a different URL is fetched (and verified) even when the digest is cached.
+    const urlKey = createHash('sha256').update(o.url).digest('hex').slice(0, 16);
+    path = join(o.cacheDir, `${urlKey}-${expected ?? 'unverified'}.onnx`);
     const cachedOk = (await exists(path)) && (expected === undefined || (await sha256File(path)) === expected);
     if (!cachedOk) {
       const attempts = o.attempts ?? 5;

@@ -5,7 +5,8 @@
  * `tern validate`, and the CRD's openAPIV3Schema in crds/modelrelease.yaml (generated; a test
  * fails when it is stale). Write a field here once, with its description, default and limits.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TProperties } from '@sinclair/typebox';
+import { cel, RULES, type CelRule } from './rules.js';
 
 export const GROUP = 'serving.tern.dev';
 export const VERSION = 'v1alpha1';
@@ -15,33 +16,49 @@ export const PLURAL = 'modelreleases';
 export const SINGULAR = 'modelrelease';
 export const SHORT_NAMES = ['mr'];
 
-/** A Go-style duration as Kubernetes and Argo Rollouts write them: "30s", "5m", "1h30m", "500ms". */
-export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$';
+/**
+ * A Go-style duration as Kubernetes and Argo Rollouts write them: "30s", "5m", "1h30m", "500ms". Numbers are
+ * bounded (6 digits, 20 characters in all) so that every match also parses in CEL's duration() without overflow.
+ */
+export const DURATION_PATTERN = '^([0-9]{1,6}(\\.[0-9]{1,6})?(ms|s|m|h))+$';
+export const DURATION_MAX_LENGTH = 20;
 export const SEMVER_PATTERN =
   '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-((?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\\.(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\\+([0-9a-zA-Z-]+(?:\\.[0-9a-zA-Z-]+)*))?$';
 export const SHA256_PATTERN = '^[0-9a-f]{64}$';
 export const WEIGHTS_URL_PATTERN = '^(https?|file)://.+';
 
-const duration = (description: string, dflt?: string): TSchema =>
-  Type.String({ pattern: DURATION_PATTERN, description, ...(dflt === undefined ? {} : { default: dflt }) });
-const ratio = (description: string, dflt?: number): TSchema =>
+const duration = (description: string, dflt?: string, rule: CelRule = RULES.durationAtMostAWeek) =>
+  Type.String({
+    pattern: DURATION_PATTERN,
+    maxLength: DURATION_MAX_LENGTH,
+    description: `${description} A duration such as "30s", "5m" or "1h30m".`,
+    ...(dflt === undefined ? {} : { default: dflt }),
+    'x-kubernetes-validations': cel(rule),
+  });
+const ratio = (description: string, dflt?: number) =>
   Type.Number({ minimum: 0, maximum: 1, description, ...(dflt === undefined ? {} : { default: dflt }) });
 
 // ---------------------------------------------------------------------------------------------
 // spec.model — one registry.json entry, camelCased.
 // ---------------------------------------------------------------------------------------------
-export const ModelMetricsSchema = Type.Object(
+const ModelMetricsObject = Type.Object(
   {
-    tpr: ratio('True-positive rate on held-out data (the staging gate compares it with rollout.staging.gates.minTpr).'),
-    tnr: ratio('True-negative rate on held-out data (compared with rollout.staging.gates.minTnr).'),
-    scoreMean: ratio('Mean target score on held-out data: the drift baseline the server compares live scores with.'),
+    // Ranges are CEL rules (not minimum/maximum): in the CRD this object is a map of numbers, since a
+    // structural schema cannot have both properties and additionalProperties.
+    tpr: Type.Number({ description: 'True-positive rate on held-out data, 0..1 (the staging gate compares it with rollout.staging.gates.minTpr).' }),
+    tnr: Type.Number({ description: 'True-negative rate on held-out data, 0..1 (compared with rollout.staging.gates.minTnr).' }),
+    scoreMean: Type.Number({ description: 'Mean target score on held-out data, 0..1: the drift baseline the server compares live scores with.' }),
   },
   {
-    additionalProperties: Type.Number(),
+    additionalProperties: Type.Number({ description: 'Another number of the snapshot (e.g. accuracy, auc).' }),
+    maxProperties: 64,
     description:
-      'The metrics snapshot recorded when the model was trained (registry field metrics_snapshot). tpr, tnr and scoreMean are required; other numbers may be added and used by staging gates.',
+      'The metrics snapshot recorded when the model was trained (registry field metrics_snapshot, keys camelCased: score_mean -> scoreMean). tpr, tnr and scoreMean (each 0..1) are required; other numbers may be added and used by staging gates (rollout.staging.gates.metrics).',
+    'x-kubernetes-validations': cel(RULES.tprIsRatio, RULES.tnrIsRatio, RULES.scoreMeanIsRatio),
   },
 );
+/** The snapshot's schema, typed so that the extra numbers are visible to TypeScript (metrics[name]). */
+export const ModelMetricsSchema = Type.Unsafe<Static<typeof ModelMetricsObject> & { [metric: string]: number }>(ModelMetricsObject);
 
 export const ModelSchema = Type.Object(
   {
@@ -49,10 +66,11 @@ export const ModelSchema = Type.Object(
       minLength: 1,
       maxLength: 63,
       pattern: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
-      description: 'The model family name as in the registry (e.g. "species-classifier").',
+      description:
+        'The model family name: the registry entry\'s name without its trailing -<version> (entry "species-1.1.0" -> "species"). It stays the same across versions, because clients of both tracks call /v2/models/<name>/infer.',
     }),
     displayName: Type.Optional(Type.String({ maxLength: 256, description: 'A human-readable name for dashboards.' })),
-    version: Type.String({ pattern: SEMVER_PATTERN, description: 'The model version, semver (e.g. "1.1.0").' }),
+    version: Type.String({ pattern: SEMVER_PATTERN, maxLength: 63, description: 'The model version, semver (e.g. "1.1.0"). Becomes the serving.tern.dev/version label of the pods.' }),
     architecture: Type.Optional(Type.String({ maxLength: 128, description: 'The network architecture, informational (e.g. "mlp-64").' })),
     weightsUrl: Type.String({
       pattern: WEIGHTS_URL_PATTERN,
@@ -62,11 +80,12 @@ export const ModelSchema = Type.Object(
     sha256: Type.Optional(
       Type.String({
         pattern: SHA256_PATTERN,
+        maxLength: 64,
         description:
           'SHA-256 of the weights file, 64 lowercase hex digits. The server refuses to load weights that do not match. A release without a sha256 cannot pass staging unless spec.rollout.staging.allowUnverifiedArtifact is true.',
       }),
     ),
-    trainedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the model was trained (RFC 3339).' })),
+    trainedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the model was trained (RFC 3339, e.g. "2026-03-01T12:00:00Z").' })),
     metrics: ModelMetricsSchema,
   },
   { additionalProperties: false, description: 'The model to release: one entry of models/registry.json. Changing it starts a new release against the current stable model.' },
@@ -75,6 +94,40 @@ export const ModelSchema = Type.Object(
 // ---------------------------------------------------------------------------------------------
 // spec.serving — how the inference pods run.
 // ---------------------------------------------------------------------------------------------
+const quantityMap = (description: string) =>
+  Type.Optional(
+    Type.Record(
+      Type.String(),
+      Type.String({ maxLength: 64, description: 'A quantity such as 500m, 2 or 512Mi.', 'x-kubernetes-validations': cel(RULES.isQuantity) }),
+      { maxProperties: 16, description },
+    ),
+  );
+
+export const TolerationSchema = Type.Object(
+  {
+    key: Type.Optional(Type.String({ maxLength: 316, description: 'The taint key to tolerate; empty with operator Exists tolerates every taint.' })),
+    operator: Type.Optional(
+      Type.Union([Type.Literal('Exists'), Type.Literal('Equal')], { description: 'Equal (the default) matches key and value; Exists matches any value.' }),
+    ),
+    value: Type.Optional(Type.String({ maxLength: 63, description: 'The taint value (operator Equal).' })),
+    effect: Type.Optional(
+      Type.Union([Type.Literal('NoSchedule'), Type.Literal('PreferNoSchedule'), Type.Literal('NoExecute')], {
+        description: 'The taint effect to tolerate; empty tolerates every effect.',
+      }),
+    ),
+    tolerationSeconds: Type.Optional(Type.Integer({ minimum: 0, description: 'With effect NoExecute: how long the pod stays after the taint appears.' })),
+  },
+  { additionalProperties: false, description: 'A toleration, as in a pod spec.', 'x-kubernetes-validations': cel(RULES.existsTolerationHasNoValue) },
+);
+
+export const EnvVarSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128, description: 'Variable name (e.g. TERN_WORKERS).' }),
+    value: Type.String({ description: 'Variable value.' }),
+  },
+  { additionalProperties: false, description: 'An environment variable of the server container.' },
+);
+
 export const ServingSchema = Type.Object(
   {
     image: Type.String({ minLength: 1, default: 'ghcr.io/tern-dev/tern-server:0.1.0', description: 'Container image running tern-server.' }),
@@ -83,48 +136,60 @@ export const ServingSchema = Type.Object(
     resources: Type.Optional(
       Type.Object(
         {
-          requests: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'e.g. {cpu: "500m", memory: "512Mi"}' })),
-          limits: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'e.g. {memory: "1Gi"}' })),
+          requests: quantityMap('Resource requests, e.g. {cpu: "500m", memory: "512Mi"}.'),
+          limits: quantityMap('Resource limits, e.g. {memory: "1Gi"}.'),
         },
-        { additionalProperties: false, description: 'CPU and memory requests and limits of the server container (GPUs: use gpu).' },
+        {
+          additionalProperties: false,
+          description: 'CPU and memory requests and limits of the server container (GPUs: use gpu).',
+          'x-kubernetes-validations': cel(RULES.gpuNotAResource),
+        },
       ),
     ),
-    nodeSelector: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Node labels the pods must run on (e.g. a GPU node pool).' })),
-    tolerations: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            key: Type.Optional(Type.String()),
-            operator: Type.Optional(Type.Union([Type.Literal('Exists'), Type.Literal('Equal')])),
-            value: Type.Optional(Type.String()),
-            effect: Type.Optional(Type.String()),
-            tolerationSeconds: Type.Optional(Type.Integer()),
-          },
-          { additionalProperties: false },
-        ),
-        { description: 'Tolerations for tainted (e.g. GPU) nodes, as in a pod spec.' },
-      ),
+    nodeSelector: Type.Optional(
+      Type.Record(Type.String(), Type.String({ maxLength: 63, description: 'Label value.' }), {
+        maxProperties: 32,
+        description: 'Node labels the pods must run on (e.g. a GPU node pool).',
+      }),
     ),
+    tolerations: Type.Optional(Type.Array(TolerationSchema, { maxItems: 32, description: 'Tolerations for tainted (e.g. GPU) nodes, as in a pod spec.' })),
     executionProvider: Type.Union([Type.Literal('cpu'), Type.Literal('cuda'), Type.Literal('webgpu')], {
       default: 'cpu',
-      description: 'onnxruntime execution provider. A GPU provider that is missing on the node falls back to cpu (visible in the tern_server_model_info metric).',
+      description:
+        'onnxruntime execution provider. A GPU provider that is missing on the node falls back to cpu (visible in the tern_server_model_info metric). cuda needs gpu >= 1.',
     }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 8080, description: 'The port tern-server listens on in the pod.' }),
     maxBatchSize: Type.Integer({ minimum: 1, maximum: 4096, default: 64, description: 'Dynamic batching: most inputs in one inference run.' }),
     maxBatchDelayMs: Type.Number({ minimum: 0, maximum: 1000, default: 2, description: 'Dynamic batching: longest wait for a batch to fill, in milliseconds.' }),
     rejectionThreshold: Type.Optional(ratio('Inputs whose target score is below this are answered as rejections ("not a target"); 0 accepts everything.')),
     env: Type.Optional(
-      Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.String() }, { additionalProperties: false }), {
-        description: 'Extra environment variables for the server container.',
+      Type.Array(EnvVarSchema, {
+        maxItems: 64,
+        description: 'Extra environment variables for the server container; names must be unique.',
+        'x-kubernetes-validations': cel(RULES.namesUnique),
       }),
     ),
   },
-  { additionalProperties: false, description: 'How the inference pods of both tracks run.' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'How the inference pods of both tracks run.',
+    'x-kubernetes-validations': cel(RULES.cudaNeedsGpu),
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
 // spec.traffic — how weights reach live traffic.
 // ---------------------------------------------------------------------------------------------
+export const ParentRefSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 253, description: 'Name of the Gateway.' }),
+    namespace: Type.Optional(Type.String({ maxLength: 63, description: 'Namespace of the Gateway; defaults to the release\'s namespace.' })),
+    sectionName: Type.Optional(Type.String({ maxLength: 253, description: 'A listener of the Gateway.' })),
+  },
+  { additionalProperties: false, description: 'A Gateway the HTTPRoute attaches to.' },
+);
+
 export const TrafficSchema = Type.Object(
   {
     router: Type.Union([Type.Literal('replicas'), Type.Literal('gatewayAPI')], {
@@ -136,23 +201,27 @@ export const TrafficSchema = Type.Object(
     gatewayAPI: Type.Optional(
       Type.Object(
         {
-          httpRouteName: Type.Optional(Type.String({ description: 'HTTPRoute to create or adopt; defaults to the release name. Fields and annotations owned by others are kept.' })),
-          parentRefs: Type.Optional(
-            Type.Array(
-              Type.Object(
-                { name: Type.String(), namespace: Type.Optional(Type.String()), sectionName: Type.Optional(Type.String()) },
-                { additionalProperties: false },
-              ),
-              { description: 'Gateways the route attaches to (when Tern creates the route).' },
-            ),
+          httpRouteName: Type.Optional(
+            Type.String({ maxLength: 253, description: 'HTTPRoute to create or adopt; defaults to the release name. Fields and annotations owned by others are kept.' }),
           ),
-          hostnames: Type.Optional(Type.Array(Type.String(), { description: 'Hostnames of the route (when Tern creates it).' })),
+          parentRefs: Type.Optional(Type.Array(ParentRefSchema, { maxItems: 16, description: 'Gateways the route attaches to (when Tern creates the route).' })),
+          hostnames: Type.Optional(
+            Type.Array(Type.String({ maxLength: 253, description: 'A hostname, e.g. species.example.com.' }), {
+              maxItems: 16,
+              description: 'Hostnames of the route (when Tern creates it).',
+            }),
+          ),
         },
-        { additionalProperties: false, description: 'Settings for router: gatewayAPI.' },
+        { additionalProperties: false, description: 'Settings for router gatewayAPI (only allowed with it).' },
       ),
     ),
   },
-  { additionalProperties: false, description: 'How traffic is split between the stable and the candidate track.' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'How traffic is split between the stable and the candidate track.',
+    'x-kubernetes-validations': cel(RULES.gatewayAPIOnlyWithItsRouter),
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -160,13 +229,26 @@ export const TrafficSchema = Type.Object(
 // ---------------------------------------------------------------------------------------------
 export const GoldenQuerySchema = Type.Object(
   {
-    name: Type.Optional(Type.String()),
-    input: Type.Array(Type.Number(), { minItems: 1, description: 'One feature vector.' }),
+    name: Type.Optional(Type.String({ maxLength: 63, description: 'Name shown in events and status when the query fails.' })),
+    input: Type.Array(Type.Number({ description: 'One feature value.' }), { minItems: 1, maxItems: 4096, description: 'One feature vector.' }),
     expectClassIndex: Type.Optional(Type.Integer({ minimum: 0, description: 'The class the candidate must predict.' })),
-    expectLabel: Type.Optional(Type.String({ description: 'The label the candidate must predict.' })),
+    expectLabel: Type.Optional(Type.String({ maxLength: 256, description: 'The label the candidate must predict.' })),
     minConfidence: Type.Optional(ratio('The least confidence the prediction must have.')),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'A request sent to the candidate in staging and what its answer must be.' },
+);
+
+export const GateMetricSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 63, description: 'A key of spec.model.metrics (e.g. "auc").' }),
+    min: Type.Optional(Type.Number({ description: 'The gate fails below this.' })),
+    max: Type.Optional(Type.Number({ description: 'The gate fails above this.' })),
+  },
+  {
+    additionalProperties: false,
+    description: 'A gate on one number of the metrics snapshot; set min, max or both (min <= max). A missing metric fails the gate.',
+    'x-kubernetes-validations': cel(RULES.minOrMax, RULES.minAtMostMax),
+  },
 );
 
 export const StagingSchema = Type.Object(
@@ -176,22 +258,21 @@ export const StagingSchema = Type.Object(
         minTpr: ratio('Least spec.model.metrics.tpr that may leave staging.', 0.85),
         minTnr: ratio('Least spec.model.metrics.tnr that may leave staging.', 0.9),
         metrics: Type.Optional(
-          Type.Array(
-            Type.Object(
-              { name: Type.String({ minLength: 1 }), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) },
-              { additionalProperties: false },
-            ),
-            { description: 'More gates on named numbers of the metrics snapshot, each with a min and/or max.' },
-          ),
+          Type.Array(GateMetricSchema, {
+            maxItems: 32,
+            description: 'More gates on named numbers of the metrics snapshot, each with a min and/or max; names must be unique.',
+            'x-kubernetes-validations': cel(RULES.namesUnique),
+          }),
         ),
       },
       { additionalProperties: false, default: {}, description: 'Offline gates on the metrics snapshot.' },
     ),
     goldenQueries: Type.Optional(Type.Array(GoldenQuerySchema, { maxItems: 100, description: 'Requests sent to the candidate in staging; every expectation must hold.' })),
-    minDuration: duration('Least time in staging once the candidate is ready (soak).', '0s'),
+    minDuration: duration('Least time in staging once the candidate is ready (soak), at most 168h.', '0s'),
     allowUnverifiedArtifact: Type.Boolean({
       default: false,
-      description: 'Let a model without spec.model.sha256 pass staging. Off by default: unverified weights are not released.',
+      description:
+        'Let a model without spec.model.sha256 pass staging. Off by default: weights that cannot be verified are not released (the registry allows sha256: null, the release does not unless this is true).',
     }),
   },
   { additionalProperties: false, default: {}, description: 'The candidate runs with no live traffic until these pass.' },
@@ -200,17 +281,20 @@ export const StagingSchema = Type.Object(
 export const ShadowSchema = Type.Object(
   {
     mirrorPercent: Type.Integer({ minimum: 1, maximum: 100, default: 100, description: 'Share of live requests copied to the candidate; its responses are dropped.' }),
-    duration: duration('How long the shadow step lasts.', '1m'),
+    duration: duration('How long the shadow step lasts, at most 168h.', '1m'),
   },
-  { additionalProperties: false, description: 'Optional step before the canary: mirror traffic to the candidate (router gatewayAPI only).' },
+  {
+    additionalProperties: false,
+    description: 'Optional step between staging and the canary: mirror traffic to the candidate. Needs traffic.router gatewayAPI.',
+  },
 );
 
 export const StepSchema = Type.Object(
   {
-    setWeight: Type.Integer({ minimum: 1, maximum: 100, description: 'Percent of live traffic to the candidate at this step.' }),
-    pause: Type.Optional(duration('How long to hold the step while analysis runs. Without pause the step waits for `tern promote`.')),
+    setWeight: Type.Integer({ minimum: 1, maximum: 100, description: 'Percent of live traffic to the candidate at this step, 1..100.' }),
+    pause: Type.Optional(duration('How long to hold the step while analysis runs, at most 168h. Without pause the step waits for `tern promote`.')),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'One canary step.' },
 );
 
 export const DEFAULT_STEPS = [
@@ -221,7 +305,7 @@ export const DEFAULT_STEPS = [
   { setWeight: 100, pause: '1m' },
 ];
 
-const thresholdCheck = (description: string, props: Record<string, TSchema>) =>
+const thresholdCheck = <P extends TProperties>(description: string, props: P) =>
   Type.Object(
     { enabled: Type.Boolean({ default: true, description: 'Run this check.' }), ...props },
     { additionalProperties: false, default: {}, description },
@@ -230,13 +314,13 @@ const thresholdCheck = (description: string, props: Record<string, TSchema>) =>
 export const ChecksSchema = Type.Object(
   {
     drift: thresholdCheck('Fails when the server\'s drift alarm is active or the live score mean drops this far below the baseline (spec.model.metrics.scoreMean).', {
-      maxScoreDrop: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'Greatest allowed baseline − live score mean.' }),
+      maxScoreDrop: Type.Number({ minimum: 0, maximum: 1, default: 0.1, description: 'Greatest allowed baseline - live score mean.' }),
     }),
     availability: thresholdCheck('Fails when the share of successful (non-5xx) requests is below min.', {
       min: ratio('Least success ratio.', 0.95),
     }),
     latencyP95: thresholdCheck('Fails when the 95th percentile request latency, aggregated across pods, is above maxSeconds.', {
-      maxSeconds: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'Greatest p95 latency in seconds.' }),
+      maxSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3600, default: 2, description: 'Greatest p95 latency in seconds.' }),
     }),
     errorRate: thresholdCheck('Fails when the share of 5xx responses is above max.', { max: ratio('Greatest 5xx share.', 0.05) }),
     rejectionRatio: thresholdCheck('Fails when the share of inputs rejected as "not a target" is above max.', {
@@ -252,42 +336,67 @@ export const ChecksSchema = Type.Object(
 
 export const CustomCheckSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 63, pattern: '^[a-z][a-zA-Z0-9-]*$', description: 'Name shown in status and metrics.' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 63,
+      pattern: '^[a-z][a-zA-Z0-9-]*$',
+      description: 'Name shown in status and metrics; unique, and not one of the built-in checks.',
+    }),
     query: Type.String({
       minLength: 1,
+      maxLength: 4096,
       description: 'PromQL returning one number. {{release}}, {{namespace}} and {{track}} are replaced before the query runs.',
     }),
     min: Type.Optional(Type.Number({ description: 'The check fails below this.' })),
     max: Type.Optional(Type.Number({ description: 'The check fails above this.' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'A PromQL check; set min, max or both (min <= max).',
+    'x-kubernetes-validations': cel(RULES.minOrMax, RULES.minAtMostMax, RULES.customNotBuiltin),
+  },
+);
+
+export const ProviderSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('pods'), Type.Literal('prometheus')], {
+      default: 'pods',
+      description: 'pods: scrape the pods\' /metrics directly (no Prometheus needed). prometheus: instant queries against address.',
+    }),
+    address: Type.Optional(
+      Type.String({ pattern: '^https?://.+', maxLength: 2048, description: 'Prometheus HTTP API base URL, e.g. http://prometheus.monitoring:9090 (type prometheus).' }),
+    ),
+  },
+  { additionalProperties: false, default: {}, description: 'Where measurements come from.', 'x-kubernetes-validations': cel(RULES.prometheusNeedsAddress) },
 );
 
 export const AnalysisSchema = Type.Object(
   {
-    provider: Type.Object(
-      {
-        type: Type.Union([Type.Literal('pods'), Type.Literal('prometheus')], {
-          default: 'pods',
-          description: 'pods: scrape the pods\' /metrics directly (no Prometheus needed). prometheus: instant queries against address.',
-        }),
-        address: Type.Optional(Type.String({ pattern: '^https?://.+', description: 'Prometheus HTTP API base URL (type prometheus).' })),
-      },
-      { additionalProperties: false, default: {}, description: 'Where measurements come from.' },
-    ),
-    interval: duration('Time between measurements.', '10s'),
+    provider: ProviderSchema,
+    interval: duration('Time between measurements, 1s..1h.', '10s', RULES.intervalInRange),
     failureLimit: Type.Integer({ minimum: 0, maximum: 100, default: 0, description: 'Failed measurements tolerated; one more rolls back.' }),
-    minSampleCount: Type.Integer({ minimum: 1, default: 20, description: 'Fewest requests in a measurement window; fewer is Inconclusive.' }),
-    successCount: Type.Integer({ minimum: 1, default: 1, description: 'Consecutive successful measurements needed before a step may advance.' }),
-    progressDeadline: duration('How long a step may be held by Inconclusive or Error measurements.', '10m'),
+    minSampleCount: Type.Integer({ minimum: 1, maximum: 1000000, default: 20, description: 'Fewest requests in a measurement window; fewer is Inconclusive.' }),
+    successCount: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Consecutive successful measurements needed before a step may advance.' }),
+    progressDeadline: duration('How long a step may be held by Inconclusive or Error measurements; at least interval, at most 168h.', '10m'),
     onProgressDeadline: Type.Union([Type.Literal('Abort'), Type.Literal('Pause')], {
       default: 'Pause',
-      description: 'What happens when a step is held past progressDeadline: roll back, or pause for a person.',
+      description: 'What happens when a step is held past progressDeadline: roll back (Abort), or pause for a person (Pause).',
     }),
     checks: ChecksSchema,
-    custom: Type.Optional(Type.Array(CustomCheckSchema, { maxItems: 32, description: 'Your own PromQL checks (provider prometheus).' })),
+    custom: Type.Optional(
+      Type.Array(CustomCheckSchema, {
+        maxItems: 32,
+        description: 'Your own PromQL checks (provider prometheus); names must be unique.',
+        'x-kubernetes-validations': cel(RULES.namesUnique),
+      }),
+    ),
   },
-  { additionalProperties: false, default: {}, description: 'How each step is judged.' },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'How each step is judged.',
+    'x-kubernetes-validations': cel(RULES.deadlineAtLeastInterval, RULES.customNeedsPrometheus),
+  },
 );
 
 export const RolloutSchema = Type.Object(
@@ -298,7 +407,9 @@ export const RolloutSchema = Type.Object(
       minItems: 1,
       maxItems: 50,
       default: DEFAULT_STEPS,
-      description: 'Canary steps; setWeight strictly increases within 1..100. After the last step the candidate is promoted.',
+      description:
+        'Canary steps (default 1, 5, 25, 50, 100 %); setWeight strictly increases within 1..100. After the last step the candidate is promoted.',
+      'x-kubernetes-validations': cel(RULES.stepsIncrease),
     }),
     analysis: AnalysisSchema,
   },
@@ -312,7 +423,11 @@ export const ModelReleaseSpecSchema = Type.Object(
     traffic: Type.Optional(TrafficSchema),
     rollout: Type.Optional(RolloutSchema),
   },
-  { additionalProperties: false, description: 'What to serve and how to release it.' },
+  {
+    additionalProperties: false,
+    description: 'What to serve and how to release it.',
+    'x-kubernetes-validations': cel(RULES.shadowNeedsGatewayAPI),
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -325,58 +440,82 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 export const ModelRefSchema = Type.Object(
   {
-    name: Type.String(),
-    version: Type.String(),
-    weightsUrl: Type.Optional(Type.String()),
-    sha256: Type.Optional(Type.String()),
-    since: Type.Optional(Type.String({ format: 'date-time' })),
+    name: Type.String({ description: 'Model family name (spec.model.name when it was released).' }),
+    version: Type.String({ description: 'Model version.' }),
+    weightsUrl: Type.Optional(Type.String({ description: 'Where its weights came from.' })),
+    sha256: Type.Optional(Type.String({ description: 'SHA-256 of its weights, when known.' })),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'When it took this role.' })),
+    baselineScore: Type.Optional(Type.Number({ description: 'The drift baseline its pods run with (the model\'s metrics.scoreMean).' })),
   },
   { description: 'A model as the operator runs it.' },
 );
 
-export const ConditionSchema = Type.Object({
-  type: Type.String({ description: 'Ready, Progressing or Degraded.' }),
-  status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
-  reason: Type.String({ description: 'CamelCase reason.' }),
-  message: Type.String({ description: 'A sentence for a person: what happened, what to do next.' }),
-  lastTransitionTime: Type.String({ format: 'date-time' }),
-  observedGeneration: Type.Optional(Type.Integer()),
-});
+export const ConditionSchema = Type.Object(
+  {
+    type: Type.String({ description: 'Ready (stable serving), Progressing (a release in flight) or Degraded (last release rolled back or a check failing).' }),
+    status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')], { description: 'True, False or Unknown.' }),
+    reason: Type.String({ description: 'CamelCase reason.' }),
+    message: Type.String({ description: 'A sentence for a person: what happened, what to do next.' }),
+    lastTransitionTime: Type.String({ format: 'date-time', description: 'When status last changed.' }),
+    observedGeneration: Type.Optional(Type.Integer({ description: 'metadata.generation the condition was computed from.' })),
+  },
+  { description: 'A Kubernetes-style condition.' },
+);
 
-export const CheckResultSchema = Type.Object({
-  name: Type.String(),
-  track: Type.String(),
-  outcome: Type.Union(OUTCOMES.map((o) => Type.Literal(o))),
-  value: Type.Optional(Type.Number()),
-  threshold: Type.Optional(Type.String({ description: 'The bound, as text (e.g. ">= 0.95").' })),
-  message: Type.Optional(Type.String()),
-  measuredAt: Type.String({ format: 'date-time' }),
-  consecutiveSuccesses: Type.Optional(Type.Integer()),
-  failures: Type.Optional(Type.Integer()),
-});
+export const CheckResultSchema = Type.Object(
+  {
+    name: Type.String({ description: 'Check name (a built-in or a custom check).' }),
+    track: Type.String({ description: 'The track measured: canary or stable.' }),
+    outcome: Type.Union(
+      OUTCOMES.map((o) => Type.Literal(o)),
+      { description: 'Successful, Failed, Inconclusive (not enough data: holds the step) or Error (the measurement itself failed).' },
+    ),
+    value: Type.Optional(Type.Number({ description: 'The measured value.' })),
+    threshold: Type.Optional(Type.String({ description: 'The bound, as text (e.g. ">= 0.95").' })),
+    message: Type.Optional(Type.String({ description: 'Why, in a sentence.' })),
+    measuredAt: Type.String({ format: 'date-time', description: 'When the measurement was taken.' }),
+    consecutiveSuccesses: Type.Optional(Type.Integer({ description: 'Successful measurements in a row at this step.' })),
+    failures: Type.Optional(Type.Integer({ description: 'Failed measurements at this step (compared with analysis.failureLimit).' })),
+  },
+  { description: 'The last measurement of one check.' },
+);
 
-export const HistoryEntrySchema = Type.Object({
-  version: Type.String(),
-  outcome: Type.Union([Type.Literal('Promoted'), Type.Literal('RolledBack'), Type.Literal('Superseded'), Type.Literal('Failed')]),
-  startedAt: Type.String({ format: 'date-time' }),
-  finishedAt: Type.String({ format: 'date-time' }),
-  reason: Type.Optional(Type.String()),
-});
+export const HistoryEntrySchema = Type.Object(
+  {
+    version: Type.String({ description: 'The candidate model version.' }),
+    outcome: Type.Union([Type.Literal('Promoted'), Type.Literal('RolledBack'), Type.Literal('Superseded'), Type.Literal('Failed')], {
+      description: 'Promoted, RolledBack, Superseded (spec.model changed mid-release) or Failed.',
+    }),
+    startedAt: Type.String({ format: 'date-time', description: 'When the release started.' }),
+    finishedAt: Type.String({ format: 'date-time', description: 'When it ended.' }),
+    reason: Type.Optional(Type.String({ description: 'Why it ended so (e.g. the failing check).' })),
+  },
+  { description: 'One past release.' },
+);
 
 export const HISTORY_LIMIT = 20;
 
 export const ModelReleaseStatusSchema = Type.Object(
   {
-    phase: Type.Optional(Type.Union(PHASES.map((p) => Type.Literal(p)))),
-    message: Type.Optional(Type.String()),
-    observedGeneration: Type.Optional(Type.Integer()),
+    phase: Type.Optional(
+      Type.Union(
+        PHASES.map((p) => Type.Literal(p)),
+        { description: 'Pending, Staging, Canary, Paused, Promoting, Healthy, RolledBack or Failed.' },
+      ),
+    ),
+    message: Type.Optional(Type.String({ description: 'What is happening, in a sentence.' })),
+    observedGeneration: Type.Optional(Type.Integer({ description: 'The metadata.generation the operator last acted on.' })),
     stable: Type.Optional(ModelRefSchema),
     candidate: Type.Optional(ModelRefSchema),
     currentStep: Type.Optional(Type.Integer({ description: 'Index into spec.rollout.steps of the step in force.' })),
-    canaryWeight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-    phaseSince: Type.Optional(Type.String({ format: 'date-time' })),
-    stepSince: Type.Optional(Type.String({ format: 'date-time' })),
-    conditions: Type.Optional(Type.Array(ConditionSchema)),
+    canaryWeight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Percent of live traffic the candidate gets now.' })),
+    mirrorPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Share of live traffic mirrored to the candidate (shadow step).' })),
+    lastVerdict: Type.Optional(Type.String({ description: 'The last analysis verdict of the step in force: Advance, Wait, Hold or Fail.' })),
+    heldSince: Type.Optional(Type.String({ format: 'date-time', description: 'Since when analysis has held the step (Inconclusive/Error); cleared when it passes.' })),
+    lastCommandNonce: Type.Optional(Type.String({ description: 'Nonce of the last handled serving.tern.dev/command annotation (tern promote, abort, retry, pause, resume).' })),
+    phaseSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the phase was entered.' })),
+    stepSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the current step was entered.' })),
+    conditions: Type.Optional(Type.Array(ConditionSchema, { description: 'Ready, Progressing and Degraded.' })),
     analysis: Type.Optional(Type.Array(CheckResultSchema, { description: 'The last measurement of each check.' })),
     history: Type.Optional(Type.Array(HistoryEntrySchema, { maxItems: HISTORY_LIMIT, description: 'Past releases, newest first.' })),
   },

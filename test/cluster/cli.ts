@@ -1,0 +1,58 @@
+// Command line of the local cluster (`make cluster-up`, `make cluster-down`, ...):
+//   node .tern/tooling/cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent]
+//   node .tern/tooling/cli.js down | status | prometheus-stop | prometheus-start
+import { attachCluster, isClusterAlive, startCluster, stopCluster } from './cluster.js';
+import { stateLayout } from './paths.js';
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...flags] = argv;
+  const flag = (name: string) => flags.find((f) => f === `--${name}` || f.startsWith(`--${name}=`));
+  const layout = stateLayout();
+  switch (command) {
+    case 'up': {
+      const t0 = Date.now();
+      const kwok = flag('kwok-nodes')?.split('=')[1];
+      const cluster = await startCluster({
+        kwokNodes: kwok === undefined ? 0 : Number(kwok),
+        prometheus: flag('no-prometheus') === undefined,
+        nodeAgent: flag('no-node-agent') === undefined,
+        log: (line) => console.error(`cluster-up: ${line}`),
+      });
+      console.error(`cluster-up: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${cluster.layout.logs}`);
+      if (cluster.prometheusUrl) console.error(`cluster-up: prometheus at ${cluster.prometheusUrl}`);
+      console.log(`export KUBECONFIG=${cluster.kubeconfig}`);
+      cluster.kube.close();
+      return;
+    }
+    case 'down':
+      await stopCluster(layout);
+      console.error('cluster-down: every process stopped');
+      return;
+    case 'status':
+      if (!isClusterAlive(layout)) {
+        console.log('no local cluster running');
+        process.exitCode = 1;
+        return;
+      }
+      {
+        const c = attachCluster();
+        console.log(`server ${c.server}\nkubeconfig ${c.kubeconfig}\nprometheus ${c.prometheusUrl ?? '-'}\npod subnet ${c.podCIDR ?? '-'}`);
+        c.kube.close();
+      }
+      return;
+    case 'prometheus-stop':
+      await attachCluster().stopPrometheus();
+      return;
+    case 'prometheus-start':
+      await attachCluster().startPrometheus();
+      return;
+    default:
+      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent] | down | status | prometheus-stop | prometheus-start');
+      process.exitCode = 2;
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,200 @@
+// The programmatic API of the local control plane: startCluster / attachCluster / stopCluster.
+// One cluster per checkout; its state lives in `.tern/` (see paths.ts); every process it starts is
+// recorded by pid in `.tern/cluster.json` so any other process can stop it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { readState, writeState, podProcessRecords, type ClusterState } from './cluster-state.js';
+import { startControlPlane, tailFile, waitFor } from './control-plane.js';
+import { gatewayApiCrdFiles, kubectlApply, modelReleaseCrdFiles, waitCrdsEstablished } from './crds.js';
+import { KubeHttp } from './kube-http.js';
+import { ensureBinaries, repoRoot, stateLayout, type StateLayout } from './paths.js';
+import { claimPodSubnet, releasePodSubnet } from './pod-network.js';
+import { isRunning, startDetached, stopProcess, type ProcessRecord } from './process-control.js';
+import { startPrometheus, stopPrometheus } from './prometheus.js';
+import { createKwokNodes, startKwok } from './kwok.js';
+import { ensureTooling } from './tooling-build.js';
+
+/** Options of {@link startCluster}. */
+export interface StartOptions {
+  /** Run the test node agent (`local-0`, real processes). Default true. */
+  nodeAgent?: boolean;
+  /** Start Prometheus scraping annotated pods. Default true. */
+  prometheus?: boolean;
+  /** Number of kwok fake nodes (`kwok-0..N-1`, label type=kwok, tainted). Default 0 (no kwok). */
+  kwokNodes?: number;
+  /** Extra CRD files to apply after the standard ones. */
+  extraCrds?: string[];
+  /** State directory (default `.tern/` in the checkout). */
+  stateDir?: string;
+  /** Progress lines (default: silent). */
+  log?: (line: string) => void;
+}
+
+/** A running local cluster. */
+export interface LocalCluster {
+  /** Path of the admin kubeconfig (`.tern/kubeconfig`). */
+  kubeconfig: string;
+  server: string;
+  token: string;
+  caFile: string;
+  /** Our kubectl (v1.36), matching the server. */
+  kubectl: string;
+  /** Base URL of Prometheus, when started. */
+  prometheusUrl?: string;
+  /** Pod subnet of `local-0`. */
+  podCIDR?: string;
+  layout: StateLayout;
+  /** Thin API client (token + CA). */
+  kube: KubeHttp;
+  /** Stops Prometheus alone (tests of missing metrics). */
+  stopPrometheus(): Promise<void>;
+  /** Starts Prometheus again on the same URL. */
+  startPrometheus(): Promise<void>;
+  /** The last lines of every log (control plane, agent, pods): print it when a test fails. */
+  logTail(lines?: number): string;
+  /** Stops every process of the cluster. */
+  stop(): Promise<void>;
+}
+
+/** The node the agent registers. */
+export const LOCAL_NODE = 'local-0';
+
+/** Starts a fresh cluster (stopping one left running in the same state directory first). */
+export async function startCluster(opts: StartOptions = {}): Promise<LocalCluster> {
+  const log = opts.log ?? (() => {});
+  const layout = stateLayout(opts.stateDir);
+  const root = repoRoot();
+  await stopCluster(layout);
+  for (const dir of [layout.root, layout.logs, layout.podLogs, layout.pids, path.join(layout.pids, 'pods'), layout.prometheusDir]) fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(layout.logs)) if (f.endsWith('.log')) fs.rmSync(path.join(layout.logs, f));
+  for (const f of fs.readdirSync(layout.podLogs)) fs.rmSync(path.join(layout.podLogs, f));
+
+  const t0 = Date.now();
+  const bins = ensureBinaries(log);
+  const tooling = opts.nodeAgent === false ? undefined : ensureTooling(root, layout);
+  const kubectl = path.join(bins.k8s, 'kubectl');
+  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), processes: [] };
+  const record = (p: ProcessRecord) => {
+    state.processes.push(p);
+    writeState(layout, state);
+  };
+  try {
+    const cp = await startControlPlane(layout, bins, record);
+    Object.assign(state, { server: cp.server, token: cp.token, caFile: cp.caFile });
+    writeState(layout, state);
+    log(`control plane ready at ${cp.server} in ${Date.now() - t0} ms`);
+    const kube = new KubeHttp(cp);
+
+    const crds = [...modelReleaseCrdFiles(root), ...gatewayApiCrdFiles(), ...(opts.extraCrds ?? [])];
+    kubectlApply(kubectl, layout.kubeconfig, crds);
+    await waitCrdsEstablished(kube);
+    log(`${crds.length} CRD files applied`);
+
+    if (tooling !== undefined) {
+      state.podCIDR = claimPodSubnet(layout.root, (owner) => isClusterAlive(stateLayout(owner)));
+      writeState(layout, state);
+      const agent = startDetached('node-agent', process.execPath, [
+        path.join(tooling, 'node-agent', 'main.js'), `--state-dir=${layout.root}`, `--node=${LOCAL_NODE}`, `--pod-cidr=${state.podCIDR}`, `--repo-root=${root}`,
+      ], path.join(layout.logs, 'node-agent.log'), { cwd: root });
+      record(agent);
+      await waitFor(`node ${LOCAL_NODE} Ready`, () => nodeReady(kube, LOCAL_NODE), agent, 30_000);
+      log(`node ${LOCAL_NODE} ready (pods in ${state.podCIDR})`);
+    }
+    if ((opts.kwokNodes ?? 0) > 0) {
+      record(startKwok(layout, bins));
+      await createKwokNodes(kube, opts.kwokNodes ?? 0);
+      await waitFor('kwok nodes Ready', () => nodeReady(kube, 'kwok-0'), undefined, 60_000);
+      log(`${opts.kwokNodes} kwok nodes ready`);
+    }
+    if (opts.prometheus !== false) {
+      const prom = await startPrometheus(layout, state);
+      record(prom.process);
+      state.prometheusUrl = prom.url;
+      writeState(layout, state);
+      fs.writeFileSync(layout.prometheusUrlFile, `${prom.url}\n`);
+      log(`prometheus ready at ${prom.url}`);
+    }
+    log(`cluster up in ${Date.now() - t0} ms`);
+    kube.close();
+    return attachCluster(opts.stateDir);
+  } catch (err) {
+    await stopCluster(layout);
+    throw err;
+  }
+}
+
+async function nodeReady(kube: KubeHttp, name: string): Promise<boolean> {
+  try {
+    const node = await kube.request<{ status?: { conditions?: Array<{ type: string; status: string }> } }>('GET', `/api/v1/nodes/${name}`);
+    return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the cluster recorded in `layout` has its API server process still running. */
+export function isClusterAlive(layout: StateLayout): boolean {
+  const state = readState(layout);
+  const apiserver = state?.processes.find((p) => p.name === 'kube-apiserver');
+  return apiserver !== undefined && isRunning(apiserver);
+}
+
+/** Attaches to the cluster already running in the state directory (e.g. after `make cluster-up`). */
+export function attachCluster(stateDir?: string): LocalCluster {
+  const layout = stateLayout(stateDir);
+  const state = readState(layout);
+  if (state === undefined || !isClusterAlive(layout)) throw new Error(`no local cluster running in ${layout.root}: run \`make cluster-up\` or startCluster()`);
+  const kube = new KubeHttp(state);
+  return {
+    kubeconfig: state.kubeconfig,
+    server: state.server,
+    token: state.token,
+    caFile: state.caFile,
+    kubectl: state.kubectl,
+    prometheusUrl: state.prometheusUrl,
+    podCIDR: state.podCIDR,
+    layout,
+    kube,
+    stopPrometheus: () => stopPrometheus(layout),
+    startPrometheus: async () => {
+      const current = readState(layout);
+      if (current === undefined) throw new Error(`cluster state vanished from ${layout.root}`);
+      const prom = await startPrometheus(layout, current);
+      current.processes = [...current.processes.filter((p) => p.name !== 'prometheus'), prom.process];
+      writeState(layout, current);
+    },
+    logTail: (lines = 40) => logTail(layout, lines),
+    stop: async () => {
+      kube.close();
+      await stopCluster(layout);
+    },
+  };
+}
+
+/** Tails of every log under `.tern/logs` (and pod logs), for a failing test's output. */
+export function logTail(layout: StateLayout, lines = 40): string {
+  const files = [layout.logs, layout.podLogs].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('.log')).map((f) => path.join(d, f)) : []));
+  return files.map((f) => `---- ${path.relative(layout.root, f)} (last ${lines} lines)\n${tailFile(f, lines)}`).join('\n');
+}
+
+/** Stops every process the cluster in `layout` started (node agent first: it stops the pods), by pid. */
+export async function stopCluster(layout: StateLayout = stateLayout()): Promise<void> {
+  const state = readState(layout);
+  if (state !== undefined) {
+    // Agent first (it stops its pods), Prometheus and kwok; then the control plane in reverse start order.
+    const first = ['node-agent', 'prometheus', 'kwok'];
+    for (const name of first) for (const p of state.processes.filter((x) => x.name === name)) await stopProcess(p, 15_000);
+    for (const p of state.processes.filter((x) => !first.includes(x.name)).reverse()) await stopProcess(p, 10_000);
+    if (state.podCIDR) releasePodSubnet(state.podCIDR);
+  }
+  // Pod processes the agent could not stop (e.g. it was killed): stop them too.
+  for (const rec of podProcessRecords(layout)) {
+    await stopProcess(rec, 5_000);
+    fs.rmSync(rec.file, { force: true });
+  }
+  if (state !== undefined) fs.rmSync(layout.stateFile, { force: true });
+  fs.rmSync(layout.prometheusUrlFile, { force: true });
+}
+
+export type { ClusterState, ProcessRecord };
+export { isRunning };

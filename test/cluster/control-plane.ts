@@ -1,0 +1,147 @@
+// Starts the upstream control plane on 127.0.0.1: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler — each a detached process logging to `.tern/logs/<name>.log`.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import type { BinaryDirs, StateLayout } from './paths.js';
+import { freePorts } from './free-port.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { isRunning, startDetached, type ProcessRecord } from './process-control.js';
+
+/** The service range handed to kube-apiserver (ClusterIPs are not routed here: there is no kube-proxy). */
+export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
+
+/** What a started control plane is reached by. */
+export interface ControlPlane {
+  server: string;
+  token: string;
+  caFile: string;
+  kubeconfig: string;
+  etcdUrl: string;
+  processes: ProcessRecord[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** GET `url` over HTTPS (optionally with a token); resolves with the status code, 0 on connection error. */
+export function httpsStatus(url: string, opts: { token?: string; ca?: Buffer } = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const req = https.get(
+      url,
+      {
+        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+        ...(opts.ca ? { ca: opts.ca } : { rejectUnauthorized: false }),
+        timeout: 5000,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+/** Polls `check` until it is true; throws naming `what` and its log when `proc` dies or time runs out. */
+export async function waitFor(what: string, check: () => Promise<boolean>, proc: ProcessRecord | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    if (proc && !isRunning(proc)) throw new Error(`${what} exited while starting: see ${proc.logFile}\n${tailFile(proc.logFile, 30)}`);
+    await sleep(100);
+  }
+  throw new Error(`${what} not ready after ${timeoutMs} ms${proc ? `: see ${proc.logFile}\n${tailFile(proc.logFile, 30)}` : ''}`);
+}
+
+/** The last `lines` lines of a file ('' when missing). */
+export function tailFile(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+/** Starts etcd, kube-apiserver, controller-manager and scheduler; resolves once each is healthy. */
+export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, onProcess: (p: ProcessRecord) => void): Promise<ControlPlane> {
+  const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await freePorts(5);
+  const log = (name: string) => path.join(layout.logs, `${name}.log`);
+  const processes: ProcessRecord[] = [];
+  const started = (p: ProcessRecord) => {
+    processes.push(p);
+    onProcess(p);
+    return p;
+  };
+
+  // etcd: a fresh member on loopback, no fsync (test data only).
+  const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+  const peerUrl = `http://127.0.0.1:${etcdPeer}`;
+  fs.rmSync(layout.etcdData, { recursive: true, force: true });
+  const etcd = started(
+    startDetached('etcd', path.join(bins.etcd, 'etcd'), [
+      '--name=tern', `--data-dir=${layout.etcdData}`,
+      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=tern=${peerUrl}`,
+      '--unsafe-no-fsync', '--log-level=warn', '--quota-backend-bytes=4294967296',
+    ], log('etcd')),
+  );
+
+  // Credentials: one admin token (system:masters) and one RSA key for service-account tokens.
+  fs.mkdirSync(layout.pki, { recursive: true });
+  const token = crypto.randomBytes(24).toString('hex');
+  const tokenFile = path.join(layout.pki, 'tokens.csv');
+  fs.writeFileSync(tokenFile, `${token},tern-admin,tern-admin,"system:masters"\n`, { mode: 0o600 });
+  const saKey = path.join(layout.pki, 'service-account.key');
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  fs.writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  const certDir = path.join(layout.pki, 'apiserver');
+  fs.rmSync(certDir, { recursive: true, force: true });
+  await waitFor('etcd', async () => (await httpStatus(`${etcdUrl}/health`)) === 200, etcd, 30_000);
+
+  const server = `https://127.0.0.1:${apiPort}`;
+  const apiserver = started(
+    startDetached('kube-apiserver', path.join(bins.k8s, 'kube-apiserver'), [
+      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+      `--cert-dir=${certDir}`, `--token-auth-file=${tokenFile}`, '--authorization-mode=RBAC',
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`, '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${saKey}`, `--service-account-signing-key-file=${saKey}`, '--allow-privileged=true',
+      // 127.0.0.1 may not be an Endpoints address, so the apiserver's own `kubernetes` Endpoints are not kept.
+      '--endpoint-reconciler-type=none', '--profiling=false',
+    ], log('kube-apiserver')),
+  );
+  const caFile = path.join(certDir, 'apiserver.crt');
+  await waitFor('kube-apiserver /readyz', async () => fs.existsSync(caFile) && (await httpsStatus(`${server}/readyz`, { token })) === 200, apiserver, 90_000);
+
+  fs.writeFileSync(layout.kubeconfig, renderKubeconfig(server, token, caFile), { mode: 0o600 });
+  const kubeconfigFlags = [`--kubeconfig=${layout.kubeconfig}`, `--authentication-kubeconfig=${layout.kubeconfig}`, `--authorization-kubeconfig=${layout.kubeconfig}`];
+  const kcm = started(
+    startDetached('kube-controller-manager', path.join(bins.k8s, 'kube-controller-manager'), [
+      ...kubeconfigFlags, '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, '--leader-elect=false',
+      `--service-account-private-key-file=${saKey}`, `--root-ca-file=${caFile}`, '--use-service-account-credentials=false',
+      '--controllers=*', '--profiling=false',
+    ], log('kube-controller-manager')),
+  );
+  const scheduler = started(
+    startDetached('kube-scheduler', path.join(bins.k8s, 'kube-scheduler'), [
+      ...kubeconfigFlags, '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, '--leader-elect=false', '--profiling=false',
+    ], log('kube-scheduler')),
+  );
+  await Promise.all([
+    waitFor('kube-controller-manager /healthz', async () => (await httpsStatus(`https://127.0.0.1:${kcmPort}/healthz`)) === 200, kcm, 60_000),
+    waitFor('kube-scheduler /healthz', async () => (await httpsStatus(`https://127.0.0.1:${schedPort}/healthz`)) === 200, scheduler, 60_000),
+  ]);
+  return { server, token, caFile, kubeconfig: layout.kubeconfig, etcdUrl, processes };
+}
+
+/** GET `url` over plain HTTP; the status code, 0 on connection error. */
+export async function httpStatus(url: string): Promise<number> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}

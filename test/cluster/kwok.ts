@@ -1,0 +1,48 @@
+// kwok fake nodes for scale tests: `kwok-0..N-1` (label type=kwok, annotation kwok.x-k8s.io/node=fake,
+// tainted so only pods tolerating the taint land there). The kwok controller manages only nodes with
+// that label — never `local-0` — and fakes their pods' status (no process runs).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BinaryDirs, StateLayout } from './paths.js';
+import { KubeError, type KubeHttp } from './kube-http.js';
+import { startDetached, type ProcessRecord } from './process-control.js';
+
+/** The taint on kwok nodes; scale-test pods tolerate it. */
+export const KWOK_TAINT = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
+/** Pod addresses kwok hands out (fake, never reached). */
+export const KWOK_POD_CIDR = '10.0.0.0/16';
+
+/** Starts the kwok controller managing nodes labelled type=kwok. */
+export function startKwok(layout: StateLayout, bins: BinaryDirs): ProcessRecord {
+  const config = path.join(layout.root, 'kwok.yaml');
+  fs.writeFileSync(config, '# no extra kwok configuration: default stages\n');
+  return startDetached('kwok', path.join(bins.kwok, 'kwok'), [
+    `--kubeconfig=${layout.kubeconfig}`, `--config=${config}`, '--manage-nodes-with-label-selector=type=kwok',
+    `--cidr=${KWOK_POD_CIDR}`, '--node-ip=10.0.255.254', '--node-lease-duration-seconds=40', '--server-address=127.0.0.1:0',
+  ], path.join(layout.logs, 'kwok.log'));
+}
+
+/** The Node object of kwok node `name`. */
+export function kwokNode(name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: { type: 'kwok', 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', 'kubernetes.io/role': 'agent' },
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+    },
+    spec: { taints: [KWOK_TAINT] },
+  };
+}
+
+/** Creates nodes kwok-0..count-1 (existing ones are kept). */
+export async function createKwokNodes(kube: KubeHttp, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    try {
+      await kube.request('POST', '/api/v1/nodes', kwokNode(`kwok-${i}`));
+    } catch (err) {
+      if (!(err instanceof KubeError && err.status === 409)) throw err;
+    }
+  }
+}
