@@ -72,7 +72,7 @@ prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 # ---------------------------------------------------------------------------------------------
 # Analysis (issue 6): metrics providers and checks
 # ---------------------------------------------------------------------------------------------
-.PHONY: test-analysis bench-detection
+.PHONY: test-analysis bench-detection bench-rollback
 RUNS ?= 10
 INTERVAL ?= 10s
 SCRAPE_INTERVAL ?= 1
@@ -83,3 +83,6 @@ test-analysis: build ## Analysis units, and both providers against real tern-ser
 
 bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
 	$(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
+
+bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
+	$(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
