@@ -78,8 +78,8 @@ INTERVAL ?= 10s
 SCRAPE_INTERVAL ?= 1
 
 test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
-	$(JEST) --selectProjects unit operator/analysis
-	$(JEST) --selectProjects cluster --runInBand test/analysis-providers.test.ts
+	$(JEST) operator/analysis --selectProjects unit
+	$(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
 
 bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
 	$(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
