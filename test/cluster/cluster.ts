@@ -68,6 +68,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   for (const dir of [layout.root, layout.logs, layout.podLogs, layout.pids, path.join(layout.pids, 'pods'), layout.prometheusDir]) fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(layout.logs)) if (f.endsWith('.log')) fs.rmSync(path.join(layout.logs, f));
   for (const f of fs.readdirSync(layout.podLogs)) fs.rmSync(path.join(layout.podLogs, f));
+  // A fresh cluster starts with an empty TSDB (a Prometheus restart alone keeps it).
+  fs.rmSync(path.join(layout.prometheusDir, 'data'), { recursive: true, force: true });
 
   const t0 = Date.now();
   const bins = ensureBinaries(log);
@@ -101,7 +103,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
       log(`node ${LOCAL_NODE} ready (pods in ${state.podCIDR})`);
     }
     if ((opts.kwokNodes ?? 0) > 0) {
-      record(startKwok(layout, bins));
+      record(startKwok(layout, bins, root));
       await createKwokNodes(kube, opts.kwokNodes ?? 0);
       await waitFor('kwok nodes Ready', () => nodeReady(kube, 'kwok-0'), undefined, 60_000);
       log(`${opts.kwokNodes} kwok nodes ready`);
