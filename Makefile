@@ -3,6 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NODE := node
 JEST := $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js
+# Everything that meets the local cluster runs in its own network namespace (see test/cluster/netns.sh).
+IN_NETNS := test/cluster/netns.sh
 
 .PHONY: help install build lint typecheck test test-unit test-cluster demo crds check-crds
 
@@ -28,7 +30,7 @@ test-unit: install observe-tools ## Unit tests (no cluster needed)
 	$(JEST) --selectProjects unit
 
 test-cluster: build cluster-deps ## Tests against the real local control plane, Prometheus and tern-server processes
-	$(JEST) --selectProjects cluster --runInBand
+	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand
 
 test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
 
@@ -46,7 +48,7 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 
 # ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
 # ---- test node agent, kwok, Prometheus — all on loopback; state in .tern/) ----
-CLUSTER_CLI := $(NODE) .tern/tooling/cli.js
+CLUSTER_CLI := $(IN_NETNS) $(NODE) .tern/tooling/cli.js
 .PHONY: cluster-deps cluster-tooling cluster-up cluster-down cluster-status prometheus-stop prometheus-start
 
 cluster-deps: ## Build/install what the local cluster needs when missing (Go binaries cached, Prometheus)
@@ -60,6 +62,7 @@ cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=
 
 cluster-down: ## Stop every process the local cluster started
 	@if [ -f .tern/tooling/cli.js ]; then $(CLUSTER_CLI) down; fi
+	@$(IN_NETNS) --delete
 
 cluster-status: ## Show the running local cluster (server, kubeconfig, Prometheus URL)
 	@$(CLUSTER_CLI) status
@@ -69,6 +72,12 @@ prometheus-stop: ## Stop the local cluster's Prometheus alone
 
 prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 	@$(CLUSTER_CLI) prometheus-start
+
+cluster-shell: ## A shell inside the cluster's network namespace, with KUBECONFIG, kubectl and tern on PATH
+	@$(IN_NETNS) env KUBECONFIG=$(CURDIR)/.tern/kubeconfig PATH=$(CURDIR)/bin:$(HOME)/.cache/tern/bin/k8s-v1.36.3:$$PATH $${SHELL:-bash}
+
+kubectl: ## kubectl against the local cluster: make kubectl ARGS="get mr -A"
+	@$(IN_NETNS) $(HOME)/.cache/tern/bin/k8s-v1.36.3/kubectl --kubeconfig $(CURDIR)/.tern/kubeconfig $(ARGS)
 
 # --- Deploy and observe: Helm chart, alerts, dashboards, Argo CD (charts/) ---------------------------
 .PHONY: helm-bin observe-tools test-rules test-chart
@@ -84,7 +93,7 @@ test-runtime: install ## Unit tests of the operator runtime (queue, informer, le
 	$(JEST) --selectProjects unit operator/runtime
 
 test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
-	$(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
+	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
 
 # ---- tern-server and the demo models (issue 4) ------------------------------------------------------
 .PHONY: models bench-server traffic
@@ -112,7 +121,7 @@ test-chart: install observe-tools ## Chart tests only: helm lint/template, schem
 # --- operator/routers, operator/desired, operator/reconciler, operator/main.ts) ---
 .PHONY: test-operator
 test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
-	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
+	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
 
 # ---------------------------------------------------------------------------------------------
 # Analysis (issue 6): metrics providers and checks
@@ -124,10 +133,10 @@ SCRAPE_INTERVAL ?= 1
 
 test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
 	$(JEST) operator/analysis --selectProjects unit
-	$(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
+	$(IN_NETNS) $(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
 
 bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
-	$(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
+	$(IN_NETNS) $(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
 
 bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
-	$(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
+	$(IN_NETNS) $(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
