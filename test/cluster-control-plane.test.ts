@@ -1,0 +1,265 @@
+// Acceptance tests of the local control plane (test/cluster/): CRDs with CEL validation, real pods run
+// as local processes by the node agent, EndpointSlices from the real controller-manager, Prometheus
+// scraping through kubernetes_sd_configs, GPU scheduling by the real scheduler, and kwok fake nodes.
+import fs from 'node:fs';
+import YAML from 'yaml';
+import type { V1Pod } from '@kubernetes/client-node';
+import { goodManifest } from '../operator/api/testdata/bad-manifests.js';
+import type { LocalCluster } from './cluster/cluster.js';
+import { KubeError } from './cluster/kube-http.js';
+import { isRunning } from './cluster/process-control.js';
+import { ipToInt } from './cluster/node-agent/ip-pool.js';
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
+
+jest.setTimeout(120_000);
+
+let cluster: LocalCluster;
+const ns = `cp-${Date.now().toString(36)}`;
+const api = (path: string) => `/api/v1/namespaces/${ns}${path}`;
+
+beforeAll(async () => {
+  cluster = testCluster();
+  await cluster.kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  // Pods need the namespace's default ServiceAccount, created by the controller-manager.
+  await eventually('default service account', () => cluster.kube.request('GET', api('/serviceaccounts/default')).then(() => true));
+});
+
+afterAll(async () => {
+  await cluster.kube.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => {});
+  cluster.kube.close();
+});
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipToInt(ip) / size) === Math.floor(ipToInt(base!) / size);
+}
+
+/** A tiny HTTP server as a `local/exec` container: answers / with its pod IP and /metrics with one gauge. */
+const tinyServer = [
+  'node',
+  '-e',
+  `require('http').createServer((q, r) => r.end(q.url === '/metrics' ? 'tiny_up 1\\n' : 'hello from ' + process.env.POD_IP))` +
+    `.listen(8080, process.env.POD_IP)`,
+];
+
+async function pods(selector: string): Promise<V1Pod[]> {
+  return (await cluster.kube.request<{ items: V1Pod[] }>('GET', api(`/pods?labelSelector=${encodeURIComponent(selector)}`))).items;
+}
+
+describe('CRDs', () => {
+  test('a good ModelRelease is stored; a bad one is rejected with the CEL message', () =>
+    withClusterLogs(cluster, async () => {
+      const path = `/apis/serving.tern.dev/v1alpha1/namespaces/${ns}/modelreleases`;
+      const good = goodManifest('species-good');
+      const stored = await cluster.kube.request<{ metadata: { uid?: string } }>('POST', path, good);
+      expect(stored.metadata.uid).toBeTruthy();
+
+      const bad = goodManifest('species-bad');
+      (bad.spec.model as { metrics: { tpr: number } }).metrics.tpr = 1.5;
+      const err = await cluster.kube.request('POST', path, bad).then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(KubeError);
+      expect((err as KubeError).status).toBe(422);
+      expect((err as KubeError).message).toContain('spec.model.metrics.tpr');
+      expect((err as KubeError).message).toContain('must be between 0 and 1');
+    }));
+
+  test('the Gateway API standard CRDs are served', async () => {
+    const crds = await cluster.kube.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+    const names = crds.items.map((c) => c.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['httproutes.gateway.networking.k8s.io', 'gateways.gateway.networking.k8s.io', 'modelreleases.serving.tern.dev']));
+  });
+});
+
+describe('pods on the local node', () => {
+  test('a 2-replica Deployment runs real processes: Ready, answering HTTP, in the EndpointSlice, scraped by Prometheus; scale to 0 stops them', () =>
+    withClusterLogs(cluster, async () => {
+      const labels = { app: 'tiny', 'serving.tern.dev/release': 'tiny-release', 'serving.tern.dev/track': 'canary', 'serving.tern.dev/version': '1.2.3' };
+      await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+        metadata: { name: 'tiny' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'tiny' } },
+          template: {
+            metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' } },
+            spec: {
+              terminationGracePeriodSeconds: 5,
+              containers: [
+                { name: 'tiny', image: 'local/exec', command: tinyServer, ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 } },
+              ],
+            },
+          },
+        },
+      });
+      await cluster.kube.request('POST', api('/services'), { metadata: { name: 'tiny' }, spec: { selector: { app: 'tiny' }, ports: [{ port: 80, targetPort: 'http' }] } });
+
+      const ready = await eventually('2 Ready pods', async () => {
+        const ps = await pods('app=tiny');
+        const ok = ps.filter((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+        return ok.length === 2 ? ok : undefined;
+      });
+      const ips = ready.map((p) => p.status?.podIP ?? '');
+      for (const ip of ips) {
+        expect(inCidr(ip, cluster.podCIDR ?? '')).toBe(true);
+        expect(await (await fetch(`http://${ip}:8080/`)).text()).toBe(`hello from ${ip}`);
+      }
+
+      const sliceIps = await eventually('EndpointSlice with both pods', async () => {
+        const slices = await cluster.kube.request<{ items: Array<{ endpoints?: Array<{ addresses: string[]; conditions?: { ready?: boolean } }> }> }>(
+          'GET',
+          `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${encodeURIComponent('kubernetes.io/service-name=tiny')}`,
+        );
+        const got = slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).flatMap((e) => e.addresses).sort();
+        return got.length === 2 ? got : undefined;
+      });
+      expect(sliceIps).toEqual([...ips].sort());
+
+      const targets = await eventually(
+        'Prometheus targets up',
+        async () => {
+          const res = (await (await fetch(`${cluster.prometheusUrl}/api/v1/targets?state=active`)).json()) as {
+            data: { activeTargets: Array<{ health: string; labels: Record<string, string> }> };
+          };
+          const mine = res.data.activeTargets.filter((t) => t.labels.namespace === ns && t.health === 'up');
+          return mine.length === 2 ? mine : undefined;
+        },
+        60_000,
+        1000,
+      );
+      for (const t of targets) {
+        expect(t.labels).toMatchObject({ release: 'tiny-release', track: 'canary', version: '1.2.3', namespace: ns });
+        expect(ready.map((p) => p.metadata?.name)).toContain(t.labels.pod);
+      }
+
+      const pidRecords = fs
+        .readdirSync(`${cluster.layout.pids}/pods`)
+        .filter((f) => f.startsWith(`${ns}_tiny-`))
+        .map((f) => JSON.parse(fs.readFileSync(`${cluster.layout.pids}/pods/${f}`, 'utf8')) as { pid: number; startTime: string });
+      expect(pidRecords).toHaveLength(2);
+      expect(pidRecords.every(isRunning)).toBe(true);
+
+      await cluster.kube.mergePatch(`/apis/apps/v1/namespaces/${ns}/deployments/tiny/scale`, { spec: { replicas: 0 } });
+      await eventually('pods gone', async () => ((await pods('app=tiny')).length === 0 ? true : undefined));
+      expect(pidRecords.some(isRunning)).toBe(false);
+      for (const ip of ips) await expect(fetch(`http://${ip}:8080/`)).rejects.toThrow();
+    }));
+
+  test('an image that cannot run locally marks the pod Failed with a clear message', () =>
+    withClusterLogs(cluster, async () => {
+      await cluster.kube.request('POST', api('/pods'), { metadata: { name: 'nginx' }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } });
+      const pod = await eventually('pod Failed', async () => {
+        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/nginx'));
+        return p.status?.phase === 'Failed' ? p : undefined;
+      });
+      expect(pod.status?.message).toContain('image nginx:1.27 cannot run on the local node');
+    }));
+
+  test('a container that exits is restarted with backoff and counted', () =>
+    withClusterLogs(cluster, async () => {
+      await cluster.kube.request('POST', api('/pods'), {
+        metadata: { name: 'crasher' },
+        spec: { containers: [{ name: 'c', image: 'local/exec', command: ['sh', '-c', 'echo crashing; exit 3'] }] },
+      });
+      const pod = await eventually('restartCount >= 1', async () => {
+        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/crasher'));
+        return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+      });
+      expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
+      expect(fs.readFileSync(`${cluster.layout.podLogs}/${ns}_crasher.log`, 'utf8')).toContain('crashing');
+    }));
+});
+
+describe('GPU scheduling', () => {
+  const gpuPod = (name: string, gpus: number) => ({
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: 'c', image: 'local/exec', command: ['sleep', '300'], resources: { limits: { 'nvidia.com/gpu': String(gpus) } } }],
+    },
+  });
+
+  test('a pod asking 1 GPU runs on local-0; one asking 9 stays Pending with the scheduler\'s reason', () =>
+    withClusterLogs(cluster, async () => {
+      await cluster.kube.request('POST', api('/pods'), gpuPod('gpu-1', 1));
+      await cluster.kube.request('POST', api('/pods'), gpuPod('gpu-9', 9));
+      const one = await eventually('gpu-1 Running', async () => {
+        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/gpu-1'));
+        return p.status?.phase === 'Running' ? p : undefined;
+      });
+      expect(one.spec?.nodeName).toBe('local-0');
+
+      const nine = await eventually('gpu-9 Unschedulable', async () => {
+        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/gpu-9'));
+        return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') ? p : undefined;
+      });
+      expect(nine.status?.phase).toBe('Pending');
+      expect(nine.spec?.nodeName).toBeUndefined();
+      const events = await eventually('FailedScheduling event', async () => {
+        const list = await cluster.kube.request<{ items: Array<{ reason: string; message: string }> }>(
+          'GET',
+          api(`/events?fieldSelector=${encodeURIComponent('involvedObject.name=gpu-9')}`),
+        );
+        return list.items.find((e) => e.reason === 'FailedScheduling');
+      });
+      expect(events.message).toContain('Insufficient nvidia.com/gpu');
+    }));
+});
+
+describe('kwok fake nodes', () => {
+  test('pods tolerating the kwok taint run on kwok nodes without processes; none lands on local-0', () =>
+    withClusterLogs(cluster, async () => {
+      const nodes = await cluster.kube.request<{ items: unknown[] }>('GET', '/api/v1/nodes?labelSelector=type%3Dkwok');
+      if (nodes.items.length === 0) throw new Error('no kwok nodes: start the cluster with kwokNodes > 0 (TERN_KWOK_NODES)');
+      const replicas = 200;
+      await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+        metadata: { name: 'fake' },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: 'fake' } },
+          template: {
+            metadata: { labels: { app: 'fake' } },
+            spec: {
+              nodeSelector: { type: 'kwok' },
+              tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+              containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0' }],
+            },
+          },
+        },
+      });
+      const running = await eventually(
+        `${replicas} fake pods Running`,
+        async () => {
+          const ps = await pods('app=fake');
+          const ok = ps.filter((p) => p.status?.phase === 'Running' && p.status.podIP);
+          return ok.length === replicas ? ok : undefined;
+        },
+        90_000,
+        1000,
+      );
+      expect(running.every((p) => p.spec?.nodeName?.startsWith('kwok-'))).toBe(true);
+      await cluster.kube.request('DELETE', `/apis/apps/v1/namespaces/${ns}/deployments/fake`);
+    }));
+});
+
+describe('Prometheus', () => {
+  test('its configuration passes promtool check config', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { promtoolBinary } = await import('./cluster/prometheus.js');
+    const { readState } = await import('./cluster/cluster-state.js');
+    const state = readState(cluster.layout);
+    if (state === undefined) throw new Error('no cluster state');
+    const out = execFileSync(promtoolBinary(state), ['check', 'config', `${cluster.layout.prometheusDir}/prometheus.yml`], { encoding: 'utf8' });
+    expect(out).toContain('SUCCESS');
+    const config = YAML.parse(fs.readFileSync(`${cluster.layout.prometheusDir}/prometheus.yml`, 'utf8')) as { global: { scrape_interval: string } };
+    expect(config.global.scrape_interval).toBe('5s');
+  });
+
+  test('can be stopped and started again on the same URL', () =>
+    withClusterLogs(cluster, async () => {
+      const url = cluster.prometheusUrl ?? '';
+      await cluster.stopPrometheus();
+      await expect(fetch(`${url}/-/ready`)).rejects.toThrow();
+      await cluster.startPrometheus();
+      expect((await fetch(`${url}/-/ready`)).status).toBe(200);
+    }));
+});

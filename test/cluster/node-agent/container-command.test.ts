@@ -1,0 +1,23 @@
+// containerCommand: which local process runs for a container (docs/conventions.md).
+import { containerCommand, imageBaseName } from './container-command.js';
+
+const run = (image: string, command?: string[], args?: string[]) => containerCommand(image, command, args, '/repo', '/usr/bin/node');
+
+test('image base names drop registry, tag and digest', () => {
+  expect(imageBaseName('ghcr.io/tern-dev/tern-server:0.1.0')).toBe('tern-server');
+  expect(imageBaseName('tern-operator@sha256:abc')).toBe('tern-operator');
+});
+
+test('tern-server and tern-operator images run the checkout entry points with the container args', () => {
+  expect(run('ghcr.io/tern-dev/tern-server:0.1.0', undefined, ['--port', '8080'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['/repo/bin/tern-server.js', '--port', '8080'] });
+  expect(run('tern-operator:dev', ['tern-operator'], ['--leader-elect'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['/repo/bin/tern-operator.js', '--leader-elect'] });
+  expect(run('tern-server:1', ['python', 'serve.py'])).toMatchObject({ ok: false, reason: 'UnsupportedCommand' });
+});
+
+test('local/exec runs command + args as given; other images cannot run', () => {
+  expect(run('local/exec', ['sh', '-c'], ['echo hi'])).toEqual({ ok: true, command: 'sh', args: ['-c', 'echo hi'] });
+  expect(run('local/exec:latest', [], [])).toMatchObject({ ok: false, reason: 'NoCommand' });
+  const nginx = run('nginx:1.27');
+  expect(nginx).toMatchObject({ ok: false, reason: 'UnsupportedImage' });
+  expect(!nginx.ok && nginx.message).toContain('image nginx:1.27 cannot run on the local node');
+});
