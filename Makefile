@@ -69,3 +69,9 @@ check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schem
 registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
 	$(NODE) bin/tern.js registry validate models/registry.json
 	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
+
+# --- Release: planner, routers, reconciler, tern-operator, release control CLI (operator/planner,
+# --- operator/routers, operator/desired, operator/reconciler, operator/main.ts) ---
+.PHONY: test-operator
+test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
+	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts

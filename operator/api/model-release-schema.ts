@@ -445,6 +445,7 @@ export const ModelRefSchema = Type.Object(
     weightsUrl: Type.Optional(Type.String({ description: 'Where its weights came from.' })),
     sha256: Type.Optional(Type.String({ description: 'SHA-256 of its weights, when known.' })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'When it took this role.' })),
+    baselineScore: Type.Optional(Type.Number({ description: 'The drift baseline its pods run with (the model\'s metrics.scoreMean).' })),
   },
   { description: 'A model as the operator runs it.' },
 );
@@ -508,6 +509,10 @@ export const ModelReleaseStatusSchema = Type.Object(
     candidate: Type.Optional(ModelRefSchema),
     currentStep: Type.Optional(Type.Integer({ description: 'Index into spec.rollout.steps of the step in force.' })),
     canaryWeight: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Percent of live traffic the candidate gets now.' })),
+    mirrorPercent: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Share of live traffic mirrored to the candidate (shadow step).' })),
+    lastVerdict: Type.Optional(Type.String({ description: 'The last analysis verdict of the step in force: Advance, Wait, Hold or Fail.' })),
+    heldSince: Type.Optional(Type.String({ format: 'date-time', description: 'Since when analysis has held the step (Inconclusive/Error); cleared when it passes.' })),
+    lastCommandNonce: Type.Optional(Type.String({ description: 'Nonce of the last handled serving.tern.dev/command annotation (tern promote, abort, retry, pause, resume).' })),
     phaseSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the phase was entered.' })),
     stepSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the current step was entered.' })),
     conditions: Type.Optional(Type.Array(ConditionSchema, { description: 'Ready, Progressing and Degraded.' })),

@@ -6,9 +6,17 @@ import type { Command } from '../command.js';
 import { registryRender } from './registry-render.js';
 import { registryValidate } from './registry-validate.js';
 import { validate } from './validate.js';
+import { status } from './status.js';
+import { abort, pause, promote, resume, retry } from './control.js';
 
 export const COMMANDS: readonly Command[] = [
   registryValidate,
   registryRender,
   validate,
+  status,
+  promote,
+  abort,
+  retry,
+  pause,
+  resume,
 ];

@@ -1,0 +1,25 @@
+// `tern status` text: phase, step, weights, checks against thresholds, conditions, events, next action.
+import { Simulation, newModel, newRelease, result, SHA_B } from '../../planner/testing.js';
+import type { ModelRelease } from '../../api/model-release-schema.js';
+import { renderStatus } from './status-view.js';
+
+describe('tern status view', () => {
+  it('shows a canary step with its weight, checks, conditions and events', () => {
+    const sim = new Simulation(newRelease('1.0.0'));
+    sim.pass();
+    sim.pass();
+    sim.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    sim.pass();
+    sim.pass();
+    sim.advance(10_000);
+    sim.pass({ measurements: [result('availability', 'Successful', sim.now, 0.998)] });
+    const text = renderStatus(sim.release as ModelRelease, [{ reason: 'StepStarted', type: 'Normal', note: 'step 1/5: 1% of live traffic to 1.1.0', eventTime: sim.now.toISOString() }], sim.now);
+    expect(text).toContain('Phase:     Canary');
+    expect(text).toContain('Step:      1/5 (setWeight 1%, pause 1m');
+    expect(text).toContain('Traffic:   stable 99%, candidate 1%  (router replicas)');
+    expect(text).toMatch(/availability\s+canary\s+Successful\s+0\.998\s+>= 0\.95/);
+    expect(text).toMatch(/Progressing\s+True\s+RolloutCanary/);
+    expect(text).toMatch(/Normal\s+StepStarted\s+step 1\/5/);
+    expect(text).toContain('Next: wait, or `tern promote species` (next step)');
+  });
+});

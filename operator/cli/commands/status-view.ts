@@ -1,0 +1,90 @@
+/**
+ * `tern status` as text: phase, step, weights, checks (value against threshold), conditions and recent
+ * events, so a person sees what is happening and what to do next. Pure: release + events -> text.
+ */
+import type { ModelRelease } from '../../api/model-release-schema.js';
+import { withDefaults } from '../../api/defaults.js';
+import type { EventRecord } from './release-client.js';
+
+function ago(iso: string | undefined, now: Date): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now.getTime() - Date.parse(iso)) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => '  ' + r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd());
+}
+
+/** The status of `release` as lines of text. */
+export function renderStatus(release: ModelRelease, events: EventRecord[], now = new Date()): string {
+  const st = release.status ?? {};
+  const spec = withDefaults(release.spec);
+  const steps = spec.rollout.steps;
+  const lines: string[] = [];
+  const name = `${release.metadata.namespace ?? 'default'}/${release.metadata.name}`;
+  lines.push(`ModelRelease ${name}`);
+  lines.push(`  Phase:     ${st.phase ?? 'Pending'}${st.phaseSince ? ` (for ${ago(st.phaseSince, now)})` : ''}`);
+  lines.push(`  Message:   ${st.message ?? ''}`);
+  lines.push(`  Stable:    ${st.stable ? `${st.stable.name} ${st.stable.version}` : '-'}`);
+  lines.push(`  Candidate: ${st.candidate ? `${st.candidate.name} ${st.candidate.version}` : '-'}`);
+  const step =
+    st.currentStep !== undefined
+      ? `${st.currentStep + 1}/${steps.length} (setWeight ${steps[st.currentStep]?.setWeight ?? '?'}%, pause ${steps[st.currentStep]?.pause ?? 'until promote'}, since ${ago(st.stepSince, now)})`
+      : (st.mirrorPercent ?? 0) > 0
+        ? `shadow (${st.mirrorPercent}% mirrored)`
+        : '-';
+  lines.push(`  Step:      ${step}`);
+  const weight = st.phase === 'Canary' || st.phase === 'Paused' || st.phase === 'Promoting' ? (st.canaryWeight ?? 0) : 0;
+  lines.push(`  Traffic:   stable ${100 - weight}%, candidate ${weight}%${(st.mirrorPercent ?? 0) > 0 ? `, mirrored ${st.mirrorPercent}%` : ''}  (router ${spec.traffic.router})`);
+  if (st.heldSince) lines.push(`  Held:      since ${ago(st.heldSince, now)} (progress deadline ${spec.rollout.analysis.progressDeadline}, then ${spec.rollout.analysis.onProgressDeadline})`);
+  lines.push(`  Generation: observed ${st.observedGeneration ?? '-'} of ${release.metadata.generation ?? '-'}`);
+
+  const checks = st.analysis ?? [];
+  lines.push('', 'Checks:');
+  if (checks.length === 0) lines.push('  (none measured yet)');
+  else {
+    lines.push(
+      ...table([
+        ['CHECK', 'TRACK', 'OUTCOME', 'VALUE', 'THRESHOLD', 'AGE', 'MESSAGE'],
+        ...checks.map((c) => [c.name, c.track, c.outcome, c.value === undefined ? '-' : String(Number(c.value.toFixed(4))), c.threshold ?? '-', ago(c.measuredAt, now), c.message ?? '']),
+      ]),
+    );
+  }
+  lines.push('', 'Conditions:');
+  lines.push(...table([['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'], ...(st.conditions ?? []).map((c) => [c.type, c.status, c.reason, ago(c.lastTransitionTime, now), c.message])]));
+  lines.push('', 'Events:');
+  if (events.length === 0) lines.push('  (none)');
+  else {
+    lines.push(
+      ...table([
+        ['AGE', 'TYPE', 'REASON', 'NOTE'],
+        ...events.map((e) => [ago(e.series?.lastObservedTime ?? e.eventTime ?? e.metadata?.creationTimestamp, now), e.type ?? '', e.reason ?? '', `${e.note ?? ''}${(e.series?.count ?? 1) > 1 ? ` (x${e.series?.count})` : ''}`]),
+      ]),
+    );
+  }
+  const next = nextAction(release);
+  if (next) lines.push('', `Next: ${next}`);
+  return lines.join('\n') + '\n';
+}
+
+/** What a person can do now, in one sentence. */
+export function nextAction(release: ModelRelease): string | undefined {
+  const n = release.metadata.name;
+  switch (release.status?.phase) {
+    case 'Canary':
+      return `wait, or \`tern promote ${n}\` (next step), \`tern promote ${n} --full\`, \`tern pause ${n}\`, \`tern abort ${n}\``;
+    case 'Paused':
+      return `\`tern resume ${n}\`, \`tern promote ${n}\` or \`tern abort ${n}\``;
+    case 'Staging':
+      return `wait for staging, or \`tern abort ${n}\``;
+    case 'RolledBack':
+    case 'Failed':
+      return `fix the model and change spec.model, or \`tern retry ${n}\``;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,73 @@
+// The track Deployments and Services: labels, ownerReferences, tern-server flags, GPU, probes.
+import type { ModelReleaseSpec } from '../api/model-release-schema.js';
+import { toModelRef } from '../planner/models.js';
+import { newModel, newRelease, SHA_A } from '../planner/testing.js';
+import { buildDeployment } from './deployment.js';
+import { buildTrackService } from './service.js';
+
+type Container = { image: string; command: string[]; args: string[]; resources: unknown; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } };
+type PodSpec = { containers: Container[]; nodeSelector?: unknown; tolerations?: unknown };
+type Template = { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec };
+
+describe('track Deployment', () => {
+  const serving = {
+    gpu: 1,
+    resources: { requests: { cpu: '500m' }, limits: { memory: '1Gi' } },
+    nodeSelector: { pool: 'gpu' },
+    tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+    rejectionThreshold: 0.3,
+    executionProvider: 'cuda',
+  } as unknown as NonNullable<ModelReleaseSpec['serving']>;
+  const release = newRelease('1.1.0', { spec: { serving } });
+  const deployment = buildDeployment(release, 'canary', toModelRef(newModel('1.1.0')), 3);
+  const template = deployment.spec?.template as Template;
+  const container = template.spec.containers[0]!;
+
+  it('carries the labels of docs/conventions.md and an ownerReference', () => {
+    expect(deployment.metadata).toMatchObject({ name: 'species-canary', namespace: 'ml' });
+    expect(template.metadata.labels).toEqual({
+      'app.kubernetes.io/name': 'tern-server',
+      'app.kubernetes.io/instance': 'species',
+      'app.kubernetes.io/managed-by': 'tern-operator',
+      'app.kubernetes.io/version': '1.1.0',
+      'serving.tern.dev/release': 'species',
+      'serving.tern.dev/track': 'canary',
+      'serving.tern.dev/version': '1.1.0',
+      'serving.tern.dev/model': 'species-classifier',
+    });
+    expect(deployment.metadata.ownerReferences).toEqual([
+      { apiVersion: 'serving.tern.dev/v1alpha1', kind: 'ModelRelease', name: 'species', uid: 'uid-1', controller: true, blockOwnerDeletion: true },
+    ]);
+    expect(deployment.spec?.selector).toEqual({ matchLabels: { 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'canary' } });
+    expect(deployment.spec?.replicas).toBe(3);
+  });
+
+  it('runs tern-server with the model URL, digest, baseline and version', () => {
+    expect(container.command).toEqual(['tern-server']);
+    expect(container.image).toBe('ghcr.io/tern-dev/tern-server:0.1.0');
+    expect(container.args).toEqual([
+      '--model-url', 'http://127.0.0.1:9000/species-classifier/1.1.0/model.onnx',
+      '--model-name', 'species-classifier', '--model-version', '1.1.0',
+      '--sha256', SHA_A, '--baseline-score', '0.8',
+      '--port', '8080', '--execution-provider', 'cuda',
+      '--max-batch-size', '64', '--max-batch-delay-ms', '2',
+      '--rejection-threshold', '0.3',
+    ]);
+  });
+
+  it('asks for GPUs as nvidia.com/gpu requests and limits, with node placement', () => {
+    expect(container.resources).toEqual({ requests: { cpu: '500m', 'nvidia.com/gpu': '1' }, limits: { memory: '1Gi', 'nvidia.com/gpu': '1' } });
+    expect(template.spec.nodeSelector).toEqual({ pool: 'gpu' });
+    expect(template.spec.tolerations).toEqual(serving.tolerations);
+  });
+
+  it('probes /readyz and /healthz and is scraped by Prometheus', () => {
+    expect(container.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+  });
+
+  it('has a Service per track selecting exactly that track', () => {
+    expect(buildTrackService(release, 'stable').spec?.selector).toEqual({ 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'stable' });
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * The Deployment of one track (stable or canary): tern-server running one model, built from
+ * spec.serving. Pure: the same release, track and model always give the same object.
+ */
+import type { ModelRef, Serving } from '../api/model-release-schema.js';
+import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { KubeObject } from './kube-object.js';
+import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
+
+/** tern-server's command line for `model` (flags as in docs/conventions.md). */
+export function serverArgs(serving: Serving, model: ModelRef): string[] {
+  const args = ['--model-url', model.weightsUrl ?? '', '--model-name', model.name, '--model-version', model.version];
+  if (model.sha256) args.push('--sha256', model.sha256);
+  if (model.baselineScore !== undefined) args.push('--baseline-score', String(model.baselineScore));
+  args.push('--port', String(serving.port), '--execution-provider', serving.executionProvider);
+  args.push('--max-batch-size', String(serving.maxBatchSize), '--max-batch-delay-ms', String(serving.maxBatchDelayMs));
+  if (serving.rejectionThreshold !== undefined) args.push('--rejection-threshold', String(serving.rejectionThreshold));
+  return args;
+}
+
+/** Requests and limits of the server container; spec.serving.gpu becomes nvidia.com/gpu in both. */
+export function containerResources(serving: Serving): { requests?: Record<string, string>; limits?: Record<string, string> } {
+  const requests = { ...(serving.resources?.requests ?? {}) };
+  const limits = { ...(serving.resources?.limits ?? {}) };
+  if (serving.gpu > 0) {
+    requests['nvidia.com/gpu'] = String(serving.gpu);
+    limits['nvidia.com/gpu'] = String(serving.gpu);
+  }
+  return {
+    ...(Object.keys(requests).length > 0 ? { requests } : {}),
+    ...(Object.keys(limits).length > 0 ? { limits } : {}),
+  };
+}
+
+/** The Deployment `<release>-<track>` running `model` with `replicas` pods. */
+export function buildDeployment(release: ResolvedRelease, track: TrackName, model: ModelRef, replicas: number): KubeObject {
+  const name = release.metadata.name;
+  const serving = release.spec.serving;
+  const labels = trackLabels(name, track, model);
+  const port = serving.port;
+  const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
+    httpGet: { path, port: 'http' },
+    periodSeconds,
+    failureThreshold,
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: trackObjectName(name, track),
+      namespace: release.metadata.namespace ?? 'default',
+      labels,
+      ownerReferences: [ownerReference(release)],
+    },
+    spec: {
+      replicas,
+      selector: { matchLabels: trackSelector(name, track) },
+      // Never fewer ready pods than asked while a track changes model (promotion updates stable in place).
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+      template: {
+        metadata: {
+          labels,
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' },
+        },
+        spec: {
+          containers: [
+            {
+              name: 'tern-server',
+              image: serving.image,
+              command: ['tern-server'],
+              args: serverArgs(serving, model),
+              ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+              env: serving.env ?? [],
+              resources: containerResources(serving),
+              readinessProbe: probe('/readyz', 2, 3),
+              livenessProbe: { ...probe('/healthz', 10, 6), initialDelaySeconds: 10 },
+            },
+          ],
+          ...(serving.nodeSelector ? { nodeSelector: serving.nodeSelector } : {}),
+          ...(serving.tolerations ? { tolerations: serving.tolerations } : {}),
+        },
+      },
+    },
+  };
+}

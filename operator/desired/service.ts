@@ -1,0 +1,41 @@
+/**
+ * Services of a release: `<release>` (what clients call; its selector is the replicas router's lever)
+ * and `<release>-stable` / `<release>-canary` (one track each; HTTPRoute backends and analysis use them).
+ */
+import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { KubeObject } from './kube-object.js';
+import { ownerReference, releaseLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
+
+/** The name of the Service clients call: spec.traffic.serviceName or the release name. */
+export function releaseServiceName(release: ResolvedRelease): string {
+  return release.spec.traffic.serviceName ?? release.metadata.name;
+}
+
+function service(release: ResolvedRelease, name: string, selector: Record<string, string>, extraLabels: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name,
+      namespace: release.metadata.namespace ?? 'default',
+      labels: { ...releaseLabels(release.metadata.name), ...extraLabels },
+      ownerReferences: [ownerReference(release)],
+    },
+    spec: {
+      type: 'ClusterIP',
+      selector,
+      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+/** The release Service with the given pod selector (the router decides it). */
+export function buildReleaseService(release: ResolvedRelease, selector: Record<string, string>): KubeObject {
+  return service(release, releaseServiceName(release), selector, {});
+}
+
+/** The Service of one track: selects exactly that track's pods. */
+export function buildTrackService(release: ResolvedRelease, track: TrackName): KubeObject {
+  const name = release.metadata.name;
+  return service(release, trackObjectName(name, track), trackSelector(name, track), { 'serving.tern.dev/track': track });
+}

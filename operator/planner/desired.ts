@@ -1,0 +1,99 @@
+/**
+ * What the cluster should run, derived from the new status alone (plus ready pod counts for the
+ * replicas router). Because weights come from status and never from what the routes say now, a
+ * restarted operator puts back exactly the weights it left: no flap.
+ */
+import type { ModelRef } from '../api/model-release-schema.js';
+import { routerFor } from '../routers/factory.js';
+import type { Stage } from '../routers/router.js';
+import type { Pass } from './pass.js';
+import type { Desired, ObservedTrack, Weights } from './types.js';
+
+/** How long candidate pods keep running after a rollback took their traffic, so in-flight requests finish. */
+export const ROLLBACK_SCALE_DOWN_DELAY_MS = 5_000;
+
+/** Whether a Deployment runs `version` with at least `replicas` updated, ready pods of its latest spec. */
+export function trackReady(track: ObservedTrack | undefined, version: string, replicas: number): boolean {
+  if (!track) return false;
+  return (
+    track.version === version &&
+    track.observedGeneration >= track.generation &&
+    track.updatedReplicas >= replicas &&
+    track.readyReplicas >= replicas
+  );
+}
+
+/** The weights status puts in force. */
+export function weightsOf(pass: Pass): Weights {
+  const st = pass.status;
+  const live = st.phase === 'Canary' || st.phase === 'Paused' || st.phase === 'Promoting';
+  const candidate = live ? (st.canaryWeight ?? 0) : 0;
+  const mirror = live ? (st.mirrorPercent ?? 0) : 0;
+  return { stable: 100 - candidate, candidate, mirror };
+}
+
+function stageOf(pass: Pass): Stage {
+  switch (pass.status.phase) {
+    case 'Staging':
+      return pass.status.stable ? 'staging' : 'idle';
+    case 'Canary':
+    case 'Paused':
+      return (pass.status.canaryWeight ?? 0) > 0 ? 'canary' : 'staging';
+    case 'Promoting':
+      return 'promoting';
+    case 'RolledBack':
+      return 'rollback';
+    default:
+      return 'idle';
+  }
+}
+
+/** Pods and weights for every track, from the pass's (new) status. */
+export function desiredOf(pass: Pass): Desired {
+  const st = pass.status;
+  const { spec } = pass;
+  const observed = pass.input.observed;
+  const total = spec.serving.replicas;
+  const weights = weightsOf(pass);
+  const stage = stageOf(pass);
+
+  // The stable track: status.stable; during Promoting the candidate's model; a first release runs its
+  // candidate there (scaled to 0 once it failed).
+  let stableModel: ModelRef | undefined = st.stable;
+  let stableReplicas = total;
+  if (st.phase === 'Promoting' && st.candidate) stableModel = st.candidate;
+  if (!st.stable && st.candidate) {
+    stableModel = st.candidate;
+    if (st.phase === 'Failed') stableReplicas = 0;
+  }
+
+  // The candidate track (only once a stable exists).
+  let candidateModel: ModelRef | undefined;
+  let candidateReplicas = 0;
+  if (st.stable) {
+    const inFlight = st.phase === 'Staging' || st.phase === 'Canary' || st.phase === 'Paused' || st.phase === 'Promoting';
+    if (inFlight && st.candidate) {
+      candidateModel = st.candidate;
+      candidateReplicas = total;
+    } else if (observed.candidate) {
+      candidateModel = st.candidate ?? st.stable;
+      const draining = st.phase === 'RolledBack' && pass.since(st.phaseSince) < ROLLBACK_SCALE_DOWN_DELAY_MS;
+      candidateReplicas = draining ? Math.min(observed.candidate.replicas, total) : 0;
+      if (draining) pass.wakeIn(ROLLBACK_SCALE_DOWN_DELAY_MS - pass.since(st.phaseSince));
+    }
+  }
+
+  const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
+  const scaled = routerFor(spec.traffic.router).scale({
+    total,
+    planned: { stable: stableModel ? stableReplicas : 0, candidate: candidateModel ? candidateReplicas : 0 },
+    weights,
+    stage,
+    ready,
+  });
+  return {
+    ...(stableModel ? { stable: { model: stableModel, replicas: scaled.stable } } : {}),
+    ...(candidateModel ? { candidate: { model: candidateModel, replicas: scaled.candidate } } : {}),
+    weights,
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The rollout planner: one pure step of a ModelRelease's state machine (DESIGN.md's phase table).
+ *
+ *   plan({release, observed, measurements, golden, command, now}, judge) -> {desired, status, events, outcomes, requeueAfterMs}
+ *
+ * Order within a pass: spec.model changes (start, supersede, GitOps revert), then a manual command,
+ * then fresh analysis (Fail rolls back in this same pass), then the phase's own progress, then the
+ * desired objects and conditions from the resulting status. All state lives in status, so a restarted
+ * operator resumes the same step with the same weights.
+ */
+import { planCanary, planPromoting } from './canary.js';
+import { applyCommand } from './commands.js';
+import { desiredOf } from './desired.js';
+import { durationMs } from './duration.js';
+import { describeModel, sameModel, toModelRef } from './models.js';
+import { Pass } from './pass.js';
+import { GOLDEN_CHECK, planStaging } from './staging.js';
+import { gitOpsRevert, rollBack, startRelease, supersede } from './transitions.js';
+import type { Judge, PlanInput, PlanResult } from './types.js';
+
+const IN_FLIGHT = new Set(['Staging', 'Canary', 'Paused', 'Promoting']);
+
+/** Compute the next state of `input.release`. Pure: time comes from `input.now`, judgement from `judge`. */
+export function plan(input: PlanInput, judge: Judge): PlanResult {
+  const pass = new Pass(input);
+  const started = followSpec(pass);
+  applyCommand(pass, input.command);
+  if (!started) judgeMeasurements(pass, judge);
+  progress(pass);
+  const desired = desiredOf(pass);
+  setConditions(pass);
+  return { desired, status: pass.status, events: pass.events, outcomes: pass.outcomes, requeueAfterMs: pass.requeueAfterMs };
+}
+
+/** React to spec.model; true when a release (re)started in this pass. */
+function followSpec(pass: Pass): boolean {
+  const st = pass.status;
+  const wanted = toModelRef(pass.spec.model);
+  const phase = st.phase;
+  if (phase === undefined || phase === 'Pending') {
+    startRelease(pass, 'new ModelRelease');
+    return true;
+  }
+  if (IN_FLIGHT.has(phase)) {
+    if (st.stable && sameModel(wanted, st.stable)) {
+      gitOpsRevert(pass);
+      return false;
+    }
+    if (!sameModel(wanted, st.candidate)) {
+      supersede(pass);
+      return true;
+    }
+    return false;
+  }
+  if (phase === 'Healthy') {
+    if (!sameModel(wanted, st.stable)) {
+      startRelease(pass, `spec.model changed to ${describeModel(wanted)}`);
+      return true;
+    }
+    return false;
+  }
+  // RolledBack or Failed: wait for a different model (or `tern retry`); back to stable's model is Healthy.
+  if (st.stable && sameModel(wanted, st.stable)) {
+    delete st.candidate;
+    pass.enter('Healthy', `${describeModel(st.stable)} serves 100% of live traffic; spec.model is the stable model again.`);
+    pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'spec.model is the stable model.' });
+    return false;
+  }
+  if (!sameModel(wanted, st.candidate)) {
+    startRelease(pass, `spec.model changed to ${describeModel(wanted)}`);
+    return true;
+  }
+  return false;
+}
+
+/** Judge this pass's measurements; a Fail rolls back now. Only while a candidate is in flight. */
+function judgeMeasurements(pass: Pass, judge: Judge): void {
+  const st = pass.status;
+  const fresh = pass.input.measurements;
+  if (!fresh || !st.phase || !IN_FLIGHT.has(st.phase) || st.phase === 'Promoting') return;
+  const golden = (st.analysis ?? []).filter((r) => r.name === GOLDEN_CHECK);
+  const previous = (st.analysis ?? []).filter((r) => r.name !== GOLDEN_CHECK);
+  const verdict = judge(pass.spec.rollout.analysis, fresh, previous);
+  st.analysis = [...verdict.results, ...golden];
+  st.lastVerdict = verdict.kind;
+  if (verdict.kind === 'Fail') {
+    const check = verdict.decisive?.name ?? 'analysis';
+    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: verdict.reason });
+  }
+}
+
+function progress(pass: Pass): void {
+  switch (pass.status.phase) {
+    case 'Staging':
+      return planStaging(pass);
+    case 'Canary':
+      return planCanary(pass);
+    case 'Promoting':
+      return planPromoting(pass);
+    case 'Paused':
+      // Analysis keeps running while paused (a Fail still rolls back); nothing else moves.
+      pass.wakeIn(durationMs(pass.spec.rollout.analysis.interval));
+      return;
+    default:
+      return;
+  }
+}
+
+/** Ready and Progressing follow the phase and the stable pods; Degraded is set at the transitions. */
+function setConditions(pass: Pass): void {
+  const st = pass.status;
+  const stableReady = pass.input.observed.stable?.readyReplicas ?? 0;
+  if (!st.stable) {
+    pass.condition({ type: 'Ready', status: 'False', reason: 'NoStableModel', message: 'No model has been promoted yet.' });
+  } else if (stableReady === 0) {
+    pass.condition({ type: 'Ready', status: 'False', reason: 'StableNotReady', message: `Stable ${st.stable.version} has no ready pod.` });
+  } else {
+    pass.condition({ type: 'Ready', status: 'True', reason: 'StableServing', message: `Stable ${st.stable.version} is serving.` });
+  }
+  const message = st.message ?? '';
+  switch (st.phase) {
+    case 'Staging':
+    case 'Canary':
+    case 'Promoting':
+      pass.condition({ type: 'Progressing', status: 'True', reason: st.heldSince ? 'AnalysisHeld' : `Rollout${st.phase}`, message });
+      break;
+    case 'Paused':
+      pass.condition({ type: 'Progressing', status: 'Unknown', reason: 'RolloutPaused', message });
+      break;
+    case 'Healthy':
+      pass.condition({ type: 'Progressing', status: 'False', reason: 'RolloutComplete', message });
+      break;
+    default:
+      pass.condition({ type: 'Progressing', status: 'False', reason: st.phase === 'Failed' ? 'RolloutFailed' : 'RolledBack', message });
+  }
+  if (!st.conditions?.some((c) => c.type === 'Degraded')) {
+    pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'No release has been rolled back.' });
+  }
+}
+
+export { rollBack };

@@ -1,0 +1,151 @@
+/**
+ * The rollout's transitions, each one short and explicit (after Flagger's rollback order):
+ * start, step, shadow, promote, finish, roll back, supersede, GitOps revert.
+ */
+import { failingGates } from './gates.js';
+import { describeModel, toModelRef } from './models.js';
+import type { Pass } from './pass.js';
+
+/** Whether this release has no stable model yet (its first release runs on the stable track). */
+export function isFirstRelease(pass: Pass): boolean {
+  return pass.status.stable === undefined;
+}
+
+/** Start releasing spec.model: offline gates first, then Staging. */
+export function startRelease(pass: Pass, why: string): void {
+  const { spec } = pass;
+  const st = pass.status;
+  st.candidate = toModelRef(spec.model, pass.nowIso);
+  st.analysis = [];
+  pass.resetStep();
+  const against = st.stable ? ` against stable ${st.stable.version}` : ' (first release)';
+  pass.event('Normal', 'RolloutStarted', `${why}: releasing ${describeModel(st.candidate)}${against}; staging starts`);
+  pass.enter('Staging', `Staging ${st.candidate.version}: starting the candidate with no live traffic.`);
+  const failures = failingGates(spec.model, spec.rollout.staging);
+  if (failures.length > 0) {
+    const message = `${st.candidate.version} failed the staging gates: ${failures.map((f) => f.message).join('; ')}.`;
+    rollBack(pass, { conditionReason: 'StagingGateFailed', metricReason: 'StagingGate', message });
+  }
+}
+
+export interface RollbackReason {
+  /** CamelCase reason of the Degraded condition and the event. */
+  conditionReason: string;
+  /** tern_rollbacks_total{reason}: the check name, Manual, GitOpsRevert, StagingGate, ... */
+  metricReason: string;
+  /** A sentence naming what failed (check, value, threshold) and what to do next. */
+  message: string;
+}
+
+/**
+ * Abort the candidate: weight 0 at once (the desired weights follow the phase), candidate pods go
+ * after a short delay, stable is never touched. A first release has nothing to fall back to: Failed.
+ * No automatic retry: a new spec.model or `tern retry` starts again.
+ */
+export function rollBack(pass: Pass, why: RollbackReason): void {
+  const st = pass.status;
+  const version = st.candidate?.version ?? pass.spec.model.version;
+  pass.resetStep();
+  pass.history({ version, outcome: st.stable ? 'RolledBack' : 'Failed', startedAt: st.candidate?.since ?? pass.nowIso, reason: why.conditionReason });
+  if (!st.stable) {
+    pass.enter('Failed', `${why.message} Nothing is serving: fix the model and change spec.model, or run \`tern retry\`.`);
+    pass.outcome({ outcome: 'Failed', reason: why.metricReason });
+    pass.event('Warning', 'ReleaseFailed', why.message);
+    pass.condition({ type: 'Degraded', status: 'True', reason: why.conditionReason, message: why.message });
+    return;
+  }
+  pass.enter('RolledBack', `${why.message} Stable ${st.stable.version} serves all traffic. Change spec.model or run \`tern retry\` to try again.`);
+  pass.outcome({ outcome: 'RolledBack', reason: why.metricReason });
+  pass.event('Warning', 'RolledBack', `${version} rolled back: ${why.message}`);
+  pass.condition({ type: 'Degraded', status: 'True', reason: why.conditionReason, message: why.message });
+}
+
+/** Canary step `index` (0-based) starts: its weight is in force from now on. */
+export function enterStep(pass: Pass, index: number): void {
+  const steps = pass.spec.rollout.steps;
+  if (index >= steps.length) return enterPromoting(pass);
+  const step = steps[index];
+  if (!step) return enterPromoting(pass);
+  pass.resetStep();
+  const st = pass.status;
+  st.currentStep = index;
+  st.canaryWeight = step.setWeight;
+  st.stepSince = pass.nowIso;
+  const version = st.candidate?.version ?? '';
+  const wait = step.pause ? `for ${step.pause}` : 'until `tern promote`';
+  pass.enter('Canary', `Canary step ${index + 1}/${steps.length}: ${step.setWeight}% of live traffic to ${version}, held ${wait} while analysis runs.`);
+  pass.event('Normal', 'StepStarted', `step ${index + 1}/${steps.length}: ${step.setWeight}% of live traffic to ${version}`);
+}
+
+/** The optional shadow step: live traffic is mirrored to the candidate, its responses dropped. */
+export function enterShadow(pass: Pass): void {
+  const shadow = pass.spec.rollout.shadow;
+  if (!shadow) return enterStep(pass, 0);
+  pass.resetStep();
+  const st = pass.status;
+  st.mirrorPercent = shadow.mirrorPercent;
+  st.stepSince = pass.nowIso;
+  pass.enter('Canary', `Shadow: ${shadow.mirrorPercent}% of live traffic mirrored to ${st.candidate?.version ?? ''} for ${shadow.duration}; its responses are dropped.`);
+  pass.event('Normal', 'ShadowStarted', `mirroring ${shadow.mirrorPercent}% of live traffic to ${st.candidate?.version ?? ''}`);
+}
+
+/** Promotion starts: the stable track is updated to the candidate's model; traffic stays until it is ready. */
+export function enterPromoting(pass: Pass): void {
+  const st = pass.status;
+  const weight = st.canaryWeight ?? 0;
+  const mirror = st.mirrorPercent ?? 0;
+  pass.resetStep();
+  // Keep the traffic where it is until the stable track runs the new model (no dip to an old model).
+  st.canaryWeight = weight;
+  st.mirrorPercent = mirror;
+  pass.enter('Promoting', `Promoting ${st.candidate?.version ?? ''}: updating the stable track; traffic returns to it once its pods are ready.`);
+  pass.event('Normal', 'Promoting', `updating the stable track to ${st.candidate?.version ?? ''}`);
+}
+
+/** The candidate is now stable: history, Healthy, traffic all on stable, candidate pods to 0. */
+export function finishPromotion(pass: Pass): void {
+  const st = pass.status;
+  const candidate = st.candidate;
+  if (!candidate) return;
+  const previous = st.stable?.version;
+  pass.history({ version: candidate.version, outcome: 'Promoted', startedAt: candidate.since ?? pass.nowIso });
+  st.stable = { ...candidate, since: pass.nowIso };
+  delete st.candidate;
+  pass.resetStep();
+  pass.outcome({ outcome: 'Promoted' });
+  const from = previous ? ` (was ${previous})` : '';
+  pass.enter('Healthy', `${describeModel(candidate)} serves 100% of live traffic${from}.`);
+  pass.event('Normal', 'Promoted', `${candidate.version} promoted to stable${from}`);
+  pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: `${candidate.version} passed every step.` });
+}
+
+/** spec.model moved to a third model mid-rollout: the old candidate is superseded, the new one starts. */
+export function supersede(pass: Pass): void {
+  const st = pass.status;
+  const old = st.candidate;
+  if (old) {
+    pass.history({ version: old.version, outcome: 'Superseded', startedAt: old.since ?? pass.nowIso, reason: `spec.model changed to ${pass.spec.model.version}` });
+    pass.outcome({ outcome: 'Superseded' });
+    pass.event('Normal', 'Superseded', `${old.version} superseded by ${pass.spec.model.version} before it finished`);
+  }
+  startRelease(pass, 'spec.model changed mid-rollout');
+}
+
+/**
+ * spec.model changed back to the stable model mid-rollout (the runbook's GitOps rollback): abort the
+ * candidate at once and start nothing. The spec is satisfied again, so the release is Healthy.
+ */
+export function gitOpsRevert(pass: Pass): void {
+  const st = pass.status;
+  const old = st.candidate;
+  const stable = st.stable;
+  if (!stable) return;
+  pass.resetStep();
+  const message = `${old?.version ?? 'the candidate'} was aborted because spec.model was changed back to the stable ${stable.version}.`;
+  if (old) pass.history({ version: old.version, outcome: 'RolledBack', startedAt: old.since ?? pass.nowIso, reason: 'GitOpsRevert' });
+  pass.outcome({ outcome: 'RolledBack', reason: 'GitOpsRevert' });
+  pass.event('Normal', 'GitOpsRevert', message);
+  delete st.candidate;
+  pass.enter('Healthy', `${describeModel(stable)} serves 100% of live traffic; ${message}`);
+  pass.condition({ type: 'Degraded', status: 'False', reason: 'GitOpsRevert', message });
+}

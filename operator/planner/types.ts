@@ -1,0 +1,97 @@
+/**
+ * The planner's contract: what one reconcile pass observed (input) and what it wants (output).
+ * The planner is pure: the same input always gives the same output, and time comes in as `now`.
+ */
+import type { CheckResult, ModelRef, ModelReleaseStatus } from '../api/model-release-schema.js';
+import type { Assess } from '../analysis/types.js';
+import type { ResolvedRelease } from './resolved-spec.js';
+
+/** What the cluster says about one track's Deployment (absent when the Deployment does not exist). */
+export interface ObservedTrack {
+  /** spec.replicas of the Deployment. */
+  replicas: number;
+  readyReplicas: number;
+  updatedReplicas: number;
+  /** metadata.generation and status.observedGeneration: equal once the Deployment controller has seen the latest spec. */
+  generation: number;
+  observedGeneration: number;
+  /** The model version the pod template runs (label serving.tern.dev/version). */
+  version?: string;
+}
+
+/** Manual commands a person gives through `tern promote|abort|retry|pause|resume` (see commands.ts). */
+export type CommandName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume';
+
+export interface Command {
+  name: CommandName;
+  /** Unique per command; the planner records the last handled one in status.lastCommandNonce. */
+  nonce: string;
+}
+
+/** The outcome of the staging golden queries, run by the reconciler against the candidate track. */
+export interface GoldenResult {
+  outcome: 'Successful' | 'Failed' | 'Error';
+  message: string;
+}
+
+export interface PlanInput {
+  /** The release with spec defaults applied; its status is the state carried between passes. */
+  release: ResolvedRelease;
+  observed: { stable?: ObservedTrack; candidate?: ObservedTrack };
+  /** Fresh measurements taken this pass (absent when none was due). */
+  measurements?: CheckResult[];
+  /** Golden query outcome, when the reconciler ran them this pass. */
+  golden?: GoldenResult;
+  /** The pending command from the release's annotations, if any (handled once per nonce). */
+  command?: Command;
+  now: Date;
+}
+
+/** Traffic split: percent of live traffic to the candidate, and percent mirrored to it (shadow). */
+export interface Weights {
+  stable: number;
+  candidate: number;
+  mirror: number;
+}
+
+/** One track as the planner wants it: the model its pods run and how many pods. */
+export interface DesiredTrack {
+  model: ModelRef;
+  replicas: number;
+}
+
+export interface Desired {
+  /** Absent when there is nothing to serve yet (a first release that failed before pods existed). */
+  stable?: DesiredTrack;
+  /** Absent when no candidate Deployment is needed (first release, or none ever existed). */
+  candidate?: DesiredTrack;
+  weights: Weights;
+}
+
+export interface PlanEvent {
+  type: 'Normal' | 'Warning';
+  /** CamelCase, e.g. StepAdvanced, RolledBack. */
+  reason: string;
+  /** A sentence for a person. */
+  note: string;
+}
+
+/** A finished rollout, for the operator's tern_rollouts_total / tern_rollbacks_total metrics. */
+export interface RolloutOutcome {
+  outcome: 'Promoted' | 'RolledBack' | 'Failed' | 'Superseded';
+  /** For rollbacks: the check name, Manual, GitOpsRevert, StagingGate, ... */
+  reason?: string;
+}
+
+export interface PlanResult {
+  desired: Desired;
+  /** The complete new status (written through /status only when it differs from the old one). */
+  status: ModelReleaseStatus;
+  events: PlanEvent[];
+  outcomes: RolloutOutcome[];
+  /** When the next pass is needed even if nothing changes in the cluster (undefined: only on change). */
+  requeueAfterMs?: number;
+}
+
+/** The analysis judge the planner calls (operator/analysis's assess, injected to keep this module's imports pure). */
+export type Judge = Assess;

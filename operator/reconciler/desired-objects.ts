@@ -1,0 +1,33 @@
+/**
+ * Turns the planner's Desired into the Kubernetes objects to apply, in a safe order: Deployments that
+ * grow first (new pods start before traffic moves to them), then the routing objects, then Deployments
+ * that shrink (pods go only after traffic has left them).
+ */
+import { buildDeployment } from '../desired/deployment.js';
+import type { KubeObject } from '../desired/kube-object.js';
+import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { Desired } from '../planner/types.js';
+import { routerFor } from '../routers/factory.js';
+import type { ReadyPods } from '../routers/router.js';
+
+/** The objects for `desired`, ordered for applying. `liveReplicas` are the Deployments' current spec.replicas. */
+export function desiredObjects(
+  release: ResolvedRelease,
+  desired: Desired,
+  ready: ReadyPods,
+  liveReplicas: { stable?: number; candidate?: number },
+): KubeObject[] {
+  const grow: KubeObject[] = [];
+  const shrink: KubeObject[] = [];
+  const tracks = [
+    ['stable', desired.stable, liveReplicas.stable],
+    ['canary', desired.candidate, liveReplicas.candidate],
+  ] as const;
+  for (const [track, want, live] of tracks) {
+    if (!want) continue;
+    const deployment = buildDeployment(release, track, want.model, want.replicas);
+    (live !== undefined && want.replicas < live ? shrink : grow).push(deployment);
+  }
+  const routing = routerFor(release.spec.traffic.router).routingObjects(release, desired.weights, ready);
+  return [...grow, ...routing, ...shrink];
+}

@@ -1,0 +1,60 @@
+// The reconciler's pure parts: command annotations, when to measure, golden answers, Deployment reading.
+import { newModel, newRelease, SHA_B } from '../planner/testing.js';
+import { toModelRef } from '../planner/models.js';
+import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand } from './command-annotation.js';
+import { goldenMismatch } from './golden.js';
+import { measurementDue } from './measure-due.js';
+import { observeDeployment } from './observe.js';
+
+describe('command annotations', () => {
+  it('round-trips a command with a fresh nonce each time', () => {
+    const a = commandPatch('promote-full').metadata.annotations;
+    const b = commandPatch('promote-full').metadata.annotations;
+    expect(readCommand(a)).toEqual({ name: 'promote-full', nonce: a[ANNOTATION_COMMAND_NONCE] });
+    expect(a[ANNOTATION_COMMAND_NONCE]).not.toBe(b[ANNOTATION_COMMAND_NONCE]);
+  });
+  it('ignores unknown names and missing nonces', () => {
+    expect(readCommand({ [ANNOTATION_COMMAND]: 'explode', [ANNOTATION_COMMAND_NONCE]: 'x' })).toBeUndefined();
+    expect(readCommand({ [ANNOTATION_COMMAND]: 'abort' })).toBeUndefined();
+    expect(readCommand(undefined)).toBeUndefined();
+  });
+});
+
+describe('measurementDue', () => {
+  const now = new Date('2026-01-01T00:01:00Z');
+  const release = newRelease('1.1.0');
+  const inCanary = { phase: 'Canary' as const, stable: toModelRef(newModel('1.0.0')), candidate: toModelRef(newModel('1.1.0', { sha256: SHA_B })) };
+  it.each([
+    ['no measurement yet', { ...inCanary }, true],
+    ['last one an interval ago', { ...inCanary, analysis: [{ name: 'drift', track: 'canary', outcome: 'Successful' as const, measuredAt: '2026-01-01T00:00:50Z' }] }, true],
+    ['last one 5 s ago', { ...inCanary, analysis: [{ name: 'drift', track: 'canary', outcome: 'Successful' as const, measuredAt: '2026-01-01T00:00:55Z' }] }, false],
+    ['Healthy', { ...inCanary, phase: 'Healthy' as const }, false],
+    ['first release staging', { phase: 'Staging' as const, candidate: inCanary.candidate }, false],
+  ])('%s -> %s', (_name, status, due) => {
+    expect(measurementDue(release.spec, status, now)).toBe(due);
+  });
+});
+
+describe('golden answers', () => {
+  const answer = { label: 'setosa', class_index: 0, confidence: 0.91 };
+  it.each([
+    [{ input: [1], expectClassIndex: 0 }, undefined],
+    [{ input: [1], expectClassIndex: 2 }, 'expected class 2, got 0 (setosa)'],
+    [{ input: [1], expectLabel: 'virginica' }, 'expected label virginica, got setosa'],
+    [{ input: [1], minConfidence: 0.95 }, 'confidence 0.910 is below 0.95'],
+  ])('%j -> %s', (query, mismatch) => {
+    expect(goldenMismatch(query, answer)).toBe(mismatch);
+  });
+});
+
+describe('observeDeployment', () => {
+  it('reads replicas, readiness, generations and the model version label', () => {
+    const d = {
+      metadata: { generation: 3 },
+      spec: { replicas: 2, template: { metadata: { labels: { 'serving.tern.dev/version': '1.1.0' } } } },
+      status: { readyReplicas: 1, updatedReplicas: 2, observedGeneration: 2 },
+    };
+    expect(observeDeployment(d)).toEqual({ replicas: 2, readyReplicas: 1, updatedReplicas: 2, generation: 3, observedGeneration: 2, version: '1.1.0' });
+    expect(observeDeployment(undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * One reconcile pass of a ModelRelease (after Argo Rollouts' layering): gather the world from the
+ * informers' caches, measure when due, call the pure planner, apply what differs (server-side apply,
+ * field manager tern-operator), write status once through /status only when it changed, record events
+ * and metrics, and say when to come back. It never writes a ModelRelease's spec.
+ *
+ * A converged, idle release causes zero API writes: owned objects are applied only when a field the
+ * operator owns differs (runtime/apply-diff.ts), status only when the planner changed it.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { API_VERSION, KIND, type CheckResult, type ModelRelease } from '../api/model-release-schema.js';
+import { assess } from '../analysis/assess.js';
+import type { MetricsProviders } from '../analysis/factory.js';
+import { thresholdNumber } from '../analysis/record-metrics.js';
+import type { KubeObject } from '../desired/kube-object.js';
+import { trackObjectName } from '../desired/labels.js';
+import { httpRouteName } from '../routers/gateway-api.js';
+import { plan } from '../planner/plan.js';
+import { resolveRelease, type ResolvedRelease } from '../planner/resolved-spec.js';
+import { goldenQueriesPending } from '../planner/staging.js';
+import type { GoldenResult, PlanResult } from '../planner/types.js';
+import type { EventRecorder } from '../runtime/events.js';
+import type { KubeClient } from '../runtime/kube-client.js';
+import { silentLogger, type Logger } from '../runtime/log.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
+import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES, type ResourceType } from '../runtime/resources.js';
+import type { ReconcileResult } from '../runtime/work-queue.js';
+import { readCommand } from './command-annotation.js';
+import { desiredObjects } from './desired-objects.js';
+import { runGoldenQueries } from './golden.js';
+import { measurementDue } from './measure-due.js';
+import { observeDeployment, type DeploymentLike } from './observe.js';
+import { listTrackEndpoints } from './track-endpoints.js';
+import { ownedFieldsMatch } from './owned-diff.js';
+
+/** A read-only object cache (an Informer's store). */
+export interface ObjectStore<T> {
+  get(namespace: string | undefined, name: string): T | undefined;
+}
+
+export interface ReconcilerStores {
+  releases: ObjectStore<ModelRelease>;
+  deployments: ObjectStore<KubernetesObject & DeploymentLike>;
+  services: ObjectStore<KubernetesObject>;
+  /** Absent when the cluster has no Gateway API CRDs (the gatewayAPI router then fails with a clear error). */
+  httpRoutes?: ObjectStore<KubernetesObject>;
+}
+
+export interface ReconcilerOptions {
+  client: KubeClient;
+  stores: ReconcilerStores;
+  recorder: EventRecorder;
+  metrics: OperatorMetrics;
+  providers: MetricsProviders;
+  logger?: Logger;
+  now?: () => Date;
+  fetch?: typeof fetch;
+}
+
+const RESOURCE_OF: Record<string, ResourceType> = { Deployment: DEPLOYMENTS, Service: SERVICES, HTTPRoute: HTTP_ROUTES };
+
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  /** Status this replica wrote, until the informer has caught up (so a quick next pass does not replan from stale status). */
+  readonly #written = new Map<string, { fromResourceVersion: string | undefined; release: ModelRelease }>();
+
+  constructor(options: ReconcilerOptions) {
+    this.#o = options;
+    this.#log = options.logger ?? silentLogger;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write. */
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace = 'default', name = ''] = key.split('/');
+    const cached = this.#o.stores.releases.get(namespace, name);
+    if (!cached) {
+      this.#written.delete(key);
+      await this.#o.metrics.forgetRelease(namespace, name);
+      return {};
+    }
+    const release = resolveRelease(this.#fresher(key, cached));
+    const now = this.#now();
+    const liveStable = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'stable'));
+    const liveCandidate = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'canary'));
+    this.#checkOwned(release, liveStable);
+    this.#checkOwned(release, liveCandidate);
+    const observed = {
+      ...(liveStable ? { stable: observeDeployment(liveStable) } : {}),
+      ...(liveCandidate ? { candidate: observeDeployment(liveCandidate) } : {}),
+    };
+
+    const measurements = measurementDue(release.spec, release.status, now) ? await this.#measure(release, now) : undefined;
+    const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
+    const result = plan(
+      { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
+      assess,
+    );
+
+    const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
+    const objects = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
+    for (const obj of objects) await this.#applyIfChanged(obj, release);
+    await this.#writeStatus(key, release, cached, result);
+    this.#record(release, result);
+    return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
+  }
+
+  /** The cached release, or the one this replica just wrote when the cache has not caught up yet. */
+  #fresher(key: string, cached: ModelRelease): ModelRelease {
+    const written = this.#written.get(key);
+    if (!written) return cached;
+    if (cached.metadata.resourceVersion === written.fromResourceVersion) {
+      return { ...cached, status: written.release.status };
+    }
+    this.#written.delete(key);
+    return cached;
+  }
+
+  #checkOwned(release: ResolvedRelease, live: KubernetesObject | undefined): void {
+    if (!live || !release.metadata.uid) return;
+    const owners = live.metadata?.ownerReferences ?? [];
+    if (!owners.some((o) => o.uid === release.metadata.uid)) {
+      throw new Error(
+        `${live.kind ?? 'Deployment'} ${live.metadata?.namespace}/${live.metadata?.name} exists and is not owned by ModelRelease ${release.metadata.namespace}/${release.metadata.name}: delete or rename it`,
+      );
+    }
+  }
+
+  async #measure(release: ResolvedRelease, now: Date): Promise<CheckResult[]> {
+    const provider = this.#o.providers.for(release.spec.rollout.analysis.provider);
+    const results = await provider.measure(release as ModelRelease, 'canary', now);
+    const ns = release.metadata.namespace ?? 'default';
+    for (const r of results) {
+      const threshold = thresholdNumber(r.threshold);
+      this.#o.metrics.setCheck(ns, release.metadata.name, r.name, r.track === 'stable' ? 'stable' : 'canary', {
+        outcome: r.outcome,
+        ...(r.value !== undefined ? { value: r.value } : {}),
+        ...(Number.isFinite(threshold) ? { threshold } : {}),
+      });
+    }
+    return results;
+  }
+
+  async #golden(release: ResolvedRelease, candidateReady: number, candidateVersion: string | undefined): Promise<GoldenResult | undefined> {
+    const st = release.status;
+    if (st?.phase !== 'Staging' || !st.stable || !st.candidate || candidateReady < 1 || candidateVersion !== st.candidate.version) return undefined;
+    if (!goldenQueriesPending(release.spec, st)) return undefined;
+    const endpoints = await listTrackEndpoints(this.#o.client, release as ModelRelease, 'canary');
+    return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
+  }
+
+  async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {
+    const type = RESOURCE_OF[obj.kind];
+    if (!type) throw new Error(`no resource type for ${obj.kind}`);
+    const store = obj.kind === 'Deployment' ? this.#o.stores.deployments : obj.kind === 'Service' ? this.#o.stores.services : this.#o.stores.httpRoutes;
+    const live = store?.get(obj.metadata.namespace, obj.metadata.name);
+    if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;
+    try {
+      await this.#o.client.apply(type, obj as unknown as KubernetesObject);
+    } catch (err) {
+      const hint = obj.kind === 'HTTPRoute' ? ' (router gatewayAPI needs the Gateway API CRDs installed)' : '';
+      throw new Error(`${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} apply error: ${(err as Error).message}${hint}`, { cause: err });
+    }
+  }
+
+  async #writeStatus(key: string, release: ResolvedRelease, cached: ModelRelease, result: PlanResult): Promise<void> {
+    // Compared as JSON: undefined-valued keys and key order do not count as a change.
+    const status = JSON.parse(JSON.stringify(result.status)) as PlanResult['status'];
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(release.status ?? {})), status)) return;
+    const body = {
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name: release.metadata.name, namespace: release.metadata.namespace ?? 'default' },
+      status,
+    };
+    const written = await this.#o.client.applyStatus<KubernetesObject>(MODEL_RELEASES, body as KubernetesObject);
+    this.#written.set(key, { fromResourceVersion: cached.metadata.resourceVersion, release: { ...cached, status: result.status, metadata: { ...cached.metadata, resourceVersion: written?.metadata?.resourceVersion ?? cached.metadata.resourceVersion } } });
+  }
+
+  #record(release: ResolvedRelease, result: PlanResult): void {
+    const ns = release.metadata.namespace ?? 'default';
+    const name = release.metadata.name;
+    const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns, ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
+    for (const e of result.events) {
+      this.#o.recorder.event(regarding, e.type, e.reason, e.note);
+      this.#log.info(e.note, { release: `${ns}/${name}`, reason: e.reason, type: e.type });
+    }
+    if (result.status.phase) this.#o.metrics.setReleasePhase(ns, name, result.status.phase);
+    this.#o.metrics.setCanaryWeight(ns, name, result.desired.weights.candidate);
+    for (const o of result.outcomes) {
+      this.#o.metrics.countRollout(ns, name, o.outcome);
+      if (o.outcome === 'RolledBack' && o.reason) this.#o.metrics.countRollback(ns, name, o.reason);
+    }
+  }
+}
+
+/** The HTTPRoute name a release uses (for informers that want to watch it). */
+export { httpRouteName };

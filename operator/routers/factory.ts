@@ -1,0 +1,15 @@
+/**
+ * Picks the TrafficRouter named by spec.traffic.router (after Flagger's pkg/router/factory.go).
+ */
+import { gatewayApiRouter } from './gateway-api.js';
+import { replicasRouter } from './replicas.js';
+import type { RouterName, TrafficRouter } from './router.js';
+
+const ROUTERS: Record<RouterName, TrafficRouter> = { replicas: replicasRouter, gatewayAPI: gatewayApiRouter };
+
+/** The router called `name`; throws naming the known routers for anything else. */
+export function routerFor(name: string): TrafficRouter {
+  const router = ROUTERS[name as RouterName];
+  if (!router) throw new Error(`unknown traffic router "${name}": use one of ${Object.keys(ROUTERS).join(', ')}`);
+  return router;
+}

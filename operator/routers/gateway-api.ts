@@ -1,0 +1,110 @@
+/**
+ * The `gatewayAPI` router: exact weights on an HTTPRoute (gateway.networking.k8s.io/v1) whose one rule
+ * sends traffic to the per-track Services `<release>-stable` and `<release>-canary`; a shadow step adds
+ * a RequestMirror filter copying `mirror` % of requests to the candidate (responses are dropped).
+ *
+ * The route is created (named spec.traffic.gatewayAPI.httpRouteName, default the release name) or an
+ * existing route of that name is adopted. Server-side apply with the field manager tern-operator sends
+ * only the fields below, so labels, annotations, parentRefs and hostnames that others set are kept
+ * (parentRefs and hostnames are sent only when the spec gives them). `spec.rules` is an atomic list in
+ * the Gateway API schema: Tern owns the rules of the route it manages. An adopted route (httpRouteName
+ * set) gets no ownerReference, so deleting the ModelRelease does not delete someone else's route.
+ */
+import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { Weights } from '../planner/types.js';
+import type { KubeObject } from '../desired/kube-object.js';
+import { ownerReference, releaseLabels, trackObjectName } from '../desired/labels.js';
+import { buildReleaseService, buildTrackService } from '../desired/service.js';
+import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
+import type { ReadyPods, TrafficRouter } from './router.js';
+
+export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
+const SERVICE_PORT = 80;
+
+/** The HTTPRoute's name for `release`. */
+export function httpRouteName(release: ResolvedRelease): string {
+  return release.spec.traffic.gatewayAPI?.httpRouteName ?? release.metadata.name;
+}
+
+interface BackendRef {
+  name: string;
+  port?: number;
+  weight?: number;
+  kind?: string;
+  group?: string;
+}
+
+/** The HTTPRoute carrying `weights`. */
+export function buildHttpRoute(release: ResolvedRelease, weights: Weights): KubeObject {
+  const name = release.metadata.name;
+  const gw = release.spec.traffic.gatewayAPI;
+  const canaryService = trackObjectName(name, 'canary');
+  const rule: Record<string, unknown> = {
+    backendRefs: [
+      { name: trackObjectName(name, 'stable'), port: SERVICE_PORT, weight: weights.stable },
+      { name: canaryService, port: SERVICE_PORT, weight: weights.candidate },
+    ],
+  };
+  if (weights.mirror > 0) {
+    const requestMirror: Record<string, unknown> = { backendRef: { name: canaryService, port: SERVICE_PORT } };
+    if (weights.mirror < 100) requestMirror.percent = weights.mirror;
+    rule.filters = [{ type: 'RequestMirror', requestMirror }];
+  }
+  const adopted = gw?.httpRouteName !== undefined;
+  return {
+    apiVersion: HTTPROUTE_API_VERSION,
+    kind: 'HTTPRoute',
+    metadata: {
+      name: httpRouteName(release),
+      namespace: release.metadata.namespace ?? 'default',
+      labels: releaseLabels(name),
+      ...(adopted ? {} : { ownerReferences: [ownerReference(release)] }),
+    },
+    spec: {
+      ...(gw?.parentRefs ? { parentRefs: gw.parentRefs } : {}),
+      ...(gw?.hostnames ? { hostnames: gw.hostnames } : {}),
+      rules: [rule],
+    },
+  };
+}
+
+/** The weights an HTTPRoute carries (first rule), or undefined when it has no Tern backends. */
+export function routeWeights(route: KubeObject, release: ResolvedRelease): Weights | undefined {
+  const name = release.metadata.name;
+  const rules = (route.spec?.rules ?? []) as { backendRefs?: BackendRef[]; filters?: { type: string; requestMirror?: { percent?: number } }[] }[];
+  const rule = rules[0];
+  if (!rule) return undefined;
+  const weightOf = (service: string) => {
+    const ref = (rule.backendRefs ?? []).find((b) => b.name === service);
+    return ref === undefined ? undefined : (ref.weight ?? 1);
+  };
+  const stable = weightOf(trackObjectName(name, 'stable'));
+  const candidate = weightOf(trackObjectName(name, 'canary'));
+  if (stable === undefined && candidate === undefined) return undefined;
+  const mirrorFilter = (rule.filters ?? []).find((f) => f.type === 'RequestMirror');
+  const mirror = mirrorFilter ? (mirrorFilter.requestMirror?.percent ?? 100) : 0;
+  const sum = (stable ?? 0) + (candidate ?? 0);
+  const candidatePercent = sum === 0 ? 0 : Math.round(((candidate ?? 0) / sum) * 100);
+  return { stable: 100 - candidatePercent, candidate: candidatePercent, mirror };
+}
+
+export const gatewayApiRouter: TrafficRouter = {
+  name: 'gatewayAPI',
+
+  // Weights are exact on the route: each track keeps the pods the planner asks for.
+  scale({ planned }) {
+    return planned;
+  },
+
+  routingObjects(release: ResolvedRelease, weights: Weights, _ready: ReadyPods): KubeObject[] {
+    const name = release.metadata.name;
+    // The release Service (for in-cluster callers that bypass the gateway) serves the stable track.
+    const releaseService = buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' });
+    return [releaseService, buildTrackService(release, 'stable'), buildTrackService(release, 'canary'), buildHttpRoute(release, weights)];
+  },
+
+  observedWeights(objects: KubeObject[], release: ResolvedRelease): Weights | undefined {
+    const route = objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === httpRouteName(release));
+    return route ? routeWeights(route, release) : undefined;
+  },
+};

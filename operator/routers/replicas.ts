@@ -1,0 +1,64 @@
+/**
+ * The `replicas` router (default; no mesh or gateway needed). The release Service selects both
+ * tracks' pods, so a weight becomes the candidate's share of the ready pods behind it:
+ *
+ *   candidate pods = round(weight / 100 × spec.serving.replicas), at least 1, and at most replicas − 1
+ *   while the weight is below 100; stable pods = the rest.
+ *
+ * Granularity is therefore 1 / spec.serving.replicas: with 2 replicas every weight from 1 to 99 gives
+ * 1 candidate pod of 2 (50 %); with 20 replicas the steps are 5 %. Use the gatewayAPI router for exact
+ * percentages. Stable pods go away only once the candidate pods that replace them are ready, so the
+ * Service never has zero ready pods during the shift. At weight 0 (staging, rollback, no rollout) the
+ * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic.
+ */
+import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { Weights } from '../planner/types.js';
+import type { KubeObject } from '../desired/kube-object.js';
+import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
+import { buildReleaseService, buildTrackService, releaseServiceName } from '../desired/service.js';
+import type { ReadyPods, ScaleInput, TrafficRouter } from './router.js';
+
+/** Candidate pods for `weight` out of `total` (see the file header for the rounding rule). */
+export function candidatePodsFor(weight: number, total: number): number {
+  if (weight <= 0) return 0;
+  if (weight >= 100) return total;
+  const share = Math.max(1, Math.round((weight / 100) * total));
+  return total > 1 ? Math.min(share, total - 1) : share;
+}
+
+/** The weight the pod counts really give (what clients see), in percent. */
+export function effectiveWeight(stablePods: number, candidatePods: number): number {
+  const all = stablePods + candidatePods;
+  return all === 0 ? 0 : Math.round((candidatePods / all) * 100);
+}
+
+export const replicasRouter: TrafficRouter = {
+  name: 'replicas',
+
+  scale({ total, planned, weights, stage, ready }: ScaleInput) {
+    if (planned.candidate === 0) return planned;
+    if (stage === 'staging') return { stable: planned.stable, candidate: Math.min(planned.candidate, 1) };
+    if (stage !== 'canary' || planned.stable === 0) return planned;
+    const candidate = candidatePodsFor(weights.candidate, total);
+    // Shrink stable only by the candidate pods already ready: the Service never runs out of ready pods.
+    const stable = Math.min(planned.stable, total - Math.min(candidate, ready.candidate));
+    return { stable, candidate };
+  },
+
+  routingObjects(release: ResolvedRelease, weights: Weights, ready: ReadyPods): KubeObject[] {
+    const name = release.metadata.name;
+    // Weight 0 selects the stable track alone, unless stable has no ready pod yet and the candidate has
+    // (a rollback from 100 %): then both stay selected until stable pods are ready.
+    const stableOnly = weights.candidate === 0 && (ready.stable > 0 || ready.candidate === 0);
+    const selector: Record<string, string> = stableOnly ? { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' } : { [LABEL_RELEASE]: name };
+    return [buildReleaseService(release, selector), buildTrackService(release, 'stable'), buildTrackService(release, 'canary')];
+  },
+
+  observedWeights(objects: KubeObject[], release: ResolvedRelease, ready: ReadyPods): Weights | undefined {
+    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === releaseServiceName(release));
+    if (!svc) return undefined;
+    const selector = (svc.spec?.selector ?? {}) as Record<string, string>;
+    const candidate = selector[LABEL_TRACK] === 'stable' ? 0 : effectiveWeight(ready.stable, ready.candidate);
+    return { stable: 100 - candidate, candidate, mirror: 0 };
+  },
+};

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadKubeConfig } from './kubeconfig.js';
+
+function kubeconfigFile(dir: string, file: string, server: string, context = 'ctx'): string {
+  const p = path.join(dir, file);
+  fs.mkdirSync(path.dirname(p), { recursive: true });
+  fs.writeFileSync(
+    p,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      `current-context: ${context}`,
+      `clusters: [{name: c-${context}, cluster: {server: "${server}"}}]`,
+      `users: [{name: u-${context}, user: {token: t}}]`,
+      `contexts: [{name: ${context}, context: {cluster: c-${context}, user: u-${context}}}]`,
+    ].join('\n'),
+  );
+  return p;
+}
+
+describe('loadKubeConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-kc-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prefers the flag, then KUBECONFIG, then ~/.kube/config', () => {
+    const flag = kubeconfigFile(dir, 'flag.yaml', 'https://127.0.0.1:1001');
+    const env = kubeconfigFile(dir, 'env.yaml', 'https://127.0.0.1:1002');
+    kubeconfigFile(dir, 'home/.kube/config', 'https://127.0.0.1:1003');
+    const homeDir = path.join(dir, 'home');
+    const server = (o: Parameters<typeof loadKubeConfig>[0]): string => loadKubeConfig(o).kubeConfig.getCurrentCluster()!.server;
+    expect(server({ kubeconfigPath: flag, env: { KUBECONFIG: env }, homeDir })).toBe('https://127.0.0.1:1001');
+    expect(server({ env: { KUBECONFIG: env }, homeDir })).toBe('https://127.0.0.1:1002');
+    expect(server({ env: {}, homeDir })).toBe('https://127.0.0.1:1003');
+    expect(loadKubeConfig({ env: {}, homeDir }).source).toBe('home');
+  });
+
+  it('merges a KUBECONFIG path list and switches context on request', () => {
+    const a = kubeconfigFile(dir, 'a.yaml', 'https://127.0.0.1:2001', 'a');
+    const b = kubeconfigFile(dir, 'b.yaml', 'https://127.0.0.1:2002', 'b');
+    const env = { KUBECONFIG: [a, path.join(dir, 'missing.yaml'), b].join(path.delimiter) };
+    expect(loadKubeConfig({ env, homeDir: dir }).kubeConfig.getCurrentCluster()!.server).toBe('https://127.0.0.1:2001');
+    expect(loadKubeConfig({ env, homeDir: dir, context: 'b' }).kubeConfig.getCurrentCluster()!.server).toBe('https://127.0.0.1:2002');
+    expect(() => loadKubeConfig({ env, homeDir: dir, context: 'nope' })).toThrow(/has no context nope/);
+  });
+
+  it('uses the in-cluster service account when no file exists', () => {
+    const sa = path.join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
+    fs.mkdirSync(sa, { recursive: true });
+    fs.writeFileSync(path.join(sa, 'token'), 'tok');
+    fs.writeFileSync(path.join(sa, 'ca.crt'), '');
+    const saved = { ...process.env };
+    process.env['KUBERNETES_SERVICE_HOST'] = '10.0.0.1';
+    process.env['KUBERNETES_SERVICE_PORT'] = '443';
+    try {
+      const loaded = loadKubeConfig({ env: process.env, homeDir: path.join(dir, 'nohome'), serviceAccountDir: sa });
+      expect(loaded.source).toBe('in-cluster');
+      expect(loaded.kubeConfig.getCurrentCluster()!.server).toBe('https://10.0.0.1:443');
+      expect(loaded.kubeConfig.getCurrentCluster()!.caFile).toBe(path.join(sa, 'ca.crt'));
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('says what it tried when there is no cluster', () => {
+    expect(() => loadKubeConfig({ env: {}, homeDir: dir, serviceAccountDir: path.join(dir, 'sa') })).toThrow(
+      /no Kubernetes cluster found: pass --kubeconfig, set KUBECONFIG/,
+    );
+  });
+});

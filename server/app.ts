@@ -1,0 +1,87 @@
+// The express application: request metrics, availability, the optional fault switch, the routes, and an
+// error handler that turns every problem into a JSON `{ error }` with the right status.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AvailabilityWindow } from './availability.js';
+import { HttpError } from './http-error.js';
+import { log } from './log.js';
+import type { ModelService } from './model-service.js';
+import { opsRoutes } from './routes-ops.js';
+import { v1Routes } from './routes-v1.js';
+import { v2Routes } from './routes-v2.js';
+
+const INFERENCE_ROUTES = new Set(['/v1/predict', '/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer']);
+
+/** Deterministic fault switch: exactly `ratio` of calls say "fail" (spread evenly). */
+export function faultSwitch(ratio: number): () => boolean {
+  let calls = 0;
+  return () => {
+    calls++;
+    return Math.floor(calls * ratio) > Math.floor((calls - 1) * ratio);
+  };
+}
+
+/** Everything app() needs besides the model. */
+export interface AppOptions {
+  serverVersion: string;
+  isDraining: () => boolean;
+  availability?: AvailabilityWindow;
+}
+
+/** Builds the express app for one model service. */
+export function createApp(service: ModelService, options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  const availability = options.availability ?? new AvailabilityWindow();
+  const { metrics, config } = service;
+  const shouldFail = faultSwitch(config.fault5xxRatio);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    if (options.isDraining()) res.setHeader('Connection', 'close');
+    res.on('finish', () => {
+      const route = req.route ? `${req.baseUrl}${(req.route as { path: string }).path}` : 'unmatched';
+      const labels = { route, method: req.method, code: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+      if (INFERENCE_ROUTES.has(route)) {
+        availability.record(res.statusCode);
+        if (res.statusCode >= 400 && res.statusCode < 500 && route === '/v1/predict' && res.statusCode !== 404) {
+          metrics.rejections.inc({ reason: 'invalid_input' });
+        }
+      }
+    });
+    next();
+  });
+
+  if (config.fault5xxRatio > 0) {
+    const fault = (_req: Request, res: Response, next: NextFunction): void => {
+      if (shouldFail()) res.status(503).json({ error: 'injected fault (--fault-5xx-ratio); not a real failure' });
+      else next();
+    };
+    for (const route of INFERENCE_ROUTES) app.post(route, fault);
+  }
+
+  app.use(v1Routes(service));
+  app.use(v2Routes(service, options.serverVersion));
+  app.use(opsRoutes(service, options.isDraining, () => metrics.availability.set(availability.ratio())));
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}; see /v1/predict, /v2/models/${config.modelName}/infer, /healthz, /readyz, /metrics` });
+  });
+  // Express recognises error handlers by their four parameters.
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.message });
+      return;
+    }
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: (err as Error).message });
+      return;
+    }
+    log('error', 'unexpected error', { method: req.method, path: req.path, error: (err as Error).stack ?? String(err) });
+    res.status(500).json({ error: `internal error: ${(err as Error).message}` });
+  });
+  return app;
+}

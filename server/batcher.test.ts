@@ -1,0 +1,108 @@
+import { Batcher, type BatchRunner } from './batcher.js';
+import type { Feeds, Outputs } from './tensor.js';
+
+/** A real runner: computes per-row sums after a controllable delay; records every batch it saw. */
+class RowSumRunner implements BatchRunner {
+  readonly batches: number[] = [];
+  busy = 0;
+  constructor(private readonly delayMs: number, private readonly slots = 1) {}
+  hasCapacity(): boolean {
+    return this.busy < this.slots;
+  }
+  inFlight(): number {
+    return this.busy;
+  }
+  async run(feeds: Feeds): Promise<Outputs> {
+    this.busy++;
+    const x = feeds['x'];
+    if (!x) throw new Error('no x');
+    const [rows = 0, cols = 0] = x.dims;
+    this.batches.push(rows);
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    const sums = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) sums[r] = (sums[r] as number) + (x.data[r * cols + c] as number);
+    this.busy--;
+    if (sums.some((s) => s < 0)) throw new Error('negative row');
+    return { sum: { type: 'float32', dims: [rows], data: sums } };
+  }
+}
+
+const sums = (data: unknown): number[] => Array.from((data as Float32Array | undefined) ?? []);
+
+const request = (rows: number, value: number, cols = 3): Feeds => ({
+  x: { dims: [rows, cols], data: new Float32Array(rows * cols).fill(value) },
+});
+
+describe('Batcher', () => {
+  it('sends a lone request at once and returns its own outputs', async () => {
+    const runner = new RowSumRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 8, maxBatchDelayMs: 50, batchable: true });
+    const t0 = Date.now();
+    const out = await b.submit(request(2, 1));
+    expect(Date.now() - t0).toBeLessThan(40);
+    expect(sums(out['sum']?.data)).toEqual([3, 3]);
+    expect(runner.batches).toEqual([2]);
+  });
+
+  it('batches requests that arrive while the runner is busy and splits results per request', async () => {
+    const runner = new RowSumRunner(20);
+    const sizes: number[] = [];
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true, onBatch: (n) => sizes.push(n) });
+    const results = await Promise.all([1, 2, 3, 4, 5].map((v) => b.submit(request(v, v))));
+    expect(runner.batches).toEqual([1, 14]);
+    expect(sizes).toEqual([1, 14]);
+    results.forEach((out, i) => {
+      const v = i + 1;
+      expect(out['sum']?.dims).toEqual([v]);
+      expect(sums(out['sum']?.data)).toEqual(new Array(v).fill(3 * v));
+    });
+  });
+
+  it('never exceeds max-batch-size (a single larger request still runs alone)', async () => {
+    const runner = new RowSumRunner(5);
+    const b = new Batcher(runner, { maxBatchSize: 4, maxBatchDelayMs: 1, batchable: true });
+    await Promise.all([b.submit(request(1, 1)), ...Array.from({ length: 9 }, () => b.submit(request(1, 1))), b.submit(request(6, 1))]);
+    expect(runner.batches.filter((n) => n !== 6).every((n) => n <= 4)).toBe(true);
+    expect(runner.batches.reduce((a, n) => a + n, 0)).toBe(16);
+    expect(runner.batches).toContain(6);
+  });
+
+  it('keeps requests with different trailing shapes apart', async () => {
+    const runner = new RowSumRunner(10);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true });
+    const [a, , c, d] = await Promise.all([b.submit(request(1, 1, 3)), b.submit(request(1, 1, 3)), b.submit(request(1, 1, 5)), b.submit(request(1, 2, 3))]);
+    expect(sums(a?.['sum']?.data)).toEqual([3]);
+    expect(sums(c?.['sum']?.data)).toEqual([5]);
+    expect(sums(d?.['sum']?.data)).toEqual([6]);
+    expect(runner.batches).toEqual([1, 2, 1]);
+  });
+
+  it('runs every request alone when the model is not batchable', async () => {
+    const runner = new RowSumRunner(2);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: false });
+    await Promise.all([1, 1, 1].map((v) => b.submit(request(1, v))));
+    expect(runner.batches).toEqual([1, 1, 1]);
+  });
+
+  it('fails every request of a failed batch and keeps serving', async () => {
+    const runner = new RowSumRunner(10);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true });
+    const first = b.submit(request(1, 1));
+    const bad = b.submit(request(1, -1));
+    const good = b.submit(request(1, 2));
+    await expect(first).resolves.toBeDefined();
+    await expect(bad).rejects.toThrow('negative row');
+    await expect(good).rejects.toThrow('negative row');
+    await expect(b.submit(request(1, 3))).resolves.toBeDefined();
+  });
+
+  it('waits up to max-batch-delay for more requests when another worker is busy', async () => {
+    const runner = new RowSumRunner(30, 2);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 10, batchable: true });
+    const first = b.submit(request(1, 1)); // runs at once (quiet)
+    await new Promise((r) => setTimeout(r, 1));
+    const later = [b.submit(request(1, 1)), b.submit(request(1, 1))];
+    await Promise.all([first, ...later]);
+    expect(runner.batches).toEqual([1, 2]);
+  });
+});

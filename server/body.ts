@@ -1,0 +1,57 @@
+// Reads a request body into one Buffer with a size limit (413) and checks the content type (415).
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './http-error.js';
+
+/** The media type without parameters, lower case ('' when absent). */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** 415 unless the request is JSON (a missing content type is read as JSON). */
+export function requireJson(req: IncomingMessage): void {
+  const type = mediaType(req);
+  if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
+    throw new HttpError(415, `unsupported content type "${type}"; send application/json`);
+  }
+}
+
+/** Reads the whole body; 413 as soon as it exceeds maxBytes. */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > maxBytes) {
+    req.resume();
+    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        failed = true;
+        chunks.length = 0;
+        reject(new HttpError(413, `request body is over the ${maxBytes}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(new HttpError(400, `could not read the request body: ${err.message}`));
+    });
+  });
+}
+
+/** JSON.parse with a 400 that quotes the parser's complaint. */
+export function parseJson(body: Buffer | string, what = 'request body'): unknown {
+  if (body.length === 0) throw new HttpError(400, `${what} is empty; expected JSON`);
+  try {
+    return JSON.parse(typeof body === 'string' ? body : body.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new HttpError(400, `${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,13 @@
+// An HTTP error with a status code and a message that tells the client what was wrong.
+
+/** Thrown by request parsing; the route answers `{ error: message }` with `status`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Rejection reason counted in tern_server_rejections_total, when the request was an inference input. */
+    readonly reason: string = 'invalid_input',
+  ) {
+    super(message);
+  }
+}

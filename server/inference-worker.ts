@@ -1,0 +1,72 @@
+// Inference worker thread: owns one onnxruntime session and runs batches posted by the main thread, so
+// that session.run never blocks the event loop that answers health checks and metrics.
+import ort from 'onnxruntime-node';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ExecutionProvider } from './config.js';
+import type { TensorSpec } from './model-spec.js';
+import type { NumericArray, Outputs } from './tensor.js';
+import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+const init = workerData as WorkerInit;
+if (!parentPort) throw new Error('inference-worker.js must run as a worker thread');
+const port = parentPort;
+const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+async function createSession(): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; warning?: string }> {
+  const options: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: init.intraOpThreads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    // Spinning threads would steal the CPU from the HTTP thread between batches.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+  if (init.provider !== 'cpu') {
+    try {
+      const session = await ort.InferenceSession.create(init.modelPath, { ...options, executionProviders: [init.provider] });
+      return { session, provider: init.provider };
+    } catch (err) {
+      const warning = `execution provider ${init.provider} is not available (${(err as Error).message.split('\n')[0]}); falling back to cpu`;
+      const session = await ort.InferenceSession.create(init.modelPath, { ...options, executionProviders: ['cpu'] });
+      return { session, provider: 'cpu', warning };
+    }
+  }
+  return { session: await ort.InferenceSession.create(init.modelPath, { ...options, executionProviders: ['cpu'] }), provider: 'cpu' };
+}
+
+function specs(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[] {
+  return meta.map((m) => (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] }));
+}
+
+async function main(): Promise<void> {
+  let session: ort.InferenceSession;
+  try {
+    const created = await createSession();
+    session = created.session;
+    post({
+      kind: 'loaded', provider: created.provider, inputs: specs(session.inputMetadata), outputs: specs(session.outputMetadata),
+      ...(created.warning ? { warning: created.warning } : {}),
+    });
+  } catch (err) {
+    post({ kind: 'load-failed', message: (err as Error).message });
+    return;
+  }
+  port.on('message', (msg: RunMessage) => {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    session.run(feeds).then(
+      (result) => {
+        const outputs: Outputs = {};
+        const transfer: ArrayBuffer[] = [];
+        for (const [name, t] of Object.entries(result)) {
+          const data = t.data as NumericArray;
+          outputs[name] = { type: t.type, dims: [...t.dims], data };
+          if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
+        }
+        post({ kind: 'result', id: msg.id, outputs }, transfer);
+      },
+      (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
+    );
+  });
+}
+
+void main();

@@ -1,0 +1,158 @@
+// The served model: its lifecycle (loading -> ready | failed, with the reason), the batcher in front of
+// the worker pool, and the bookkeeping every inference feeds (predictions, scores, drift, batch sizes).
+import { Batcher, type BatchRunner } from './batcher.js';
+import type { ServerConfig } from './config.js';
+import { DriftMonitor, type DriftStats } from './drift-monitor.js';
+import { HttpError } from './http-error.js';
+import type { ServerMetrics } from './metrics.js';
+import type { ClassifierView, ModelSpec } from './model-spec.js';
+import { elementCount, type Feeds, type Outputs } from './tensor.js';
+
+/** Lifecycle state shown on /readyz. */
+export type ModelState =
+  | { phase: 'loading'; reason: string }
+  | { phase: 'ready' }
+  | { phase: 'failed'; reason: string };
+
+/** One answer of /v1/predict. */
+export interface Prediction {
+  label: string;
+  class_index: number;
+  confidence: number;
+  target_score: number;
+  rejected: boolean;
+  reason?: string;
+}
+
+/** Reads a classifier's outputs row by row. */
+export function readClassifierOutputs(view: ClassifierView, outputs: Outputs, rows: number): Array<Omit<Prediction, 'rejected'>> {
+  const probs = outputs[view.probabilities];
+  if (!probs) throw new Error(`model output ${view.probabilities} missing from the result`);
+  const classes = probs.dims[1] ?? 0;
+  const target = view.targetOutput ? outputs[view.targetOutput] : undefined;
+  const out: Array<Omit<Prediction, 'rejected'>> = [];
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    let bestP = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      const p = Number(probs.data[r * classes + c]);
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
+    }
+    const score = target ? Number(target.data[r]) : bestP;
+    out.push({ label: view.labels[best] ?? `class_${best}`, class_index: best, confidence: bestP, target_score: score });
+  }
+  return out;
+}
+
+/** The model as the routes see it. */
+export class ModelService {
+  state: ModelState = { phase: 'loading', reason: 'model not loaded yet' };
+  spec: ModelSpec | undefined;
+  provider = 'cpu';
+  sha256 = '';
+  readonly drift: DriftMonitor;
+  #batcher: Batcher | undefined;
+
+  constructor(
+    readonly config: ServerConfig,
+    readonly metrics: ServerMetrics,
+    onDriftAlarm: (stats: DriftStats) => void,
+  ) {
+    this.drift = new DriftMonitor(config.driftWindow, config.driftMinSamples, config.baselineScore, config.driftAlarmDrop, (s) => {
+      metrics.driftAlarms.inc();
+      onDriftAlarm(s);
+    });
+    if (config.baselineScore !== undefined) metrics.driftBaseline.set(config.baselineScore);
+    metrics.modelReady.set(0);
+    metrics.driftWindowSize.set(0);
+    metrics.driftAlarmActive.set(0);
+    metrics.driftAlarms.inc(0);
+    metrics.availability.set(1);
+    metrics.inferenceErrors.inc({ model: config.modelName }, 0);
+    metrics.rejections.inc({ reason: 'not_a_target' }, 0);
+    metrics.rejections.inc({ reason: 'invalid_input' }, 0);
+  }
+
+  /** Connects the loaded model; the service is not ready until `markReady`. */
+  attach(spec: ModelSpec, runner: BatchRunner, provider: string, sha256: string): void {
+    this.spec = spec;
+    this.provider = provider;
+    this.sha256 = sha256;
+    this.#batcher = new Batcher(runner, {
+      maxBatchSize: this.config.maxBatchSize,
+      maxBatchDelayMs: this.config.maxBatchDelayMs,
+      batchable: spec.batchable,
+      onBatch: (rows) => this.metrics.batchSize.observe(rows),
+    });
+    this.metrics.modelInfo.set({ model: this.config.modelName, version: this.config.modelVersion, provider, sha256 }, 1);
+  }
+
+  /** Runs one zero-filled inference so the first real request does not pay for lazy initialisation. */
+  async warmUp(): Promise<void> {
+    if (!this.#batcher) throw new Error('warmUp before attach');
+    await this.#batcher.submit(this.warmupFeeds());
+  }
+
+  markReady(): void {
+    this.state = { phase: 'ready' };
+    this.metrics.modelReady.set(1);
+  }
+
+  markFailed(reason: string): void {
+    this.state = { phase: 'failed', reason };
+    this.metrics.modelReady.set(0);
+  }
+
+  /** 503 unless ready. */
+  requireReady(): { spec: ModelSpec; batcher: Batcher } {
+    if (this.state.phase !== 'ready' || !this.spec || !this.#batcher) {
+      throw new HttpError(503, `model ${this.config.modelName} is not ready: ${this.state.phase === 'ready' ? 'shutting down' : this.state.reason}`, 'not_ready');
+    }
+    return { spec: this.spec, batcher: this.#batcher };
+  }
+
+  /** Runs feeds through the batcher; inference failures count and become 500s. */
+  async infer(feeds: Feeds): Promise<Outputs> {
+    const { batcher } = this.requireReady();
+    try {
+      return await batcher.submit(feeds);
+    } catch (err) {
+      this.metrics.inferenceErrors.inc({ model: this.config.modelName });
+      throw new HttpError(500, `inference failed: ${(err as Error).message}`, 'inference_error');
+    }
+  }
+
+  /** Records what a classifier said (all routes call this for classifier models). */
+  observe(predictions: ReadonlyArray<Omit<Prediction, 'rejected'>>, threshold: number): Prediction[] {
+    const m = this.metrics;
+    const out = predictions.map((p): Prediction => {
+      m.targetScore.observe(p.target_score);
+      this.drift.add(p.target_score);
+      if (p.target_score < threshold) {
+        m.rejections.inc({ reason: 'not_a_target' });
+        return { ...p, rejected: true, reason: 'not_a_target' };
+      }
+      m.predictions.inc({ class: p.label });
+      m.confidence.observe(p.confidence);
+      return { ...p, rejected: false };
+    });
+    const stats = this.drift.stats();
+    m.targetScoreMean.set(stats.mean ?? 0);
+    m.driftWindowSize.set(stats.window_size);
+    m.driftAlarmActive.set(stats.active ? 1 : 0);
+    return out;
+  }
+
+  /** Zero-filled feeds of batch 1 for the warm-up inference. */
+  warmupFeeds(): Feeds {
+    const feeds: Feeds = {};
+    for (const input of this.spec?.inputs ?? []) {
+      const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+      feeds[input.name] = { dims, data: new Float32Array(elementCount(dims)) };
+    }
+    return feeds;
+  }
+}

@@ -1,0 +1,187 @@
+// The Open Inference Protocol (KServe v2) tensor formats: parsing infer requests (JSON, or the binary tensor
+// data extension: a JSON header of `Inference-Header-Content-Length` bytes followed by raw little-endian
+// tensors) and encoding responses (JSON data, or binary outputs when asked with `binary_data`).
+import { HttpError } from './http-error.js';
+import type { ModelSpec, TensorSpec } from './model-spec.js';
+import { elementCount, type Feeds, type NumericArray, type Outputs, type Tensor } from './tensor.js';
+
+/** A parsed infer request. */
+export interface InferRequest {
+  id: string | undefined;
+  feeds: Feeds;
+  /** Outputs to return (all when the request names none) and whether each goes back as binary. */
+  outputs: Array<{ name: string; binary: boolean }>;
+}
+
+const ORT_TO_OIP: Record<string, string> = {
+  float32: 'FP32', float64: 'FP64', float16: 'FP16', int8: 'INT8', uint8: 'UINT8', int16: 'INT16', uint16: 'UINT16',
+  int32: 'INT32', uint32: 'UINT32', int64: 'INT64', uint64: 'UINT64', bool: 'BOOL', string: 'BYTES',
+};
+
+/** OIP datatype name of an onnxruntime type. */
+export const oipDatatype = (ortType: string): string => ORT_TO_OIP[ortType] ?? ortType.toUpperCase();
+
+/** OIP shape: symbolic dims become -1. */
+export const oipShape = (t: TensorSpec): number[] => t.shape.map((d) => (typeof d === 'number' ? d : -1));
+
+function flatten(data: unknown, out: unknown[]): void {
+  if (Array.isArray(data)) for (const d of data) flatten(d, out);
+  else out.push(data);
+}
+
+interface RawInput {
+  name: string;
+  shape: number[];
+  datatype: string;
+  data: unknown;
+  binarySize: number | undefined;
+}
+
+function readInputs(doc: Record<string, unknown>): RawInput[] {
+  const inputs = doc['inputs'];
+  if (!Array.isArray(inputs) || inputs.length === 0) throw new HttpError(400, '"inputs" must be a non-empty array of tensors');
+  return inputs.map((raw: unknown, i) => {
+    if (typeof raw !== 'object' || raw === null) throw new HttpError(400, `inputs[${i}] is not an object`);
+    const t = raw as Record<string, unknown>;
+    const name = t['name'];
+    if (typeof name !== 'string') throw new HttpError(400, `inputs[${i}].name must be a string`);
+    const shape = t['shape'];
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+      throw new HttpError(400, `input ${name}: "shape" must be an array of non-negative integers`);
+    }
+    const datatype = t['datatype'];
+    if (typeof datatype !== 'string') throw new HttpError(400, `input ${name}: "datatype" must be a string such as "FP32"`);
+    const params = (t['parameters'] ?? {}) as Record<string, unknown>;
+    const bs = params['binary_data_size'];
+    if (bs !== undefined && (!Number.isInteger(bs) || (bs as number) < 0)) {
+      throw new HttpError(400, `input ${name}: parameters.binary_data_size must be a non-negative integer`);
+    }
+    return { name, shape: shape as number[], datatype, data: t['data'], binarySize: bs as number | undefined };
+  });
+}
+
+function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean): void {
+  if (input.datatype !== 'FP32') {
+    throw new HttpError(400, `input ${input.name}: datatype ${input.datatype} is not supported; this model takes FP32`);
+  }
+  if (input.shape.length !== spec.shape.length) {
+    throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] has rank ${input.shape.length}; the model expects [${oipShape(spec).join(',')}]`);
+  }
+  spec.shape.forEach((d, i) => {
+    if (typeof d === 'number' && d >= 0 && input.shape[i] !== d) {
+      throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] does not match the model's [${oipShape(spec).join(',')}]`);
+    }
+  });
+  if (elementCount(input.shape) === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${input.shape.join(',')}])`);
+  if (batchable && input.shape[0] === 0) throw new HttpError(400, `input ${input.name}: empty batch`);
+}
+
+function toFloat32(input: RawInput): Float32Array {
+  const flat: unknown[] = [];
+  flatten(input.data, flat);
+  const n = elementCount(input.shape);
+  if (input.data === undefined) throw new HttpError(400, `input ${input.name}: no "data" (and no binary_data_size)`);
+  if (flat.length !== n) throw new HttpError(400, `input ${input.name}: ${flat.length} values for shape [${input.shape.join(',')}] (${n} expected)`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = flat[i];
+    if (typeof x !== 'number') throw new HttpError(400, `input ${input.name}: value ${i} is ${JSON.stringify(x) ?? String(x)}; expected a number`);
+    out[i] = x;
+    if (!Number.isFinite(out[i])) throw new HttpError(400, `input ${input.name}: value ${i} (${x}) is not a finite float32`);
+  }
+  return out;
+}
+
+function checkFinite(name: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new HttpError(400, `input ${name}: value ${i} is ${data[i]}; NaN and infinities are not accepted`);
+  }
+}
+
+function requestedOutputs(doc: Record<string, unknown>, spec: ModelSpec): InferRequest['outputs'] {
+  const params = (doc['parameters'] ?? {}) as Record<string, unknown>;
+  const allBinary = params['binary_data_output'] === true;
+  const asked = doc['outputs'];
+  if (asked === undefined) return spec.outputs.map((o) => ({ name: o.name, binary: allBinary }));
+  if (!Array.isArray(asked)) throw new HttpError(400, '"outputs" must be an array');
+  return asked.map((raw: unknown, i) => {
+    const o = (raw ?? {}) as Record<string, unknown>;
+    const name = o['name'];
+    if (typeof name !== 'string') throw new HttpError(400, `outputs[${i}].name must be a string`);
+    if (!spec.outputs.some((s) => s.name === name)) {
+      throw new HttpError(400, `unknown output "${name}"; the model has ${spec.outputs.map((s) => s.name).join(', ')}`);
+    }
+    const p = (o['parameters'] ?? {}) as Record<string, unknown>;
+    return { name, binary: p['binary_data'] === true || (p['binary_data'] === undefined && allBinary) };
+  });
+}
+
+/**
+ * Parses an infer request. `binary` is the raw bytes after the JSON header (binary extension) or undefined
+ * for a plain JSON request.
+ */
+export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec: ModelSpec): InferRequest {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new HttpError(400, 'expected a JSON object with "inputs"');
+  const body = doc as Record<string, unknown>;
+  const raw = readInputs(body);
+  const feeds: Feeds = {};
+  let offset = 0;
+  for (const input of raw) {
+    const model = spec.inputs.find((s) => s.name === input.name);
+    if (!model) throw new HttpError(400, `unknown input "${input.name}"; the model takes ${spec.inputs.map((s) => s.name).join(', ')}`);
+    if (feeds[input.name]) throw new HttpError(400, `input ${input.name} given twice`);
+    checkShape(input, model, spec.batchable);
+    let data: Float32Array;
+    if (input.binarySize !== undefined) {
+      const expected = elementCount(input.shape) * 4;
+      if (!binary) throw new HttpError(400, `input ${input.name}: binary_data_size given but the request has no Inference-Header-Content-Length binary part`);
+      if (input.binarySize !== expected) throw new HttpError(400, `input ${input.name}: binary_data_size ${input.binarySize} but shape [${input.shape.join(',')}] of FP32 needs ${expected} bytes`);
+      if (offset + expected > binary.length) throw new HttpError(400, `input ${input.name}: the binary part ends after ${binary.length - offset} of ${expected} bytes`);
+      data = new Float32Array(expected / 4);
+      Buffer.from(data.buffer).set(binary.subarray(offset, offset + expected));
+      offset += expected;
+      checkFinite(input.name, data);
+    } else {
+      data = toFloat32(input);
+    }
+    feeds[input.name] = { dims: input.shape, data };
+  }
+  if (binary && offset !== binary.length) throw new HttpError(400, `the binary part has ${binary.length - offset} bytes no input claims`);
+  for (const s of spec.inputs) if (!feeds[s.name]) throw new HttpError(400, `missing input "${s.name}"`);
+  if (spec.batchable) {
+    const rows = new Set(Object.values(feeds).map((f) => f.dims[0]));
+    if (rows.size > 1) throw new HttpError(400, 'inputs disagree on the batch (first) dimension');
+  }
+  const id = body['id'];
+  return { id: typeof id === 'string' ? id : undefined, feeds, outputs: requestedOutputs(body, spec) };
+}
+
+function plainData(data: NumericArray): number[] {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
+  return Array.from(data);
+}
+
+/** An encoded infer response: JSON alone, or a JSON header plus binary parts. */
+export interface EncodedResponse {
+  json: string;
+  binary: Buffer[];
+}
+
+/** Encodes outputs as an OIP infer response. */
+export function encodeInferResponse(
+  modelName: string, modelVersion: string, id: string | undefined, outputs: Outputs, wanted: InferRequest['outputs'],
+): EncodedResponse {
+  const binary: Buffer[] = [];
+  const list = wanted.map(({ name, binary: asBinary }) => {
+    const t = outputs[name] as Tensor;
+    const head = { name, datatype: oipDatatype(t.type), shape: t.dims };
+    if (asBinary) {
+      const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      binary.push(bytes);
+      return { ...head, parameters: { binary_data_size: bytes.length } };
+    }
+    return { ...head, data: plainData(t.data) };
+  });
+  const doc = { model_name: modelName, model_version: modelVersion, ...(id !== undefined ? { id } : {}), outputs: list };
+  return { json: JSON.stringify(doc), binary };
+}

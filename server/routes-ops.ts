@@ -1,0 +1,28 @@
+// Operational endpoints: /healthz (live), /readyz (ready, or why not), /metrics (Prometheus).
+import { Router } from 'express';
+import type { ModelService } from './model-service.js';
+
+/** Health, readiness and metrics routes. */
+export function opsRoutes(service: ModelService, isDraining: () => boolean, beforeScrape: () => void): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', (_req, res) => {
+    const { config } = service;
+    const model = { name: config.modelName, version: config.modelVersion, provider: service.provider };
+    if (isDraining()) {
+      res.status(503).json({ ready: false, reason: 'shutting down', model });
+    } else if (service.state.phase === 'ready') {
+      res.json({ ready: true, model });
+    } else {
+      res.status(503).json({ ready: false, phase: service.state.phase, reason: service.state.reason, model });
+    }
+  });
+  router.get('/metrics', async (_req, res) => {
+    beforeScrape();
+    const { registry } = service.metrics;
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

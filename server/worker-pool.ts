@@ -1,0 +1,123 @@
+// The pool of inference workers (worker threads, one onnxruntime session each). `run` sends a batch to the
+// least busy worker; a worker that dies is replaced and its batches fail with an inference error.
+import { Worker } from 'node:worker_threads';
+import type { ExecutionProvider } from './config.js';
+import type { TensorSpec } from './model-spec.js';
+import type { Feeds, Outputs } from './tensor.js';
+import type { WorkerInit, WorkerMessage } from './worker-protocol.js';
+
+/** What loading the model found out. */
+export interface LoadedModel {
+  provider: ExecutionProvider;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  warning: string | undefined;
+}
+
+interface Pending {
+  resolve: (o: Outputs) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  inFlight: Map<number, Pending>;
+  loaded: Promise<LoadedModel>;
+}
+
+const WORKER_URL = new URL('./inference-worker.js', import.meta.url);
+
+/** Fixed-size pool of inference workers. */
+export class WorkerPool {
+  readonly #slots: Slot[] = [];
+  #nextId = 1;
+  #closing = false;
+
+  /**
+   * @param size number of workers
+   * @param maxInFlightPerWorker batches queued on one worker at once (2 keeps it busy while results travel back)
+   */
+  constructor(
+    readonly size: number,
+    private readonly init: WorkerInit,
+    private readonly maxInFlightPerWorker = 1,
+    private readonly onWorkerExit: (message: string) => void = () => {},
+  ) {
+    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+  }
+
+  #spawn(): Slot {
+    const worker = new Worker(WORKER_URL, { workerData: this.init });
+    const inFlight = new Map<number, Pending>();
+    let onLoad: (m: LoadedModel) => void = () => {};
+    let onLoadFail: (e: Error) => void = () => {};
+    const loaded = new Promise<LoadedModel>((resolve, reject) => {
+      onLoad = resolve;
+      onLoadFail = reject;
+    });
+    loaded.catch(() => {}); // observed by load(); avoid an unhandled rejection for respawned workers
+    const slot: Slot = { worker, inFlight, loaded };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'loaded') onLoad({ provider: m.provider, inputs: m.inputs, outputs: m.outputs, warning: m.warning });
+      else if (m.kind === 'load-failed') onLoadFail(new Error(m.message));
+      else {
+        const p = inFlight.get(m.id);
+        inFlight.delete(m.id);
+        if (m.kind === 'result') p?.resolve(m.outputs);
+        else p?.reject(new Error(m.message));
+      }
+    });
+    const fail = (why: string): void => {
+      onLoadFail(new Error(why));
+      for (const p of inFlight.values()) p.reject(new Error(why));
+      inFlight.clear();
+      if (this.#closing) return;
+      this.onWorkerExit(why);
+      const index = this.#slots.indexOf(slot);
+      if (index >= 0) this.#slots[index] = this.#spawn();
+    };
+    worker.on('error', (err) => fail(`inference worker crashed: ${err.message}`));
+    worker.on('exit', (code) => {
+      if (!this.#closing) fail(`inference worker exited with code ${code}`);
+    });
+    return slot;
+  }
+
+  /** Waits until every worker has loaded the model; resolves with what the first one reported. */
+  async load(): Promise<LoadedModel> {
+    const all = await Promise.all(this.#slots.map((s) => s.loaded));
+    return all[0] as LoadedModel;
+  }
+
+  /** True when some worker can take another batch now. */
+  hasCapacity(): boolean {
+    return this.#slots.some((s) => s.inFlight.size < this.maxInFlightPerWorker);
+  }
+
+  /** Batches currently being run. */
+  inFlight(): number {
+    return this.#slots.reduce((n, s) => n + s.inFlight.size, 0);
+  }
+
+  /** Runs one batch on the least busy worker. The feeds' buffers are transferred (unusable afterwards). */
+  run(feeds: Feeds): Promise<Outputs> {
+    let best = this.#slots[0] as Slot;
+    for (const s of this.#slots) if (s.inFlight.size < best.inFlight.size) best = s;
+    const id = this.#nextId++;
+    const transfer: ArrayBuffer[] = [];
+    for (const t of Object.values(feeds)) {
+      const whole = t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
+      if (whole && t.data.buffer instanceof ArrayBuffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
+    }
+    return new Promise<Outputs>((resolve, reject) => {
+      best.inFlight.set(id, { resolve, reject });
+      best.worker.postMessage({ id, feeds }, transfer);
+    });
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(this.#slots.map((s) => s.worker.terminate()));
+  }
+}

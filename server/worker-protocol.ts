@@ -1,0 +1,24 @@
+// Messages between the main thread (worker-pool.ts) and the inference workers (inference-worker.ts).
+import type { ExecutionProvider } from './config.js';
+import type { TensorSpec } from './model-spec.js';
+import type { Feeds, Outputs } from './tensor.js';
+
+/** Data every worker starts with. */
+export interface WorkerInit {
+  modelPath: string;
+  provider: ExecutionProvider;
+  intraOpThreads: number;
+}
+
+/** Main -> worker: run one batch. */
+export interface RunMessage {
+  id: number;
+  feeds: Feeds;
+}
+
+/** Worker -> main. */
+export type WorkerMessage =
+  | { kind: 'loaded'; provider: ExecutionProvider; inputs: TensorSpec[]; outputs: TensorSpec[]; warning?: string }
+  | { kind: 'load-failed'; message: string }
+  | { kind: 'result'; id: number; outputs: Outputs }
+  | { kind: 'run-failed'; id: number; message: string };

@@ -1,0 +1,125 @@
+// End to end: the operator is SIGKILLed mid-canary and a new one resumes the same step with no weight
+// flap (the route is not even rewritten); `tern promote` and `tern status` drive and show it; with two
+// replicas exactly one leads, and the standby takes over within the lease time when the leader dies.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { KubeObject } from '../operator/desired/kube-object.js';
+import { resolveRelease } from '../operator/planner/resolved-spec.js';
+import { routeWeights } from '../operator/routers/gateway-api.js';
+import { HTTP_ROUTES, LEASES, MODEL_RELEASES } from '../operator/runtime/resources.js';
+import { ROOT } from './analysis/processes.js';
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
+import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, type OperatorProcess } from './operator/harness.js';
+
+const run = promisify(execFile);
+const NS = `op-ha-${Date.now().toString(36)}`;
+const cluster = testCluster();
+const { client, close } = apiClient();
+let host: ModelHost;
+const operators: OperatorProcess[] = [];
+
+beforeAll(async () => {
+  host = await startModelHost(join(ROOT, 'models/species'));
+  await createNamespace(client, NS);
+}, 60_000);
+
+afterAll(async () => {
+  for (const o of operators) await o.stop();
+  await client.delete(MODEL_RELEASES, NS, 'species').catch(() => undefined);
+  await host?.close();
+  close();
+});
+
+async function operator(identity: string): Promise<OperatorProcess> {
+  const o = await startOperator(NS, identity);
+  operators.push(o);
+  return o;
+}
+
+const withLogs = <T>(body: () => Promise<T>) =>
+  withClusterLogs(cluster, async () => {
+    try {
+      return await body();
+    } catch (err) {
+      if (err instanceof Error) for (const o of operators) err.message += `\n\n==== tern-operator ${o.identity} ====\n${o.output().slice(-4000)}`;
+      throw err;
+    }
+  });
+
+async function leaseHolder(): Promise<string | undefined> {
+  const lease = await client.get<KubernetesObject & { spec?: { holderIdentity?: string } }>(LEASES, NS, 'tern-operator');
+  return lease?.spec?.holderIdentity;
+}
+
+const tern = (...args: string[]) => run(process.execPath, [join(ROOT, 'bin/tern.js'), ...args, '-n', NS], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
+
+describe('tern-operator restarts and leader election', () => {
+  it('SIGKILL mid-canary: a new operator resumes the same step with no weight flap; tern promote finishes it', () =>
+    withLogs(async () => {
+      const first = await operator('ha-a');
+      const release = e2eRelease('species', NS, modelSpec('1.0.0', host.url), { traffic: { router: 'gatewayAPI' } });
+      release.spec.rollout = { ...release.spec.rollout!, steps: [{ setWeight: 30 }, { setWeight: 100, pause: '2s' }] };
+      await client.apply(MODEL_RELEASES, release as unknown as KubernetesObject);
+      await eventually('Healthy on 1.0.0', async () => ((await getRelease(client, NS, 'species')).status?.phase === 'Healthy' ? true : undefined), 120_000);
+      await client.patch(MODEL_RELEASES, NS, 'species', { spec: { model: modelSpec('1.1.0', host.url) } }, { patchType: 'merge' });
+      await eventually('canary step 1 (30 %)', async () => ((await getRelease(client, NS, 'species')).status?.currentStep === 0 ? true : undefined), 120_000);
+
+      const resolved = resolveRelease(await getRelease(client, NS, 'species'));
+      const route = async () => (await client.get<KubernetesObject>(HTTP_ROUTES, NS, 'species')) as unknown as KubeObject & { metadata: { resourceVersion?: string } };
+      await eventually('route at 30 %', async () => (routeWeights(await route(), resolved)?.candidate === 30 ? true : undefined), 30_000);
+      const before = await getRelease(client, NS, 'species');
+      const routeVersion = (await route()).metadata.resourceVersion;
+
+      await first.kill();
+      const second = await operator('ha-b');
+      const weights: number[] = [];
+      await eventually('ha-b holds the lease', async () => {
+        weights.push(routeWeights(await route(), resolved)?.candidate ?? -1);
+        return (await leaseHolder()) === 'ha-b' ? true : undefined;
+      }, 40_000, 200);
+      await eventually('ha-b reconciling', async () => ((await scrapeMetric(second.metricsUrl, 'tern_reconcile_duration_seconds_count')) ?? 0) > 0 ? true : undefined, 30_000);
+      for (let i = 0; i < 15; i++) {
+        weights.push(routeWeights(await route(), resolved)?.candidate ?? -1);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const after = await getRelease(client, NS, 'species');
+      expect(new Set(weights)).toEqual(new Set([30]));
+      expect((await route()).metadata.resourceVersion).toBe(routeVersion);
+      expect(after.status?.currentStep).toBe(0);
+      expect(after.status?.stepSince).toBe(before.status?.stepSince);
+      expect(after.status?.phase).toBe('Canary');
+
+      const status = await tern('status', 'species');
+      expect(status.stdout).toContain('Phase:     Canary');
+      expect(status.stdout).toContain('Traffic:   stable 70%, candidate 30%  (router gatewayAPI)');
+      const promoted = await tern('promote', 'species');
+      expect(promoted.stdout).toContain('promote:');
+      await eventually('Healthy on 1.1.0', async () => {
+        const st = (await getRelease(client, NS, 'species')).status;
+        return st?.phase === 'Healthy' && st.stable?.version === '1.1.0' ? true : undefined;
+      }, 120_000);
+    }), 360_000);
+
+  it('two replicas: exactly one leads; the standby takes over within the lease time', () =>
+    withLogs(async () => {
+      const leader = operators.find((o) => o.child.exitCode === null && o.child.signalCode === null);
+      expect(leader?.identity).toBe('ha-b');
+      const standby = await operator('ha-c');
+      await eventually('ha-c serving metrics', async () => ((await scrapeMetric(standby.metricsUrl, 'tern_leader')) !== undefined ? true : undefined), 20_000);
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(await scrapeMetric(leader!.metricsUrl, 'tern_leader')).toBe(1);
+      expect(await scrapeMetric(standby.metricsUrl, 'tern_leader')).toBe(0);
+      expect(await leaseHolder()).toBe('ha-b');
+
+      const killedAt = Date.now();
+      await leader!.kill();
+      await eventually('ha-c leads', async () => ((await scrapeMetric(standby.metricsUrl, 'tern_leader')) === 1 ? true : undefined), 30_000, 100);
+      const failoverMs = Date.now() - killedAt;
+      process.stderr.write(`leader failover after SIGKILL: ${failoverMs} ms (lease 15 s, retry 2 s)\n`);
+      expect(failoverMs).toBeLessThanOrEqual(15_000 + 2_000 + 1_000);
+      expect(await leaseHolder()).toBe('ha-c');
+    }), 120_000);
+});

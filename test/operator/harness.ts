@@ -1,0 +1,139 @@
+/**
+ * What the operator's end-to-end tests share: real tern-operator processes (bin/tern-operator.js from
+ * dist/) against the local cluster, a loopback model host serving models/species, an API client, and
+ * ModelRelease builders from models/registry.json. Everything started here is stopped by pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ModelRelease, ModelReleaseSpec } from '../../operator/api/model-release-schema.js';
+import { releaseFromRegistry } from '../../operator/registry/render.js';
+import type { Registry } from '../../operator/registry/registry-schema.js';
+import { ApiKubeClient } from '../../operator/runtime/apply.js';
+import { loadKubeConfig } from '../../operator/runtime/kubeconfig.js';
+import { RestClient } from '../../operator/runtime/rest-client.js';
+import { DEPLOYMENTS, MODEL_RELEASES, NAMESPACES } from '../../operator/runtime/resources.js';
+import { freePort, ROOT } from '../analysis/processes.js';
+
+/** An API client on the test cluster (KUBECONFIG from the jest global setup). */
+export function apiClient(): { client: ApiKubeClient; close(): void } {
+  const { kubeConfig } = loadKubeConfig();
+  const rest = new RestClient(kubeConfig);
+  return { client: new ApiKubeClient(rest), close: () => rest.close() };
+}
+
+/** A running tern-operator process. */
+export interface OperatorProcess {
+  identity: string;
+  metricsUrl: string;
+  child: ChildProcess;
+  /** The last lines it logged. */
+  output(): string;
+  /** SIGKILL: no graceful shutdown, the Lease is not released. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts tern-operator watching `namespace` with its Lease there. */
+export async function startOperator(namespace: string, identity: string, extraArgs: string[] = []): Promise<OperatorProcess> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/tern-operator.js'), '--namespaces', namespace, '--lease-namespace', namespace, '--lease-name', 'tern-operator', '--identity', identity, '--metrics-addr', `127.0.0.1:${port}`, ...extraArgs],
+    { cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  const done = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    identity,
+    metricsUrl: `http://127.0.0.1:${port}/metrics`,
+    child,
+    output: () => log,
+    kill: async () => {
+      if (!done()) child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (!done()) child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 25_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** A metric's value from a /metrics text (sum over series matching every given label). */
+export async function scrapeMetric(url: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const text = await fetch(url).then((r) => r.text());
+  let sum: number | undefined;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const ls = m[2] ?? '';
+    if (!Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) continue;
+    sum = (sum ?? 0) + Number(m[3]);
+  }
+  return sum;
+}
+
+/** models/registry.json. */
+export function registry(): Registry {
+  return JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as Registry;
+}
+
+/** spec.model of registry entry `species-<version>`, weights served by `modelBaseUrl`. */
+export function modelSpec(version: string, modelBaseUrl: string): ModelReleaseSpec['model'] {
+  return releaseFromRegistry(registry(), { entry: `species-${version}`, weightsBaseUrl: modelBaseUrl }).spec.model;
+}
+
+/** A ModelRelease for the e2e tests: analysis checks off (no traffic here; analysis has its own e2e), short steps. */
+export function e2eRelease(name: string, namespace: string, model: ModelReleaseSpec['model'], extra: Partial<ModelReleaseSpec> = {}): ModelRelease {
+  const off = { enabled: false };
+  return {
+    apiVersion: 'serving.tern.dev/v1alpha1',
+    kind: 'ModelRelease',
+    metadata: { name, namespace },
+    spec: {
+      model,
+      serving: { replicas: 2 } as ModelReleaseSpec['serving'],
+      rollout: {
+        steps: [
+          { setWeight: 50, pause: '6s' },
+          { setWeight: 100, pause: '3s' },
+        ],
+        analysis: { interval: '2s', checks: { drift: off, availability: off, latencyP95: off, errorRate: off, rejectionRatio: off } },
+      } as ModelReleaseSpec['rollout'],
+      ...extra,
+    },
+  };
+}
+
+/** Creates a namespace for one test file. */
+export async function createNamespace(client: ApiKubeClient, name: string): Promise<void> {
+  await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+}
+
+export async function getRelease(client: ApiKubeClient, namespace: string, name: string): Promise<ModelRelease> {
+  const r = await client.get<ModelRelease & KubernetesObject>(MODEL_RELEASES, namespace, name);
+  if (!r) throw new Error(`ModelRelease ${namespace}/${name} is gone`);
+  return r;
+}
+
+export interface DeploymentState {
+  replicas: number;
+  ready: number;
+  version: string | undefined;
+}
+
+export async function deploymentState(client: ApiKubeClient, namespace: string, name: string): Promise<DeploymentState | undefined> {
+  const d = await client.get<KubernetesObject & { spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } }; status?: { readyReplicas?: number } }>(DEPLOYMENTS, namespace, name);
+  if (!d) return undefined;
+  return { replicas: d.spec?.replicas ?? 0, ready: d.status?.readyReplicas ?? 0, version: d.spec?.template?.metadata?.labels?.['serving.tern.dev/version'] };
+}

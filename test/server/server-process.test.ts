@@ -1,0 +1,200 @@
+// The real tern-server process (bin/tern-server.js from dist/; `make build` first) on 127.0.0.1, fetching a
+// real demo model from a loopback model host: readiness, sha256 mismatch and 404 (not ready, with the reason),
+// predictions, OIP JSON and binary, the metric names of docs/conventions.md, drift on live traffic, the fault
+// switch, and SIGTERM draining in-flight requests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startModelHost, type ModelHost } from '../../models/model-host.js';
+import { runTraffic } from '../../models/traffic.js';
+import { jest } from '@jest/globals';
+
+jest.setTimeout(30_000);
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const registry = JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as {
+  models: Array<{ version: string; sha256: string; weights_url: string; metrics_snapshot: { score_mean: number } }>;
+};
+const entry = (version: string) => {
+  const e = registry.models.find((m) => m.version === version);
+  if (!e) throw new Error(`registry has no ${version}`);
+  return e;
+};
+
+interface Running {
+  proc: ChildProcess;
+  base: string;
+  logs: string[];
+  exited: Promise<number | null>;
+}
+
+let host: ModelHost;
+let cacheDir: string;
+const running: Running[] = [];
+
+/** Starts tern-server on a free port; resolves once it listens (not necessarily ready). */
+async function startServer(args: string[]): Promise<Running> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/tern-server.js'), '--host', '127.0.0.1', '--port', '0', '--cache-dir', cacheDir, '--workers', '1', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        const m = /"port":(\d+)/.exec(line);
+        if (m && line.includes('listening')) resolve(Number(m[1]));
+      }
+    });
+    void exited.then((code) => reject(new Error(`tern-server exited with ${code}: ${logs.join('\n')}`)));
+  });
+  const r = { proc, base: `http://127.0.0.1:${port}`, logs, exited };
+  running.push(r);
+  return r;
+}
+
+async function readyz(s: Running, want: number, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${s.base}/readyz`);
+    const doc = (await res.json()) as Record<string, unknown>;
+    if (res.status === want && (want === 200 || doc['phase'] === 'failed')) return doc;
+    if (Date.now() > deadline) throw new Error(`readyz stayed ${res.status} ${JSON.stringify(doc)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const modelUrl = (version: string): string => entry(version).weights_url.replace('https://models.tern.dev/', host.url);
+const features = Array.from({ length: 16 }, (_, i) => Math.cos(i) * 3);
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/server/main.js'))) throw new Error('dist/server/main.js is missing: run `make build` first');
+  host = await startModelHost(join(ROOT, 'models/species'));
+  cacheDir = mkdtempSync(join(tmpdir(), 'tern-server-test-'));
+});
+
+afterAll(async () => {
+  for (const r of running) if (r.proc.exitCode === null) r.proc.kill('SIGKILL');
+  await host.close();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe('tern-server process', () => {
+  let good: Running;
+
+  beforeAll(async () => {
+    good = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
+      '--baseline-score', String(entry('1.1.0').metrics_snapshot.score_mean), '--model-name', 'species']);
+  });
+
+  it('is live at once and ready after the verified model has loaded', async () => {
+    expect((await fetch(`${good.base}/healthz`)).status).toBe(200);
+    const doc = await readyz(good, 200);
+    expect(doc).toMatchObject({ ready: true, model: { name: 'species', version: '1.1.0', provider: 'cpu' } });
+    expect(host.hits.get('/species/1.1.0/species-1.1.0.onnx')).toBe(1);
+  });
+
+  it('predicts over /v1 and OIP JSON and binary, with the same numbers', async () => {
+    const v1 = (await (await fetch(`${good.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features }) })).json()) as {
+      predictions: Array<{ target_score: number; label: string }>;
+    };
+    expect(v1.predictions).toHaveLength(1);
+    const json = (await (await fetch(`${good.base}/v2/models/species/infer`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'features', shape: [1, 16], datatype: 'FP32', data: features }], outputs: [{ name: 'target_score' }] }),
+    })).json()) as { outputs: Array<{ data: number[] }> };
+    expect(json.outputs[0]?.data[0]).toBeCloseTo(v1.predictions[0]?.target_score ?? -1, 6);
+    const header = Buffer.from(JSON.stringify({
+      inputs: [{ name: 'features', shape: [1, 16], datatype: 'FP32', parameters: { binary_data_size: 64 } }],
+      parameters: { binary_data_output: true },
+    }));
+    const res = await fetch(`${good.base}/v2/models/species/infer`, {
+      method: 'POST', headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+      body: Buffer.concat([header, Buffer.from(new Float32Array(features).buffer)]),
+    });
+    expect(res.status).toBe(200);
+    const raw = Buffer.from(await res.arrayBuffer());
+    const n = Number(res.headers.get('inference-header-content-length'));
+    const head = JSON.parse(raw.subarray(0, n).toString()) as { outputs: Array<{ name: string; parameters: { binary_data_size: number } }> };
+    expect(head.outputs.map((o) => o.name)).toEqual(['probabilities', 'target_score']);
+    expect(raw.readFloatLE(n + (head.outputs[0]?.parameters.binary_data_size ?? 0))).toBeCloseTo(v1.predictions[0]?.target_score ?? -1, 6);
+  });
+
+  it('exposes every metric of docs/conventions.md', async () => {
+    const text = await (await fetch(`${good.base}/metrics`)).text();
+    for (const name of [
+      'tern_server_http_requests_total', 'tern_server_http_request_duration_seconds_bucket', 'tern_server_predictions_total',
+      'tern_server_rejections_total', 'tern_server_prediction_confidence_bucket', 'tern_server_target_score_bucket',
+      'tern_server_target_score_mean', 'tern_server_drift_baseline_score', 'tern_server_drift_window_size',
+      'tern_server_drift_alarm_active', 'tern_server_drift_alarms_total', 'tern_server_availability_ratio',
+      'tern_server_batch_size_bucket', 'tern_server_inference_errors_total', 'tern_server_model_ready', 'tern_server_model_info',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+    }
+    expect(text).toContain(`tern_server_model_info{model="species",version="1.1.0",provider="cpu",sha256="${entry('1.1.0').sha256}"} 1`);
+    expect(text).toMatch(/^tern_server_model_ready 1$/m);
+  });
+
+  it('drains in-flight requests on SIGTERM and exits 0', async () => {
+    const body = JSON.stringify({ instances: Array.from({ length: 64 }, () => features) });
+    const inflight = Array.from({ length: 40 }, () =>
+      fetch(`${good.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then((r) => r.status, () => 0));
+    await new Promise((r) => setTimeout(r, 5));
+    good.proc.kill('SIGTERM');
+    const statuses = await Promise.all(inflight);
+    expect(await good.exited).toBe(0);
+    // Every request that reached the server before SIGTERM was answered; none failed with a 5xx.
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 0)).toBe(true);
+    expect(good.logs.some((l) => l.includes('draining'))).toBe(true);
+    await expect(fetch(`${good.base}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('tern-server that cannot load its model', () => {
+  it('stays not ready and says why on a sha256 mismatch', async () => {
+    const s = await startServer(['--model-url', modelUrl('1.0.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.0.0']);
+    const doc = await readyz(s, 503);
+    expect(String(doc['reason'])).toMatch(/^Sha256Mismatch: sha256 mismatch .* expected 36d5b4/);
+    expect(s.logs.some((l) => l.includes('Sha256Mismatch'))).toBe(true);
+    expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
+    const predict = await fetch(`${s.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features }) });
+    expect(predict.status).toBe(503);
+    expect(((await predict.json()) as { error: string }).error).toMatch(/not ready: Sha256Mismatch/);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('stays not ready on a 404', async () => {
+    const s = await startServer(['--model-url', `${host.url}species/9.9.9/species-9.9.9.onnx`, '--model-version', '9.9.9']);
+    expect(String((await readyz(s, 503))['reason'])).toMatch(/^NotFound: model not found: GET .* returned 404/);
+    s.proc.kill('SIGTERM');
+    await s.exited;
+  });
+});
+
+describe('tern-server under live traffic', () => {
+  it('raises the drift alarm for 1.2.0 and honours the fault switch', async () => {
+    const v = entry('1.2.0');
+    const s = await startServer(['--model-url', modelUrl('1.2.0'), '--sha256', v.sha256, '--model-version', '1.2.0',
+      '--baseline-score', String(v.metrics_snapshot.score_mean), '--fault-5xx-ratio', '0.2']);
+    await readyz(s, 200);
+    const summary = await runTraffic({ urls: [s.base], rate: 0, concurrency: 4, count: 100, durationSeconds: 20, batch: 4, drift: 0, targetRatio: 0.8, seed: 11 });
+    expect(summary.by_status).toEqual({ 200: 80, 503: 20 });
+    const drift = (await (await fetch(`${s.base}/v1/drift-stats`)).json()) as Record<string, number | boolean>;
+    expect(drift).toMatchObject({ window_size: 320, baseline: v.metrics_snapshot.score_mean, alarm_drop: 0.1, active: true, alarms_total: 1 });
+    expect(v.metrics_snapshot.score_mean - (drift['mean'] as number)).toBeGreaterThanOrEqual(0.1);
+    const text = await (await fetch(`${s.base}/metrics`)).text();
+    expect(text).toMatch(/^tern_server_drift_alarm_active 1$/m);
+    expect(text).toMatch(/^tern_server_availability_ratio 0.8$/m);
+    expect(s.logs.some((l) => l.includes('drift alarm'))).toBe(true);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+});
