@@ -75,3 +75,15 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 .PHONY: test-operator
 test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
 	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
+
+# ---- tern-server and the demo models (issue 4) ------------------------------------------------------
+.PHONY: models bench-server traffic
+
+models: build ## Regenerate the demo ONNX models and models/registry.json (byte-identical, deterministic)
+	$(NODE) dist/models/generate.js models
+
+bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3x48x192 models; ~1 min)
+	$(NODE) dist/test/bench/server-bench.js
+
+traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
+	$(NODE) bin/tern-traffic.js $(ARGS)
