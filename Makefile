@@ -87,3 +87,11 @@ bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3
 
 traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
 	$(NODE) bin/tern-traffic.js $(ARGS)
+
+# --- Demo: the main job on one machine (test/demo/: story, gateway, live view, summary) ---
+.PHONY: demo-down
+demo: build cluster-deps ## Tern end to end here (~2 min warm): cluster, operator, traffic; 1.0.0, 1.1.0 promoted, 1.2.0 drifts and is rolled back. DEMO_ARGS="--plain --router gatewayAPI ..."
+	@$(NODE) dist/test/demo/main.js $(DEMO_ARGS)
+
+demo-down: ## Stop what a killed demo left running (recorded in .tern/demo/processes.json)
+	@if [ -f dist/test/demo/main.js ]; then $(NODE) dist/test/demo/main.js --down; fi

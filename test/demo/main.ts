@@ -9,6 +9,7 @@
  *   --provider P       analysis through the pods' /metrics (pods, default) or the local Prometheus
  *   --timeout-s S      upper bound of the story (default 600)
  *   --result FILE      write the outcome as JSON (the demo test reads it)
+ *   --down             only stop what an earlier demo that was killed left running (make demo-down)
  * Ctrl-C at any moment stops every process the demo started and checks that none is left.
  */
 import fs from 'node:fs';
@@ -19,7 +20,7 @@ import { podProcessRecords } from '../cluster/cluster-state.js';
 import { repoRoot, stateLayout } from '../cluster/paths.js';
 import type { Gateway, RouterKind } from './gateway.js';
 import type { Observer } from './observer.js';
-import { stopRecorded, Teardown } from './processes.js';
+import { recordedProcesses, stopRecorded, Teardown } from './processes.js';
 import { DEMO_NAMESPACE, runStory, type DemoResult } from './story.js';
 import { renderSummary, type Act } from './summary.js';
 import { startScreen, type Screen } from './terminal.js';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     provider: { type: 'string', default: 'pods' },
     'timeout-s': { type: 'string', default: '600' },
     result: { type: 'string' },
+    down: { type: 'boolean', default: false },
   },
 });
 const usage = (msg: string): never => {
@@ -61,8 +63,15 @@ const layout = stateLayout();
 const demoDir = path.join(layout.root, 'demo');
 fs.mkdirSync(demoDir, { recursive: true });
 const recordFile = path.join(demoDir, 'processes.json');
-const stale = await stopRecorded(recordFile);
-if (stale.length) process.stdout.write(`demo: stopped what an earlier, killed demo left running: ${stale.join(', ')}\n`);
+// A demo that was killed (SIGKILL) could not clean up: stop what it recorded (its own cluster first, as a whole).
+const stale = recordedProcesses(recordFile);
+if (stale.some((p) => p.name === 'kube-apiserver')) await stopCluster(layout);
+const stopped = await stopRecorded(recordFile);
+if (stopped.length) process.stdout.write(`demo: stopped what an earlier, killed demo left running: ${stopped.join(', ')}\n`);
+if (values.down) {
+  if (stale.length === 0) process.stdout.write('demo: nothing recorded to stop\n');
+  process.exit(0);
+}
 
 const startedAt = Date.now();
 const teardown = new Teardown(recordFile);

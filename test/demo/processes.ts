@@ -133,6 +133,25 @@ export class Teardown {
   }
 }
 
+/** The processes a demo recorded in `recordFile` (empty when there is no record). */
+export function recordedProcesses(recordFile: string): Array<{ name: string; pid: number }> {
+  try {
+    return (JSON.parse(fs.readFileSync(recordFile, 'utf8')) as ProcessRecordFile).pids;
+  } catch {
+    return [];
+  }
+}
+
+/** True when `pid` runs a program of this checkout's kind (node, or a binary built for the local cluster), not a recycled pid. */
+function looksLikeOurs(pid: number): boolean {
+  try {
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /node|tern|kube|etcd|prometheus/.test(cmd);
+  } catch {
+    return false;
+  }
+}
+
 /** Stops the processes a previous, killed demo recorded (SIGTERM, then SIGKILL). Returns their names. */
 export async function stopRecorded(recordFile: string): Promise<string[]> {
   let record: ProcessRecordFile;
@@ -143,7 +162,7 @@ export async function stopRecorded(recordFile: string): Promise<string[]> {
   }
   const stopped: string[] = [];
   for (const p of record.pids) {
-    if (!isAlive(p.pid)) continue;
+    if (!isAlive(p.pid) || !looksLikeOurs(p.pid)) continue;
     process.kill(p.pid, 'SIGTERM');
     for (let i = 0; i < 50 && isAlive(p.pid); i++) await new Promise((r) => setTimeout(r, 100));
     if (isAlive(p.pid)) process.kill(p.pid, 'SIGKILL');
