@@ -20,7 +20,10 @@ const { client, close } = apiClient();
 const stateDir = cluster.layout.root;
 const recordFile = path.join(stateDir, 'demo', 'processes.json');
 
-afterAll(() => close());
+afterAll(() => {
+  close();
+  cluster.kube.close();
+});
 
 interface Run {
   child: ChildProcess;
