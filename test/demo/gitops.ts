@@ -21,7 +21,11 @@ export interface DemoOverlay {
 
 /**
  * The spec fields the demo sets on top of the rendered manifest: short pauses so the story takes
- * minutes, analysis every 3 s. With the replicas router the steps match the pod granularity (1/replicas).
+ * minutes, analysis every 5 s. With the replicas router the steps match the pod granularity (1/replicas).
+ * Noise: a score mean over n live inputs varies by about 0.3/sqrt(n), so a good model's first
+ * measurement on a few dozen scores can cross the 0.10 drift limit by chance. Hence one failed
+ * measurement is tolerated (the next one rests on hundreds of scores; a drifting model fails both),
+ * and the servers' own drift alarm waits for 200 scores (TERN_DRIFT_MIN_SAMPLES, default 50).
  */
 export function overlaySpec(o: DemoOverlay): Pick<ModelRelease['spec'], 'serving' | 'traffic' | 'rollout'> {
   const steps =
@@ -32,14 +36,15 @@ export function overlaySpec(o: DemoOverlay): Pick<ModelRelease['spec'], 'serving
         : [10, 50, 100];
   const pause = (w: number) => (w === 100 ? '10s' : '20s');
   return {
-    serving: { replicas: o.replicas } as NonNullable<ModelRelease['spec']['serving']>,
+    serving: { replicas: o.replicas, env: [{ name: 'TERN_DRIFT_MIN_SAMPLES', value: '200' }] } as NonNullable<ModelRelease['spec']['serving']>,
     traffic: { router: o.router } as NonNullable<ModelRelease['spec']['traffic']>,
     rollout: {
-      staging: { minDuration: '3s' },
+      staging: { minDuration: '2s' },
       steps: steps.map((w) => ({ setWeight: w, pause: pause(w) })),
       analysis: {
-        interval: '3s',
-        minSampleCount: 10,
+        interval: '5s',
+        minSampleCount: 30,
+        failureLimit: 1,
         ...(o.prometheusAddress ? { provider: { type: 'prometheus', address: o.prometheusAddress } } : {}),
       },
     } as NonNullable<ModelRelease['spec']['rollout']>,

@@ -5,7 +5,7 @@
  *   --keep / --no-keep keep everything running after the summary until Ctrl-C (default: on a TTY)
  *   --router R         replicas (default) or gatewayAPI
  *   --replicas N       pods per track (default 4: canary steps 25/50/100 %)
- *   --rate R           requests per second through the gateway (default 20)
+ *   --rate R           requests per second through the gateway (default 40, 4 inputs each)
  *   --provider P       analysis through the pods' /metrics (pods, default) or the local Prometheus
  *   --timeout-s S      upper bound of the story (default 600)
  *   --result FILE      write the outcome as JSON (the demo test reads it)
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     'no-keep': { type: 'boolean' },
     router: { type: 'string', default: 'replicas' },
     replicas: { type: 'string', default: '4' },
-    rate: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '40' },
     provider: { type: 'string', default: 'pods' },
     'timeout-s': { type: 'string', default: '600' },
     result: { type: 'string' },

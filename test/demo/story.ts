@@ -170,13 +170,13 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   const trafficSeconds = Math.ceil(o.timeoutMs / 1000);
   const traffic = spawnLogged(
     'tern-traffic',
-    [path.join(o.root, 'bin', 'tern-traffic.js'), '--url', gateway.url, '--rate', String(o.rate), '--concurrency', '4', '--count', String(o.rate * trafficSeconds), '--duration-s', String(trafficSeconds), '--json'],
+    [path.join(o.root, 'bin', 'tern-traffic.js'), '--url', gateway.url, '--rate', String(o.rate), '--concurrency', '4', '--batch', '4', '--count', String(o.rate * trafficSeconds), '--duration-s', String(trafficSeconds), '--json'],
     path.join(logsDir, 'tern-traffic.log'),
     { cwd: o.root },
   );
   teardown.add('tern-traffic', () => traffic.stop(2_000));
   teardown.trackPid('tern-traffic', traffic.pid);
-  hooks.log(`gateway ${gateway.url} routes like a ${o.router === 'replicas' ? 'Service (ready EndpointSlice addresses)' : 'Gateway API implementation (HTTPRoute weights)'}; tern-traffic sends ${o.rate} req/s through it`);
+  hooks.log(`gateway ${gateway.url} routes like a ${o.router === 'replicas' ? 'Service (ready EndpointSlice addresses)' : 'Gateway API implementation (HTTPRoute weights)'}; tern-traffic sends ${o.rate} req/s (4 inputs each) through it`);
   await new Promise((r) => setTimeout(r, 3_000));
 
   // --- Act 2: a good model goes all the way -----------------------------------------------------
