@@ -93,7 +93,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     teardown.add('local cluster', () => stopCluster(layout));
     hooks.ownsCluster();
     hooks.log('starting the local control plane, node agent and Prometheus (make cluster-up reuses them across runs)');
-    cluster = await startCluster({ log: (l) => hooks.log(`cluster: ${l}`) });
+    cluster = await startCluster({ log: (l) => (/ cached in /.test(l) ? undefined : hooks.log(`cluster: ${l}`)) });
     for (const p of readState(layout)?.processes ?? []) teardown.trackPid(p.name, p.pid);
     teardown.trackPort('kube-apiserver', port(cluster.server));
     if (cluster.prometheusUrl) teardown.trackPort('prometheus', port(cluster.prometheusUrl));
