@@ -81,11 +81,14 @@ describe('analysis drives the rollout (pods provider, live traffic)', () => {
       expect(traffic.byVersion.get('1.1.0') ?? 0).toBeGreaterThan(0);
 
       await setModel('1.2.0');
+      let furthestStep = -1;
       await eventually('1.2.0 rolled back', async () => {
         const st = await status();
+        if (st.phase === 'Canary' && st.candidate?.version === '1.2.0') furthestStep = Math.max(furthestStep, st.currentStep ?? -1);
         if (st.phase === 'Healthy' && st.stable?.version === '1.2.0') throw new Error('1.2.0 was promoted');
         return st.phase === 'RolledBack' ? st : undefined;
       }, 240_000, 500);
+      expect(furthestStep).toBe(0); // caught at the first step (25 %), never reached the next
       const st = await status();
       const degraded = st.conditions?.find((c) => c.type === 'Degraded');
       expect(degraded).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
