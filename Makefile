@@ -32,18 +32,6 @@ test-cluster: build cluster-deps ## Tests against the real local control plane, 
 
 test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
 
-# --- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli) ---
-crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json from the TypeBox schemas
-	$(NODE) dist/operator/write-generated.js
-
-check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
-	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
-
-.PHONY: registry-validate
-registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
-	$(NODE) bin/tern.js registry validate models/registry.json
-	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
-
 # ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
 # ---- test node agent, kwok, Prometheus — all on loopback; state in .tern/) ----
 CLUSTER_CLI := $(NODE) .tern/tooling/cli.js
@@ -70,8 +58,20 @@ prometheus-stop: ## Stop the local cluster's Prometheus alone
 prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 	@$(CLUSTER_CLI) prometheus-start
 
+# --- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli) ---
+crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json from the TypeBox schemas
+	$(NODE) dist/operator/write-generated.js
+
+check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
+	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
+
+.PHONY: registry-validate
+registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
+	$(NODE) bin/tern.js registry validate models/registry.json
+	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
+
 # --- Release: planner, routers, reconciler, tern-operator, release control CLI (operator/planner,
 # --- operator/routers, operator/desired, operator/reconciler, operator/main.ts) ---
 .PHONY: test-operator
-test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
-	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
+test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, drift rollback, SIGKILL resume, leader failover)
+	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts test/operator-rollback.test.ts
