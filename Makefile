@@ -75,3 +75,12 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 .PHONY: test-operator
 test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, drift rollback, SIGKILL resume, leader failover)
 	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts test/operator-rollback.test.ts
+
+# ---- Operator runtime (operator/runtime/: work queue, informers, leader election, apply, events, probes) ----
+.PHONY: test-runtime test-runtime-cluster
+
+test-runtime: install ## Unit tests of the operator runtime (queue, informer, leader election, events, metrics)
+	$(JEST) --selectProjects unit operator/runtime
+
+test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
+	$(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
