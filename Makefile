@@ -84,3 +84,20 @@ test-runtime: install ## Unit tests of the operator runtime (queue, informer, le
 
 test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
 	$(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
+# ---------------------------------------------------------------------------------------------
+# Analysis (issue 6): metrics providers and checks
+# ---------------------------------------------------------------------------------------------
+.PHONY: test-analysis bench-detection bench-rollback
+RUNS ?= 10
+INTERVAL ?= 10s
+SCRAPE_INTERVAL ?= 1
+
+test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
+	$(JEST) operator/analysis --selectProjects unit
+	$(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
+
+bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
+	$(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
+
+bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
+	$(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
