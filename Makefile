@@ -41,10 +41,10 @@ cluster-deps: ## Build/install what the local cluster needs when missing (Go bin
 	test/cluster/install-deps.sh
 
 cluster-tooling: install
-	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp
+	@$(NODE) test/cluster/load-tooling.js
 
-cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N for fake nodes); prints `export KUBECONFIG=...`
-	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),0)
+cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N fake nodes, default 2); prints `export KUBECONFIG=...`
+	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),2)
 
 cluster-down: ## Stop every process the local cluster started
 	@if [ -f .tern/tooling/cli.js ]; then $(CLUSTER_CLI) down; fi

@@ -19,9 +19,9 @@ export default {
       ...common,
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      // One local cluster per run, shared by every file (see test/cluster/jest-global-setup.ts).
-      globalSetup: '<rootDir>/test/cluster/jest-global-setup.ts',
-      globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.ts',
+      // One local cluster per run, shared by every file (see test/cluster/jest-global-setup.js).
+      globalSetup: '<rootDir>/test/cluster/jest-global-setup.js',
+      globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.js',
     },
   ],
 };

@@ -11,7 +11,8 @@ import { isRunning } from './cluster/process-control.js';
 import { ipToInt } from './cluster/node-agent/ip-pool.js';
 import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 
-jest.setTimeout(120_000);
+/** Per-test time limit (the global `jest` object is not defined in ESM mode). */
+const TIMEOUT = 120_000;
 
 let cluster: LocalCluster;
 const ns = `cp-${Date.now().toString(36)}`;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await cluster.kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
   // Pods need the namespace's default ServiceAccount, created by the controller-manager.
   await eventually('default service account', () => cluster.kube.request('GET', api('/serviceaccounts/default')).then(() => true));
-});
+}, TIMEOUT);
 
 afterAll(async () => {
   await cluster.kube.request('DELETE', `/api/v1/namespaces/${ns}`).catch(() => {});
@@ -39,7 +40,8 @@ function inCidr(ip: string, cidr: string): boolean {
 const tinyServer = [
   'node',
   '-e',
-  `require('http').createServer((q, r) => r.end(q.url === '/metrics' ? 'tiny_up 1\\n' : 'hello from ' + process.env.POD_IP))` +
+  `require('http').createServer((q, r) => q.url === '/metrics' ? r.setHeader('content-type', 'text/plain; version=0.0.4').end('tiny_up 1\\n')` +
+    ` : r.end('hello from ' + process.env.POD_IP))` +
     `.listen(8080, process.env.POD_IP)`,
 ];
 
@@ -60,9 +62,11 @@ describe('CRDs', () => {
       const err = await cluster.kube.request('POST', path, bad).then(() => undefined, (e: unknown) => e);
       expect(err).toBeInstanceOf(KubeError);
       expect((err as KubeError).status).toBe(422);
-      expect((err as KubeError).message).toContain('spec.model.metrics.tpr');
+      expect((err as KubeError).message).toMatch(/spec\.model\.metrics\.\[?tpr\]?: Invalid value/);
       expect((err as KubeError).message).toContain('must be between 0 and 1');
-    }));
+    }),
+    TIMEOUT,
+  );
 
   test('the Gateway API standard CRDs are served', async () => {
     const crds = await cluster.kube.request<{ items: Array<{ metadata: { name: string } }> }>('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
@@ -142,7 +146,9 @@ describe('pods on the local node', () => {
       await eventually('pods gone', async () => ((await pods('app=tiny')).length === 0 ? true : undefined));
       expect(pidRecords.some(isRunning)).toBe(false);
       for (const ip of ips) await expect(fetch(`http://${ip}:8080/`)).rejects.toThrow();
-    }));
+    }),
+    TIMEOUT,
+  );
 
   test('an image that cannot run locally marks the pod Failed with a clear message', () =>
     withClusterLogs(cluster, async () => {
@@ -152,7 +158,9 @@ describe('pods on the local node', () => {
         return p.status?.phase === 'Failed' ? p : undefined;
       });
       expect(pod.status?.message).toContain('image nginx:1.27 cannot run on the local node');
-    }));
+    }),
+    TIMEOUT,
+  );
 
   test('a container that exits is restarted with backoff and counted', () =>
     withClusterLogs(cluster, async () => {
@@ -166,7 +174,9 @@ describe('pods on the local node', () => {
       });
       expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
       expect(fs.readFileSync(`${cluster.layout.podLogs}/${ns}_crasher.log`, 'utf8')).toContain('crashing');
-    }));
+    }),
+    TIMEOUT,
+  );
 });
 
 describe('GPU scheduling', () => {
@@ -202,7 +212,9 @@ describe('GPU scheduling', () => {
         return list.items.find((e) => e.reason === 'FailedScheduling');
       });
       expect(events.message).toContain('Insufficient nvidia.com/gpu');
-    }));
+    }),
+    TIMEOUT,
+  );
 });
 
 describe('kwok fake nodes', () => {
@@ -238,7 +250,9 @@ describe('kwok fake nodes', () => {
       );
       expect(running.every((p) => p.spec?.nodeName?.startsWith('kwok-'))).toBe(true);
       await cluster.kube.request('DELETE', `/apis/apps/v1/namespaces/${ns}/deployments/fake`);
-    }));
+    }),
+    TIMEOUT,
+  );
 });
 
 describe('Prometheus', () => {
@@ -252,7 +266,7 @@ describe('Prometheus', () => {
     expect(out).toContain('SUCCESS');
     const config = YAML.parse(fs.readFileSync(`${cluster.layout.prometheusDir}/prometheus.yml`, 'utf8')) as { global: { scrape_interval: string } };
     expect(config.global.scrape_interval).toBe('5s');
-  });
+  }, TIMEOUT);
 
   test('can be stopped and started again on the same URL', () =>
     withClusterLogs(cluster, async () => {
@@ -261,5 +275,7 @@ describe('Prometheus', () => {
       await expect(fetch(`${url}/-/ready`)).rejects.toThrow();
       await cluster.startPrometheus();
       expect((await fetch(`${url}/-/ready`)).status).toBe(200);
-    }));
+    }),
+    TIMEOUT,
+  );
 });

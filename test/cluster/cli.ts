@@ -1,8 +1,19 @@
 // Command line of the local cluster (`make cluster-up`, `make cluster-down`, ...):
-//   node .tern/tooling/cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent]
+//   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node-agent]
 //   node .tern/tooling/cli.js down | status | prometheus-stop | prometheus-start
 import { attachCluster, isClusterAlive, startCluster, stopCluster } from './cluster.js';
+import fs from 'node:fs';
+import { readState } from './cluster-state.js';
 import { stateLayout } from './paths.js';
+
+/** Resident memory of `pid` in KiB (0 when gone). */
+function rssKiB(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...flags] = argv;
@@ -13,7 +24,7 @@ async function main(argv: string[]): Promise<void> {
       const t0 = Date.now();
       const kwok = flag('kwok-nodes')?.split('=')[1];
       const cluster = await startCluster({
-        kwokNodes: kwok === undefined ? 0 : Number(kwok),
+        kwokNodes: kwok === undefined ? 2 : Number(kwok),
         prometheus: flag('no-prometheus') === undefined,
         nodeAgent: flag('no-node-agent') === undefined,
         log: (line) => console.error(`cluster-up: ${line}`),
@@ -37,6 +48,13 @@ async function main(argv: string[]): Promise<void> {
       {
         const c = attachCluster();
         console.log(`server ${c.server}\nkubeconfig ${c.kubeconfig}\nprometheus ${c.prometheusUrl ?? '-'}\npod subnet ${c.podCIDR ?? '-'}`);
+        let total = 0;
+        for (const p of readState(layout)?.processes ?? []) {
+          const kib = rssKiB(p.pid);
+          total += kib;
+          console.log(`  ${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${(kib / 1024).toFixed(0).padStart(5)} MiB RSS`);
+        }
+        console.log(`  ${'total'.padEnd(37)} ${(total / 1024).toFixed(0).padStart(5)} MiB RSS`);
         c.kube.close();
       }
       return;

@@ -101,7 +101,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
       log(`node ${LOCAL_NODE} ready (pods in ${state.podCIDR})`);
     }
     if ((opts.kwokNodes ?? 0) > 0) {
-      record(startKwok(layout, bins));
+      record(startKwok(layout, bins, root));
       await createKwokNodes(kube, opts.kwokNodes ?? 0);
       await waitFor('kwok nodes Ready', () => nodeReady(kube, 'kwok-0'), undefined, 60_000);
       log(`${opts.kwokNodes} kwok nodes ready`);

@@ -48,7 +48,7 @@ export function stateLayout(dir = process.env.TERN_STATE_DIR ?? path.join(repoRo
     podLogs: path.join(dir, 'logs', 'pods'),
     pids: path.join(dir, 'pids'),
     prometheusDir: path.join(dir, 'prometheus'),
-    tooling: path.join(dir, 'tooling'),
+    tooling: path.join(repoRoot(), '.tern', 'tooling'),
   };
 }
 

@@ -21,6 +21,8 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     scrape_configs: [
       {
         job_name: 'kubernetes-pods',
+        // Prometheus 3 refuses targets without a Content-Type unless told what to assume.
+        fallback_scrape_protocol: 'PrometheusText0.0.4',
         kubernetes_sd_configs: [
           {
             role: 'pod',
