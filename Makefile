@@ -101,3 +101,14 @@ bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail
 
 bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
 	$(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
+# ---- tern-server and the demo models (issue 4) ------------------------------------------------------
+.PHONY: models bench-server traffic
+
+models: build ## Regenerate the demo ONNX models and models/registry.json (byte-identical, deterministic)
+	$(NODE) dist/models/generate.js models
+
+bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3x48x192 models; ~1 min)
+	$(NODE) dist/test/bench/server-bench.js
+
+traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
+	$(NODE) bin/tern-traffic.js $(ARGS)

@@ -1,4 +1,4 @@
-/** @jest-environment ./server/ort-jest-environment.cjs */
+/** @jest-environment ./server/ort-jest-environment.mjs */
 // The demo family: `make models` output is byte-identical to the committed files, the registry carries the
 // real sha256s and metrics, onnxruntime computes what the trainer computed, and 1.2.0 drifts on live traffic.
 import { createHash } from 'node:crypto';

@@ -1,4 +1,4 @@
-/** @jest-environment ./server/ort-jest-environment.cjs */
+/** @jest-environment ./server/ort-jest-environment.mjs */
 // The HTTP layer against a real demo model (onnxruntime in-process runner) over loopback: predictions,
 // OIP JSON and binary, and every kind of bad input answered with a 4xx and a message, never a 5xx.
 import { readFileSync } from 'node:fs';

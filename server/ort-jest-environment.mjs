@@ -1,9 +1,9 @@
 // Jest environment for tests that call onnxruntime-node in-process: onnxruntime's native side creates
 // typed arrays in Node's main realm, and onnxruntime-common checks `instanceof Float32Array`, so the test
 // realm must share the main realm's typed-array constructors. Selected per file with a @jest-environment docblock.
-const { TestEnvironment } = require('jest-environment-node');
+import { TestEnvironment } from 'jest-environment-node';
 
-class OrtEnvironment extends TestEnvironment {
+export default class OrtEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     for (const name of [
@@ -14,5 +14,3 @@ class OrtEnvironment extends TestEnvironment {
     }
   }
 }
-
-module.exports = OrtEnvironment;

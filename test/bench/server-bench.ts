@@ -1,0 +1,280 @@
+// `make bench-server`: raw onnxruntime-node in-process (single and batched) vs tern-server over loopback
+// HTTP at concurrency 1, 8 and 32, measured side by side in one run, for the demo model (/v1/predict JSON)
+// and an image-sized 3x48x192 input (OIP JSON and OIP binary). Prints the ratios against the targets of
+// issue 4. Bounded: about 1.5 minutes in total (BENCH_ROUNDS x BENCH_SECONDS per case, default 2 x 2 s).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { drawExamples } from '../../models/dataset.js';
+import { Prng } from '../../models/prng.js';
+import { InProcessRunner } from '../../server/in-process-runner.js';
+import type { Feeds } from '../../server/tensor.js';
+import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
+
+const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '2');
+/** Every case is measured this many times, interleaved, and the best kept: other jobs on a shared machine come and go. */
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '2');
+const CONCURRENCY = [1, 8, 32];
+
+interface Measured {
+  perSecond: number;
+  itemsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** /healthz p99 (ms) measured from another thread during the run, when asked. */
+  healthP99?: number;
+  /** The server's own event-loop delay p99 (ms) from its metrics, when asked. */
+  loopLagP99?: number;
+}
+
+/** The server's event-loop lag p99 in ms (prom-client default metric). */
+async function loopLagP99(port: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const m = /^tern_server_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : NaN;
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.min(s.length - 1, Math.floor(q * s.length))] as number) : NaN;
+};
+const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+
+async function measureRaw(runner: InProcessRunner, feeds: () => Feeds, rows: number): Promise<Measured> {
+  const latencies: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  for (let i = 0; i < 20; i++) await runner.run(feeds());
+  while (performance.now() < end) {
+    const f = feeds();
+    const t0 = performance.now();
+    await runner.run(f);
+    latencies.push(performance.now() - t0);
+  }
+  const n = latencies.length;
+  return { perSecond: n / SECONDS, itemsPerSecond: (n * rows) / SECONDS, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: 0 };
+}
+
+function send(agent: Agent, port: number, path: string, body: Buffer | undefined, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', agent, headers: body ? { ...headers, 'content-length': String(body.length) } : headers }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** GET /healthz every 10 ms for `ms` from a worker thread; resolves with the latencies (ms). */
+function healthProbe(port: number, ms: number): Promise<number[]> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const out = [];
+    const end = performance.now() + workerData.ms;
+    const once = () => new Promise((resolve) => {
+      const t0 = performance.now();
+      http.get({ host: '127.0.0.1', port: workerData.port, path: '/healthz', agent }, (res) => {
+        res.resume();
+        res.on('end', () => { out.push(performance.now() - t0); resolve(); });
+      }).on('error', () => resolve());
+    });
+    (async () => {
+      while (performance.now() < end) { await once(); await new Promise((r) => setTimeout(r, 10)); }
+      agent.destroy();
+      parentPort.postMessage(out);
+    })();`;
+  return new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { port, ms } });
+    w.once('message', (m: number[]) => {
+      resolve(m);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
+async function measureHttp(port: number, path: string, body: Buffer, headers: Record<string, string>, concurrency: number, rows: number, probeHealth = false): Promise<Measured> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < concurrency * 2; i++) await send(agent, port, path, body, headers);
+  const start = performance.now();
+  const end = start + SECONDS * 1000;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      const status = await send(agent, port, path, body, headers).catch(() => 0);
+      latencies.push(performance.now() - t0);
+      if (status !== 200) errors++;
+    }
+  };
+  // The /healthz probe runs in its own thread so that the load generator's busy event loop does not
+  // inflate what it measures.
+  const probe = probeHealth ? healthProbe(port, SECONDS * 1000) : Promise.resolve([] as number[]);
+  const [health] = await Promise.all([probe, ...Array.from({ length: concurrency }, worker)]);
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  const n = latencies.length;
+  return { perSecond: n / elapsed, itemsPerSecond: (n * rows) / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors, healthP99: quantile(health, 0.99), loopLagP99: probeHealth ? await loopLagP99(port) : NaN };
+}
+
+async function startServer(modelPath: string, name: string, maxBatch: number): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
+    '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--max-batch-size', String(maxBatch), '--rejection-threshold', '0',
+    ...(process.env['BENCH_SERVER_ARGS'] ?? '').split(' ').filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stderr?.on('data', (c: Buffer) => {
+      log += c.toString();
+      const m = /"listening[^\n]*"port":(\d+)/.exec(log);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`tern-server exited ${code}: ${log}`)));
+  });
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return { proc, port };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`tern-server never became ready: ${log}`);
+}
+
+async function stopServer(proc: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+interface Case {
+  model: string;
+  mode: string;
+  concurrency: number | string;
+  measure: () => Promise<Measured>;
+  best?: Measured;
+}
+
+/** Best of two measurements: highest throughput, lowest latencies. */
+function better(a: Measured | undefined, b: Measured): Measured {
+  if (!a) return b;
+  const min = (x: number | undefined, y: number | undefined): number | undefined =>
+    x === undefined || Number.isNaN(x) ? y : y === undefined || Number.isNaN(y) ? x : Math.min(x, y);
+  return {
+    perSecond: Math.max(a.perSecond, b.perSecond), itemsPerSecond: Math.max(a.itemsPerSecond, b.itemsPerSecond),
+    p50: Math.min(a.p50, b.p50), p99: Math.min(a.p99, b.p99), errors: a.errors + b.errors,
+    healthP99: min(a.healthP99, b.healthP99), loopLagP99: min(a.loopLagP99, b.loopLagP99),
+  };
+}
+
+const line = (c: Case, m: Measured): string =>
+  `${c.model.padEnd(6)} ${c.mode.padEnd(32)} c=${String(c.concurrency).padEnd(3)} ${fmt(m.perSecond, 0).padStart(7)} req/s ${fmt(m.itemsPerSecond, 0).padStart(7)} items/s  p50 ${fmt(m.p50, 3).padStart(8)} ms  p99 ${fmt(m.p99, 3).padStart(8)} ms` +
+  (m.healthP99 !== undefined && Number.isFinite(m.healthP99) ? `  healthz p99 ${fmt(m.healthP99, 2)} ms, server loop lag p99 ${fmt(m.loopLagP99 ?? NaN, 2)} ms` : '') +
+  (m.errors ? `  errors ${m.errors}` : '');
+
+async function main(): Promise<void> {
+  console.log(`tern-server benchmark: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} interleaved rounds x ${SECONDS}s per case, best kept`);
+  const tmp = mkdtempSync(join(tmpdir(), 'tern-bench-'));
+  const servers: ChildProcess[] = [];
+  const runners: InProcessRunner[] = [];
+  const json = { 'content-type': 'application/json' };
+  try {
+    // Demo model: raw onnxruntime vs /v1/predict with one or 32 vectors per request.
+    const demoPath = join(ROOT, 'models/species/species-1.1.0.onnx');
+    const vectors = drawExamples(new Prng(1), 256).map((e) => e.features);
+    const demoFeeds = (n: number) => (): Feeds => ({ features: { dims: [n, 16], data: Float32Array.from(vectors.slice(0, n).flat()) } });
+    const demoRaw = await InProcessRunner.create(readFileSync(demoPath));
+    runners.push(demoRaw);
+    const demo = await startServer(demoPath, 'species', 64);
+    servers.push(demo.proc);
+    const one = Buffer.from(JSON.stringify({ features: vectors[0] }));
+    const many = Buffer.from(JSON.stringify({ instances: vectors.slice(0, 32) }));
+
+    // Image-sized model: raw vs OIP JSON and OIP binary.
+    const imagePath = join(tmp, 'bench-image.onnx');
+    writeFileSync(imagePath, imageModelOnnx());
+    const per = IMAGE_DIMS.reduce((a, b) => a * b, 1);
+    const rng = new Prng(7);
+    const image = Float32Array.from({ length: per }, () => rng.next());
+    const imageFeeds = (n: number) => (): Feeds => {
+      const data = new Float32Array(n * per);
+      for (let i = 0; i < n; i++) data.set(image, i * per);
+      return { image: { dims: [n, ...IMAGE_DIMS], data } };
+    };
+    const imgRaw = await InProcessRunner.create(imagePath);
+    runners.push(imgRaw);
+    const img = await startServer(imagePath, 'image', 8);
+    servers.push(img.proc);
+    const shape = [1, ...IMAGE_DIMS];
+    const jsonBody = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape, datatype: 'FP32', data: Array.from(image) }] }));
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape, datatype: 'FP32', parameters: { binary_data_size: per * 4 } }] }));
+    const binBody = Buffer.concat([header, Buffer.from(image.buffer)]);
+    const binHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) };
+
+    const cases: Case[] = [
+      { model: 'demo', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(1), 1) },
+      { model: 'demo', mode: 'raw onnxruntime batch=64', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(64), 64) },
+      ...CONCURRENCY.map((c): Case => ({ model: 'demo', mode: 'server /v1 JSON, 1 vector/req', concurrency: c,
+        measure: () => measureHttp(demo.port, '/v1/predict', one, json, c, 1, c === 32) })),
+      ...CONCURRENCY.map((c): Case => ({ model: 'demo', mode: 'server /v1 JSON, 32 vectors/req', concurrency: c,
+        measure: () => measureHttp(demo.port, '/v1/predict', many, json, c, 32, c === 32) })),
+      { model: 'image', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(1), 1) },
+      { model: 'image', mode: 'raw onnxruntime batch=8', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(8), 8) },
+      ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP JSON', concurrency: c,
+        measure: () => measureHttp(img.port, '/v2/models/image/infer', jsonBody, json, c, 1) })),
+      ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP binary', concurrency: c,
+        measure: () => measureHttp(img.port, '/v2/models/image/infer', binBody, binHeaders, c, 1, c === 32) })),
+    ];
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const c of cases) c.best = better(c.best, await c.measure());
+      console.log(`round ${round}/${ROUNDS} done, load average ${loadavg()[0]?.toFixed(2)}`);
+    }
+    console.log('');
+    for (const c of cases) console.log(line(c, c.best as Measured));
+
+    const get = (model: string, mode: string, conc: number | string = '-'): Measured => {
+      const found = cases.find((c) => c.model === model && c.mode === mode && c.concurrency === conc)?.best;
+      if (!found) throw new Error(`no case ${model} ${mode} ${conc}`);
+      return found;
+    };
+    const bestOf = (model: string, mode: string): number => Math.max(...CONCURRENCY.map((c) => get(model, mode, c).itemsPerSecond));
+    const demoRawBatched = get('demo', 'raw onnxruntime batch=64').itemsPerSecond;
+    const imgRawBatched = get('image', 'raw onnxruntime batch=8').itemsPerSecond;
+    const results = {
+      image_binary_best_over_raw_batched: bestOf('image', 'server OIP binary') / imgRawBatched,
+      image_json_best_over_raw_batched: bestOf('image', 'server OIP JSON') / imgRawBatched,
+      demo_32_per_request_best_over_raw_batched: bestOf('demo', 'server /v1 JSON, 32 vectors/req') / demoRawBatched,
+      demo_1_per_request_best_over_raw_batched: bestOf('demo', 'server /v1 JSON, 1 vector/req') / demoRawBatched,
+      demo_single_p50_overhead_ms: get('demo', 'server /v1 JSON, 1 vector/req', 1).p50 - get('demo', 'raw onnxruntime batch=1').p50,
+      image_binary_single_p50_overhead_ms: get('image', 'server OIP binary', 1).p50 - get('image', 'raw onnxruntime batch=1').p50,
+      demo_best_predictions_per_s: Math.max(bestOf('demo', 'server /v1 JSON, 1 vector/req'), bestOf('demo', 'server /v1 JSON, 32 vectors/req')),
+      healthz_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
+      server_loop_lag_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.loopLagP99 ?? NaN).filter((x) => !Number.isNaN(x))),
+    };
+    const verdict = (ok: boolean): string => (ok ? 'meets target' : 'MISSES target');
+    console.log('\nratios and targets (issue 4):');
+    console.log(`  image 3x48x192, OIP binary: best server / raw batched  ${fmt(results.image_binary_best_over_raw_batched)}x  (target >= 0.8) ${verdict(results.image_binary_best_over_raw_batched >= 0.8)}`);
+    console.log(`  image 3x48x192, OIP JSON:   best server / raw batched  ${fmt(results.image_json_best_over_raw_batched)}x`);
+    console.log(`  demo, 32 vectors/request:   best server / raw batched  ${fmt(results.demo_32_per_request_best_over_raw_batched)}x  (target >= 0.8) ${verdict(results.demo_32_per_request_best_over_raw_batched >= 0.8)}`);
+    console.log(`  demo, 1 vector/request:     best server / raw batched  ${fmt(results.demo_1_per_request_best_over_raw_batched)}x  (one HTTP request per prediction)`);
+    console.log(`  demo single-request p50 overhead over raw              ${fmt(results.demo_single_p50_overhead_ms, 3)} ms (target <= 1 ms) ${verdict(results.demo_single_p50_overhead_ms <= 1)}`);
+    console.log(`  image single-request p50 overhead over raw (binary)    ${fmt(results.image_binary_single_p50_overhead_ms, 3)} ms`);
+    console.log(`  demo predictions/s, best                               ${fmt(results.demo_best_predictions_per_s, 0)} (target >= 10000) ${verdict(results.demo_best_predictions_per_s >= 10000)}`);
+    console.log(`  /healthz p99 while saturated (c=32, worst case)        ${fmt(results.healthz_p99_ms_saturated, 2)} ms (target <= 10 ms) ${verdict(results.healthz_p99_ms_saturated <= 10)}; server event-loop lag p99 ${fmt(results.server_loop_lag_p99_ms_saturated, 2)} ms`);
+    console.log(`\n${JSON.stringify({ load_average: loadavg(), results })}`);
+  } finally {
+    for (const p of servers) await stopServer(p);
+    for (const r of runners) await r.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
