@@ -5,6 +5,7 @@ import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand
 import { goldenMismatch } from './golden.js';
 import { measurementDue } from './measure-due.js';
 import { observeDeployment } from './observe.js';
+import { isOlder } from './reconciler.js';
 
 describe('command annotations', () => {
   it('round-trips a command with a fresh nonce each time', () => {
@@ -56,5 +57,17 @@ describe('observeDeployment', () => {
     };
     expect(observeDeployment(d)).toEqual({ replicas: 2, readyReplicas: 1, updatedReplicas: 2, generation: 3, observedGeneration: 2, version: '1.1.0' });
     expect(observeDeployment(undefined)).toBeUndefined();
+  });
+});
+
+describe('isOlder (is the informer cache behind our own status write?)', () => {
+  it.each([
+    ['41', '42', true],
+    ['42', '42', false],
+    ['100', '99', false],
+    [undefined, '5', false],
+    ['abc', '5', false],
+  ])('%s older than %s -> %s', (a, b, older) => {
+    expect(isOlder(a, b)).toBe(older);
   });
 });
