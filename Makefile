@@ -112,3 +112,8 @@ bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3
 
 traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
 	$(NODE) bin/tern-traffic.js $(ARGS)
+
+.PHONY: bench-operator
+bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: time to all Healthy, operator RSS, API writes while idle (ARGS="--releases N --idle-seconds S")
+	@$(CLUSTER_CLI) status >/dev/null 2>&1 || $(MAKE) cluster-up KWOK_NODES=2
+	$(NODE) dist/test/bench/operator-bench.js $(ARGS)

@@ -6,6 +6,7 @@ import { goldenMismatch } from './golden.js';
 import { measurementDue } from './measure-due.js';
 import { observeDeployment } from './observe.js';
 import { isOlder } from './reconciler.js';
+import { desiredObjects } from './desired-objects.js';
 
 describe('command annotations', () => {
   it('round-trips a command with a fresh nonce each time', () => {
@@ -69,5 +70,22 @@ describe('isOlder (is the informer cache behind our own status write?)', () => {
     ['abc', '5', false],
   ])('%s older than %s -> %s', (a, b, older) => {
     expect(isOlder(a, b)).toBe(older);
+  });
+});
+
+describe('desiredObjects waves', () => {
+  it('grows Deployments before routing and shrinks them after', () => {
+    const release = newRelease('1.1.0');
+    const desired = {
+      stable: { model: toModelRef(newModel('1.0.0')), replicas: 1 },
+      candidate: { model: toModelRef(newModel('1.1.0', { sha256: SHA_B })), replicas: 1 },
+      weights: { stable: 50, candidate: 50, mirror: 0 },
+    };
+    const waves = desiredObjects(release, desired, { stable: 2, candidate: 0 }, { stable: 2, candidate: 0 });
+    expect(waves.map((w) => w.map((o) => `${o.kind}/${o.metadata.name}`))).toEqual([
+      ['Deployment/species-canary'],
+      ['Service/species', 'Service/species-stable', 'Service/species-canary'],
+      ['Deployment/species-stable'],
+    ]);
   });
 });

@@ -101,8 +101,8 @@ export class Reconciler {
     );
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
-    const objects = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
-    for (const obj of objects) await this.#applyIfChanged(obj, release);
+    const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
+    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(obj, release)));
     await this.#writeStatus(key, release, result);
     this.#record(release, result);
     return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
