@@ -73,9 +73,34 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 # --- Release: planner, routers, reconciler, tern-operator, release control CLI (operator/planner,
 # --- operator/routers, operator/desired, operator/reconciler, operator/main.ts) ---
 .PHONY: test-operator
-test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
-	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
+test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, drift rollback, SIGKILL resume, leader failover)
+	$(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts test/operator-rollback.test.ts
 
+# ---- Operator runtime (operator/runtime/: work queue, informers, leader election, apply, events, probes) ----
+.PHONY: test-runtime test-runtime-cluster
+
+test-runtime: install ## Unit tests of the operator runtime (queue, informer, leader election, events, metrics)
+	$(JEST) --selectProjects unit operator/runtime
+
+test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
+	$(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
+# ---------------------------------------------------------------------------------------------
+# Analysis (issue 6): metrics providers and checks
+# ---------------------------------------------------------------------------------------------
+.PHONY: test-analysis bench-detection bench-rollback
+RUNS ?= 10
+INTERVAL ?= 10s
+SCRAPE_INTERVAL ?= 1
+
+test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
+	$(JEST) operator/analysis --selectProjects unit
+	$(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
+
+bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
+	$(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
+
+bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
+	$(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
 # ---- tern-server and the demo models (issue 4) ------------------------------------------------------
 .PHONY: models bench-server traffic
 
@@ -87,6 +112,11 @@ bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3
 
 traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
 	$(NODE) bin/tern-traffic.js $(ARGS)
+
+.PHONY: bench-operator
+bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: time to all Healthy, operator RSS, API writes while idle (ARGS="--releases N --idle-seconds S")
+	@$(CLUSTER_CLI) status >/dev/null 2>&1 || $(MAKE) cluster-up KWOK_NODES=2
+	$(NODE) dist/test/bench/operator-bench.js $(ARGS)
 
 # --- Demo: the main job on one machine (test/demo/: story, gateway, live view, summary) ---
 .PHONY: demo-down

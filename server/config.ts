@@ -21,6 +21,7 @@ export interface ServerConfig {
   maxBatchDelayMs: number;
   workers: number;
   intraOpThreads: number;
+  workerNice: number;
   cacheDir: string;
   rejectionThreshold: number;
   driftWindow: number;
@@ -56,6 +57,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'max-batch-delay-ms': { key: 'maxBatchDelayMs', kind: 'number', help: 'longest wait to fill a batch (default 1)' },
   workers: { key: 'workers', kind: 'int', help: 'inference worker threads, one session each (default: cores - 1, min 1)' },
   'intra-op-threads': { key: 'intraOpThreads', kind: 'int', help: 'onnxruntime threads per worker (default: cores / workers)' },
+  'worker-nice': { key: 'workerNice', kind: 'int', help: 'nice value of inference threads, below the HTTP thread (default 5; 0 = off)' },
   'cache-dir': { key: 'cacheDir', kind: 'string', help: 'where downloaded models are cached' },
   'rejection-threshold': { key: 'rejectionThreshold', kind: 'number', help: 'inputs with target score below it are rejected (0 accepts all; default 0.5)' },
   'drift-window': { key: 'driftWindow', kind: 'int', help: 'drift window size (default 1000)' },
@@ -78,7 +80,7 @@ function defaults(cores: number): ServerConfig {
   return {
     modelUrl: '', sha256: undefined, modelName: 'species', modelVersion: '0.0.0', baselineScore: undefined,
     host: '0.0.0.0', port: 8080, executionProvider: 'cpu', maxBatchSize: 64, maxBatchDelayMs: 1, workers,
-    intraOpThreads: Math.max(1, Math.floor(cores / workers)), cacheDir: join(tmpdir(), 'tern-model-cache'),
+    intraOpThreads: Math.max(1, Math.floor(cores / workers)), workerNice: 5, cacheDir: join(tmpdir(), 'tern-model-cache'),
     rejectionThreshold: 0.5, driftWindow: 1000, driftMinSamples: 50, driftAlarmDrop: 0.1,
     maxBodyBytes: 64 * 1024 * 1024, maxModelBytes: 2 * 1024 * 1024 * 1024, fault5xxRatio: 0, logInputs: false,
     shutdownTimeoutMs: 25000,
@@ -169,6 +171,7 @@ export function parseConfig(
   if (config.port < 0 || config.port > 65535) throw new ConfigError(`--port ${config.port}: expected 0..65535`);
   if (config.maxBatchSize < 1) throw new ConfigError('--max-batch-size: must be at least 1');
   if (config.maxBatchDelayMs < 0) throw new ConfigError('--max-batch-delay-ms: must not be negative');
+  if (config.workerNice < 0 || config.workerNice > 19) throw new ConfigError('--worker-nice: expected 0..19');
   if (config.workers < 1) throw new ConfigError('--workers: must be at least 1');
   if (config.rejectionThreshold < 0 || config.rejectionThreshold > 1) throw new ConfigError('--rejection-threshold: expected 0..1');
   if (config.fault5xxRatio < 0 || config.fault5xxRatio > 1) throw new ConfigError('--fault-5xx-ratio: expected 0..1');

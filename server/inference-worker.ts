@@ -1,6 +1,7 @@
 // Inference worker thread: owns one onnxruntime session and runs batches posted by the main thread, so
 // that session.run never blocks the event loop that answers health checks and metrics.
 import ort from 'onnxruntime-node';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
 import type { TensorSpec } from './model-spec.js';
@@ -38,6 +39,15 @@ function specs(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorSpec[
 }
 
 async function main(): Promise<void> {
+  if (init.nice > 0) {
+    // On Linux a nice value belongs to the thread: this lowers this worker and the onnxruntime threads it
+    // starts below the HTTP thread, so health checks and metrics win the CPU when inference saturates it.
+    try {
+      setPriority(0, init.nice);
+    } catch {
+      // Not permitted here: run at normal priority.
+    }
+  }
   let session: ort.InferenceSession;
   try {
     const created = await createSession();

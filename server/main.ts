@@ -28,7 +28,7 @@ async function loadModel(service: ModelService, config: ServerConfig): Promise<W
     if (config.sha256 === undefined) log('warn', 'no --sha256 given: the model is loaded unverified', { sha256 });
     service.state = { phase: 'loading', reason: 'loading the model into onnxruntime' };
     const metadata = readOnnxMetadata(await readFile(path));
-    const pool = new WorkerPool(config.workers, { modelPath: path, provider: config.executionProvider, intraOpThreads: config.intraOpThreads }, 2,
+    const pool = new WorkerPool(config.workers, { modelPath: path, provider: config.executionProvider, intraOpThreads: config.intraOpThreads, nice: config.workerNice }, 2,
       (why) => log('error', 'inference worker lost; replacing it', { error: why }));
     let loaded;
     try {

@@ -8,6 +8,8 @@ export interface WorkerInit {
   modelPath: string;
   provider: ExecutionProvider;
   intraOpThreads: number;
+  /** Nice value for the worker thread and its onnxruntime threads (0 = unchanged). */
+  nice: number;
 }
 
 /** Main -> worker: run one batch. */

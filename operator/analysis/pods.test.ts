@@ -65,7 +65,9 @@ afterEach(async () => {
 });
 
 const endpoint = (pod: Pod): TrackEndpoint => ({ podName: pod.name, ip: '127.0.0.1', port: pod.port });
-const now = new Date('2026-01-01T00:00:00Z');
+/** A clock that moves one analysis interval (10 s) per call. */
+let clock = Date.UTC(2026, 0, 1);
+const tick = (): Date => new Date((clock += 10_000));
 
 function providerFor(tracks: Partial<Record<Track, () => TrackEndpoint[]>>, timeoutMs = 1000): PodsMetricsProvider {
   return new PodsMetricsProvider({
@@ -82,14 +84,14 @@ describe('PodsMetricsProvider', () => {
     const release = newModelRelease();
     a.metrics.serve(100, '200', 0.005);
     b.metrics.serve(100, '200', 0.005);
-    const first = byName(await provider.measure(release, 'canary', now));
+    const first = byName(await provider.measure(release, 'canary', tick()));
     expect(first.availability).toMatchObject({ outcome: 'Successful', value: 1 });
 
     // Next interval: pod b answers half of its requests with 503; the probes' 503s do not count.
     a.metrics.serve(50, '200', 0.005);
     b.metrics.serve(25, '200', 0.005);
     b.metrics.serve(25, '503', 0.005);
-    const second = byName(await provider.measure(release, 'canary', now));
+    const second = byName(await provider.measure(release, 'canary', tick()));
     expect(second.availability).toMatchObject({ outcome: 'Failed', value: 0.75, threshold: '>= 0.95' });
     expect(second.errorRate).toMatchObject({ outcome: 'Failed', value: 0.25 });
     expect(second.latencyP95).toMatchObject({ outcome: 'Successful' });
@@ -101,7 +103,7 @@ describe('PodsMetricsProvider', () => {
     const provider = providerFor({ canary: () => [endpoint(a), endpoint(b)] });
     a.metrics.serve(80, '200', 0.005, 0.6);
     b.metrics.serve(20, '200', 3, 0.6);
-    const r = byName(await provider.measure(newModelRelease(), 'canary', now));
+    const r = byName(await provider.measure(newModelRelease(), 'canary', tick()));
     // 80 requests <= 0.01 s, 20 in (2.5, 5]: rank 95 is 15 of 20 into (2.5, 5]
     expect(r.latencyP95).toMatchObject({ outcome: 'Failed' });
     expect(r.latencyP95?.value).toBeCloseTo(2.5 + 2.5 * (15 / 20));
@@ -116,12 +118,12 @@ describe('PodsMetricsProvider', () => {
     const release = newModelRelease();
     a.metrics.serve(500, '200', 0.005);
     b.metrics.serve(500, '200', 0.005);
-    await provider.measure(release, 'canary', now);
+    await provider.measure(release, 'canary', tick());
     // a restarts: fresh counters, smaller than before; b goes away.
     a.metrics = new PodMetrics();
     a.metrics.serve(30, '500', 0.005);
     listed = [a];
-    const r = byName(await provider.measure(release, 'canary', now));
+    const r = byName(await provider.measure(release, 'canary', tick()));
     expect(r.errorRate).toMatchObject({ outcome: 'Failed', value: 1 });
     expect(r.errorRate?.message).toContain('(30 requests)');
   });
@@ -131,12 +133,12 @@ describe('PodsMetricsProvider', () => {
     const provider = providerFor({ canary: () => [endpoint(a)] });
     const release = newModelRelease();
     a.metrics.serve(100, '200', 0.005);
-    await provider.measure(release, 'canary', now);
-    const quiet = byName(await provider.measure(release, 'canary', now));
+    await provider.measure(release, 'canary', tick());
+    const quiet = byName(await provider.measure(release, 'canary', tick()));
     expect(quiet.availability).toMatchObject({ outcome: 'Inconclusive' });
     expect(quiet.availability?.message).toContain('0 requests in the window');
 
-    const none = await providerFor({}).measure(release, 'canary', now);
+    const none = await providerFor({}).measure(release, 'canary', tick());
     expect(none.every((x) => x.outcome === 'Inconclusive')).toBe(true);
     expect(none[0]?.message).toContain('no ready pods of track canary');
   });
@@ -147,9 +149,9 @@ describe('PodsMetricsProvider', () => {
     const release = newModelRelease();
     a.metrics.serve(100, '200', 0.005);
     await stop(b);
-    expect(byName(await provider.measure(release, 'canary', now)).availability).toMatchObject({ outcome: 'Successful' });
+    expect(byName(await provider.measure(release, 'canary', tick())).availability).toMatchObject({ outcome: 'Successful' });
     a.hang = true;
-    const down = await provider.measure(release, 'canary', now);
+    const down = await provider.measure(release, 'canary', tick());
     expect(down.every((x) => x.outcome === 'Error')).toBe(true);
     expect(down[0]?.message).toMatch(/no pod of track canary answered \/metrics: a \(127\.0\.0\.1:\d+\): timed out; b .*ECONNREFUSED/);
     expect(down[0]?.message).toContain('default/demo');
@@ -162,18 +164,35 @@ describe('PodsMetricsProvider', () => {
     c.metrics.serve(90, '200', 0.005);
     c.metrics.serve(10, '503', 0.005);
     s.metrics.serve(100, '200', 0.005);
-    const canary = byName(await provider.measure(release, 'canary', now));
+    const canary = byName(await provider.measure(release, 'canary', tick()));
     expect(canary.availability).toMatchObject({ outcome: 'Failed', threshold: 'canary - stable >= -0.05' });
     expect(canary.availability?.value).toBeCloseTo(-0.1);
     // Stable measured on its own still sees its whole window.
-    expect(byName(await provider.measure(release, 'stable', now)).availability).toMatchObject({ outcome: 'Successful', value: 1 });
+    expect(byName(await provider.measure(release, 'stable', tick())).availability).toMatchObject({ outcome: 'Successful', value: 1 });
+  });
+
+  it('measures a repeated call (sooner than half an interval) from the scrape before, not over milliseconds', async () => {
+    const a = await startPod('a');
+    const provider = providerFor({ canary: () => [endpoint(a)] });
+    const release = newModelRelease();
+    a.metrics.serve(100, '200', 0.005);
+    await provider.measure(release, 'canary', tick());
+    a.metrics.serve(40, '503', 0.005);
+    const at = tick();
+    const first = byName(await provider.measure(release, 'canary', at));
+    const again = byName(await provider.measure(release, 'canary', new Date(at.getTime() + 200)));
+    expect(first.availability).toMatchObject({ outcome: 'Failed', value: 0 });
+    expect(again.availability).toMatchObject({ outcome: 'Failed', value: 0 });
+    // The next regular measurement covers the time since `first`.
+    a.metrics.serve(30, '200', 0.005);
+    expect(byName(await provider.measure(release, 'canary', tick())).availability).toMatchObject({ outcome: 'Successful', value: 1 });
   });
 
   it('answers custom PromQL checks with Error: they need Prometheus', async () => {
     const a = await startPod('a');
     a.metrics.serve(100, '200', 0.005);
     const release = newModelRelease({ custom: [{ name: 'p99', query: 'vector(1)', max: 1 }] });
-    const r = byName(await providerFor({ canary: () => [endpoint(a)] }).measure(release, 'canary', now));
+    const r = byName(await providerFor({ canary: () => [endpoint(a)] }).measure(release, 'canary', tick()));
     expect(r.p99).toMatchObject({ outcome: 'Error' });
     expect(r.p99?.message).toContain('need spec.rollout.analysis.provider.type prometheus');
   });

@@ -5,10 +5,14 @@
  * Drift comes from the drift gauges in /metrics (the same numbers /v1/drift-stats reports).
  *
  * Call measure() once per analysis interval per track: the window is the time since the last call.
+ * A call sooner than half an interval after the last one (a repeated reconcile) measures again from
+ * the scrape before that, instead of judging a window of a few milliseconds.
  */
 import type { CheckResult, ModelRelease } from '../api/model-release-schema.js';
 import { podDriftOf, windowFromSamples, WINDOW_COUNTERS } from './aggregate.js';
 import { describeError } from './errors.js';
+import { analysisOf, intervalOf } from './analysis-spec.js';
+import { parseDurationSeconds } from './duration.js';
 import { measureChecks, type MeasureSource, type WindowReading } from './measure.js';
 import { podIncreases, type PodScrape } from './pod-deltas.js';
 import { parsePromText, type PromSample } from './prom-text.js';
@@ -38,6 +42,18 @@ const GAUGES: ReadonlySet<string> = new Set([
   SERVER_METRICS.alarmActive,
   SERVER_METRICS.baseline,
 ]);
+/** The scrapes of one measurement of a track. */
+interface Generation {
+  at: number;
+  scrapes: Map<string, PodScrape>;
+}
+
+/** The last two measurements of a track. */
+interface TrackState {
+  latest?: Generation;
+  older?: Generation;
+}
+
 const kept = (s: PromSample): boolean => WINDOW_COUNTERS.has(s.name) || GAUGES.has(s.name);
 
 
@@ -46,8 +62,8 @@ export class PodsMetricsProvider implements MetricsProvider {
   readonly type = 'pods' as const;
   readonly #deps: PodsProviderDeps;
   readonly #fetch: typeof fetch;
-  /** The previous scrape of each pod, per `namespace/name/track@forTrack`. */
-  readonly #previous = new Map<string, Map<string, PodScrape>>();
+  /** The last measurements of each track, per `namespace/name/track@forTrack`. */
+  readonly #state = new Map<string, TrackState>();
 
   constructor(deps: PodsProviderDeps) {
     this.#deps = deps;
@@ -56,7 +72,7 @@ export class PodsMetricsProvider implements MetricsProvider {
 
   /** Measure every enabled check of `release` for `track`. Never throws. */
   measure(release: ModelRelease, track: Track, now: Date): Promise<CheckResult[]> {
-    const source: MeasureSource = { description: 'the pods provider', readWindow: (r, t, forTrack) => this.#readWindow(r, t, forTrack) };
+    const source: MeasureSource = { description: 'the pods provider', readWindow: (r, t, forTrack) => this.#readWindow(r, t, forTrack, now) };
     return measureChecks(source, release, track, now);
   }
 
@@ -67,7 +83,7 @@ export class PodsMetricsProvider implements MetricsProvider {
 
   /** Drop the remembered scrapes of a release (call when it is deleted). */
   forget(namespace: string, name: string): void {
-    for (const key of this.#previous.keys()) if (key.startsWith(`${namespace}/${name}/`)) this.#previous.delete(key);
+    for (const key of this.#state.keys()) if (key.startsWith(`${namespace}/${name}/`)) this.#state.delete(key);
   }
 
   async #scrape(ep: TrackEndpoint): Promise<PodScrape> {
@@ -79,11 +95,14 @@ export class PodsMetricsProvider implements MetricsProvider {
     return { pod: ep.podName, ip: ep.ip, samples: parsePromText(body).filter(kept) };
   }
 
-  async #readWindow(release: ModelRelease, track: Track, forTrack: Track): Promise<WindowReading> {
+  async #readWindow(release: ModelRelease, track: Track, forTrack: Track, now: Date): Promise<WindowReading> {
     const ns = release.metadata.namespace ?? 'default';
     const key = `${ns}/${release.metadata.name}/${track}@${forTrack}`;
     const endpoints = await this.#deps.listTrackEndpoints(release, track);
-    const previous = this.#previous.get(key) ?? new Map<string, PodScrape>();
+    const state = this.#state.get(key) ?? {};
+    const intervalMs = parseDurationSeconds(intervalOf(analysisOf(release))) * 1000;
+    const repeated = state.latest !== undefined && state.older !== undefined && now.getTime() - state.latest.at < intervalMs / 2;
+    const previous = (repeated ? state.older?.scrapes : state.latest?.scrapes) ?? new Map<string, PodScrape>();
     const scraped = await Promise.allSettled(endpoints.map((ep) => this.#scrape(ep)));
     const next = new Map<string, PodScrape>();
     const increases: PromSample[] = [];
@@ -104,7 +123,8 @@ export class PodsMetricsProvider implements MetricsProvider {
       if (podDrift) drift.push(podDrift);
       next.set(ep.podName, scrape);
     });
-    this.#previous.set(key, next); // pods no longer listed are forgotten
+    // Pods no longer listed are forgotten; a repeated call leaves the measurements as they were.
+    if (!repeated) this.#state.set(key, { older: state.latest, latest: { at: now.getTime(), scrapes: next } });
     if (endpoints.length > 0 && failures.length === endpoints.length) {
       throw new Error(`no pod of track ${track} answered /metrics: ${failures.join('; ')}`);
     }

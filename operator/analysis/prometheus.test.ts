@@ -73,7 +73,7 @@ describe('PromQL', () => {
     expect(sel).toBe('namespace="ml",release="demo",track="canary"');
     const q = windowQueries(sel, 30);
     expect(q.requests).toBe(
-      'sum by (code) (increase(tern_server_http_requests_total{namespace="ml",release="demo",track="canary",route=~"/v1/predict|/v2/models/:name/infer"}[30s]))',
+      'sum by (code) (increase(tern_server_http_requests_total{namespace="ml",release="demo",track="canary",route=~"/v1/predict|/v2/models/:name/infer|/v2/models/:name/versions/:version/infer"}[30s]))',
     );
     expect(q.buckets).toContain('sum by (le) (increase(tern_server_http_request_duration_seconds_bucket{');
     expect(q.drift).toContain('__name__=~"tern_server_target_score_mean|tern_server_drift_window_size|tern_server_drift_alarm_active|tern_server_drift_baseline_score"');

@@ -1,5 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Informer } from './informer.js';
+import { KubeApiError } from './kube-client.js';
 import { CONFIG_MAPS } from './resources.js';
 import { FakeClock, flushPromises } from './testing/fake-clock.js';
 import { MemoryListWatch } from './testing/memory-list-watch.js';
@@ -10,7 +11,7 @@ function cm(namespace: string, name: string, value = 'v'): ConfigMap {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, name }, data: { value } };
 }
 
-function setup(options: { namespaces?: string[] } = {}): {
+function setup(options: { namespaces?: string[]; optional?: boolean } = {}): {
   api: MemoryListWatch;
   clock: FakeClock;
   informer: Informer<ConfigMap>;
@@ -23,6 +24,7 @@ function setup(options: { namespaces?: string[] } = {}): {
     type: CONFIG_MAPS,
     clock,
     namespaces: options.namespaces,
+    optional: options.optional,
     restartBackoff: { baseMs: 1000, maxMs: 8000 },
   });
   const seen: string[] = [];
@@ -157,6 +159,45 @@ describe('Informer', () => {
     const check = expect(waiting).rejects.toThrow(/not synced after 5000 ms \(namespaces a; last error: connection refused\)/);
     await clock.advance(5000);
     await check;
+    await informer.stop();
+  });
+
+  it('treats a resource type that is not served as synced and empty when optional, and picks it up later', async () => {
+    const { api, clock, informer, seen } = setup({ optional: true });
+    api.listError = new KubeApiError('list httproutes: 404 NotFound: the server could not find the requested resource', 404, 'NotFound');
+    api.failLists = 2;
+    informer.start();
+    await informer.waitForSync(1000);
+    expect(informer.list()).toEqual([]);
+    expect(informer.health.restarts).toBe(0);
+    api.upsert(cm('a', 'x'));
+    await clock.advance(8000);
+    expect(seen).toEqual([]);
+    await clock.advance(8000);
+    expect(seen).toEqual(['add a/x=v']);
+    await informer.stop();
+  });
+
+  it('treats a 404 as an error when not optional', async () => {
+    const { api, informer } = setup();
+    api.listError = new KubeApiError('404', 404, 'NotFound');
+    api.failLists = 1;
+    informer.start();
+    await flushPromises();
+    expect(informer.hasSynced).toBe(false);
+    expect(informer.health.restarts).toBe(1);
+    await informer.stop();
+  });
+
+  it('drops managedFields from cached objects by default', async () => {
+    const { api, informer } = setup();
+    api.upsert({ ...cm('a', 'x'), metadata: { namespace: 'a', name: 'x', managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } });
+    informer.start();
+    await informer.waitForSync(1000);
+    api.upsert({ ...cm('a', 'y'), metadata: { namespace: 'a', name: 'y', managedFields: [{ manager: 'kubectl', operation: 'Apply' }] } });
+    expect(informer.get('a', 'x')?.metadata?.managedFields).toBeUndefined();
+    expect(informer.get('a', 'y')?.metadata?.managedFields).toBeUndefined();
+    expect(informer.get('a', 'y')?.metadata?.resourceVersion).toBeDefined();
     await informer.stop();
   });
 });

@@ -14,6 +14,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
+import { KubeApiError } from './kube-client.js';
 import type { ListWatchSource, WatchEventType, WatchHandle } from './list-watch.js';
 import { silentLogger, type Logger } from './log.js';
 import { makeKey, objectKey } from './object-key.js';
@@ -38,10 +39,29 @@ export interface InformerOptions {
   relistPeriodMs?: number;
   /** Backoff between failed list/watch attempts (default 1 s doubling to 30 s, 20 % jitter). */
   restartBackoff?: BackoffPolicy;
+  /**
+   * The resource type may not be installed (e.g. Gateway API's HTTPRoute): a list answered 404
+   * counts as synced and empty, and the informer keeps retrying at its longest backoff until the
+   * type appears. Default false (a 404 is an error like any other).
+   */
+  optional?: boolean;
+  /**
+   * Applied to every object before it is cached and handed to handlers. The default drops
+   * `metadata.managedFields` (a large part of an SSA-managed object, never needed by the reconciler), which
+   * keeps the cache of thousands of Deployments small; pass `(o) => o` to keep everything.
+   */
+  transform?: <T extends KubernetesObject>(obj: T) => T;
   /** Server-side watch timeout range in seconds (default 300–600, like client-go). */
   watchTimeoutSeconds?: [number, number];
   clock?: Clock;
   logger?: Logger;
+}
+
+/** The default transform: the object without `metadata.managedFields`. */
+export function stripManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 const DEFAULT_RESTART_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 };
@@ -85,6 +105,8 @@ export class Informer<T extends KubernetesObject> {
   readonly #relistPeriodMs: number;
   readonly #backoff: BackoffPolicy;
   readonly #timeoutRange: [number, number];
+  readonly #optional: boolean;
+  readonly #transform: <O extends KubernetesObject>(obj: O) => O;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #scopes: Scope[];
@@ -105,6 +127,8 @@ export class Informer<T extends KubernetesObject> {
     this.#relistPeriodMs = options.relistPeriodMs ?? 10 * 60_000;
     this.#backoff = options.restartBackoff ?? DEFAULT_RESTART_BACKOFF;
     this.#timeoutRange = options.watchTimeoutSeconds ?? [300, 600];
+    this.#optional = options.optional ?? false;
+    this.#transform = options.transform ?? stripManagedFields;
     this.#clock = options.clock ?? realClock;
     this.#log = (options.logger ?? silentLogger).child({ informer: options.type.plural });
     const namespaces = options.namespaces?.length ? [...new Set(options.namespaces)] : [undefined];
@@ -227,6 +251,14 @@ export class Informer<T extends KubernetesObject> {
         scope.failures = 0;
       } catch (err) {
         if (this.#stopped) return;
+        if (this.#optional && err instanceof KubeApiError && err.statusCode === 404) {
+          if (!scope.synced) this.#log.info('resource type not served; treating it as empty until it appears', { namespace: scope.namespace });
+          this.#replace(scope, []);
+          this.#markSynced(scope);
+          resourceVersion = undefined;
+          await this.#sleep(scope, this.#backoff.maxMs);
+          continue;
+        }
         scope.failures++;
         this.#restarts++;
         scope.lastError = err instanceof Error ? err.message : String(err);
@@ -307,7 +339,8 @@ export class Informer<T extends KubernetesObject> {
     });
   }
 
-  #apply(scope: Scope, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+  #apply(scope: Scope, type: 'ADDED' | 'MODIFIED' | 'DELETED', raw: T): void {
+    const obj = this.#transform(raw);
     const key = objectKey(obj);
     const old = this.#cache.get(key);
     if (type === 'DELETED') {
@@ -325,7 +358,8 @@ export class Informer<T extends KubernetesObject> {
   /** Replaces a scope's part of the cache with a fresh list, delivering the differences. */
   #replace(scope: Scope, items: T[]): void {
     const fresh = new Set<string>();
-    for (const obj of items) {
+    for (const raw of items) {
+      const obj = this.#transform(raw);
       const key = objectKey(obj);
       fresh.add(key);
       const old = this.#cache.get(key);

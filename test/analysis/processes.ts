@@ -117,6 +117,8 @@ export interface TrafficOptions {
   rowsPerRequest?: number;
   /** 0 = the training distribution; 1 = strongly shifted (see models/dataset.ts). */
   drift?: number;
+  /** Share of inputs that are targets (default 0.8, the live mix). */
+  targetRatio?: number;
   seed?: number;
   concurrency?: number;
 }
@@ -130,7 +132,7 @@ export async function sendTraffic(servers: { url: string }[], o: TrafficOptions)
     while (next < o.requests) {
       const i = next++;
       const target = servers[i % servers.length] as { url: string };
-      const instances = drawExamples(rng, o.rowsPerRequest ?? 1, { drift: o.drift ?? 0 }).map((e) => e.features);
+      const instances = drawExamples(rng, o.rowsPerRequest ?? 1, { drift: o.drift ?? 0, targetRatio: o.targetRatio ?? 0.8 }).map((e) => e.features);
       const res = await fetch(`${target.url}/v1/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -174,7 +174,7 @@ function better(a: Measured | undefined, b: Measured): Measured {
 
 const line = (c: Case, m: Measured): string =>
   `${c.model.padEnd(6)} ${c.mode.padEnd(32)} c=${String(c.concurrency).padEnd(3)} ${fmt(m.perSecond, 0).padStart(7)} req/s ${fmt(m.itemsPerSecond, 0).padStart(7)} items/s  p50 ${fmt(m.p50, 3).padStart(8)} ms  p99 ${fmt(m.p99, 3).padStart(8)} ms` +
-  (m.healthP99 !== undefined ? `  healthz p99 ${fmt(m.healthP99, 2)} ms, server loop lag p99 ${fmt(m.loopLagP99 ?? NaN, 2)} ms` : '') +
+  (m.healthP99 !== undefined && Number.isFinite(m.healthP99) ? `  healthz p99 ${fmt(m.healthP99, 2)} ms, server loop lag p99 ${fmt(m.loopLagP99 ?? NaN, 2)} ms` : '') +
   (m.errors ? `  errors ${m.errors}` : '');
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
 // predictions, OIP JSON and binary, the metric names of docs/conventions.md, drift on live traffic, the fault
 // switch, and SIGTERM draining in-flight requests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startModelHost, type ModelHost } from '../../models/model-host.js';
@@ -176,6 +176,15 @@ describe('tern-server that cannot load its model', () => {
     expect(String((await readyz(s, 503))['reason'])).toMatch(/^NotFound: model not found: GET .* returned 404/);
     s.proc.kill('SIGTERM');
     await s.exited;
+  });
+
+  it('stays not ready when onnxruntime cannot load the file', async () => {
+    const garbage = join(cacheDir, 'garbage.onnx');
+    writeFileSync(garbage, 'this is not an ONNX model');
+    const s = await startServer(['--model-url', `file://${garbage}`, '--model-version', '0.0.1']);
+    expect(String((await readyz(s, 503))['reason'])).toMatch(/^LoadFailed: onnxruntime could not load file:\/\/.*garbage.onnx/);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
   });
 });
 

@@ -35,6 +35,8 @@ export class MemoryListWatch implements ListWatchSource {
   readonly #watchers = new Set<Watcher>();
   /** Lists to fail before answering. */
   failLists = 0;
+  /** The error failed lists throw (default: connection refused). */
+  listError: Error = new Error('connection refused');
   /** Calls made (assertions). */
   lists = 0;
   watches = 0;
@@ -92,7 +94,7 @@ export class MemoryListWatch implements ListWatchSource {
     this.lists++;
     if (this.failLists > 0) {
       this.failLists--;
-      throw new Error('connection refused');
+      throw this.listError;
     }
     const items = [...this.#objects.values()].filter((o) => inScope(o, options.namespace)) as T[];
     return { items: structuredClone(items), resourceVersion: String(this.#rv) };
