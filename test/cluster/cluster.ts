@@ -68,6 +68,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   for (const dir of [layout.root, layout.logs, layout.podLogs, layout.pids, path.join(layout.pids, 'pods'), layout.prometheusDir]) fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(layout.logs)) if (f.endsWith('.log')) fs.rmSync(path.join(layout.logs, f));
   for (const f of fs.readdirSync(layout.podLogs)) fs.rmSync(path.join(layout.podLogs, f));
+  // A fresh cluster starts with an empty TSDB (a Prometheus restart alone keeps it).
+  fs.rmSync(path.join(layout.prometheusDir, 'data'), { recursive: true, force: true });
 
   const t0 = Date.now();
   const bins = ensureBinaries(log);

@@ -2,7 +2,7 @@
 // jest-global-setup.js / jest-global-teardown.js, which load this compiled from .tern/tooling):
 // reuse a cluster already running in `.tern/` (e.g. after `make cluster-up`) and leave it running, or
 // start one (TERN_KWOK_NODES kwok nodes, default 2) and stop it at the end. Tests find it through the
-// environment: KUBECONFIG, TERN_PROMETHEUS_URL, TERN_STATE_DIR.
+// environment: KUBECONFIG, TERN_PROMETHEUS_URL, TERN_STATE_DIR, TERN_KUBECTL (our v1.36 kubectl).
 import { attachCluster, isClusterAlive, startCluster, stopCluster } from './cluster.js';
 import { stateLayout } from './paths.js';
 
@@ -19,6 +19,7 @@ export async function setupTestCluster(): Promise<void> {
   (globalThis as Record<string, unknown>)[OWNED] = !reuse;
   process.env.KUBECONFIG = cluster.kubeconfig;
   process.env.TERN_STATE_DIR = layout.root;
+  process.env.TERN_KUBECTL = cluster.kubectl;
   if (cluster.prometheusUrl) process.env.TERN_PROMETHEUS_URL = cluster.prometheusUrl;
   log(`${reuse ? 'reusing the running' : 'started a'} local cluster (${Date.now() - t0} ms): KUBECONFIG=${cluster.kubeconfig}`);
   cluster.kube.close();
