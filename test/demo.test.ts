@@ -153,7 +153,7 @@ describe('make demo (non-interactive)', () => {
       const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as ProcessRecordFile;
       expect(record.pids.map((p) => p.name)).toEqual(expect.arrayContaining(['tern-operator', 'tern-traffic']));
       run.child.kill('SIGINT');
-      const code = await Promise.race([run.exited, new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), 90_000))]);
+      const code = await Promise.race([run.exited, new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), 90_000).unref())]);
       expect(code).toBe(130);
       expect(run.output()).toMatch(/nothing left behind/);
       await expectNothingLeft(record, podPids);
