@@ -33,7 +33,7 @@ export function overlaySpec(o: DemoOverlay): Pick<ModelRelease['spec'], 'serving
       ? [25, 50, 100]
       : o.router === 'replicas'
         ? [...new Set([Math.max(1, Math.round(100 / o.replicas)), 50, 100])].sort((a, b) => a - b)
-        : [10, 50, 100];
+        : [20, 50, 100];
   const pause = (w: number) => (w === 100 ? '10s' : '20s');
   return {
     serving: { replicas: o.replicas, env: [{ name: 'TERN_DRIFT_MIN_SAMPLES', value: '200' }] } as NonNullable<ModelRelease['spec']['serving']>,
