@@ -81,6 +81,7 @@ let observer: Observer | undefined;
 let gateway: Gateway | undefined;
 let result: DemoResult | undefined;
 let ownsCluster = false;
+let storyDone = false;
 const state = (): ViewState => {
   const release = observer?.release();
   return {
@@ -92,10 +93,8 @@ const state = (): ViewState => {
 };
 const screen: Screen = startScreen(state, process.stdout, plain);
 
-let finishing = false;
 /** Stops everything, checks nothing is left, writes the result file, exits. */
 async function finish(code: number, error?: string): Promise<never> {
-  finishing = true;
   screen.stop();
   const stopT0 = Date.now();
   // The model servers run as pod processes of the node agent: check that they are gone too.
@@ -156,7 +155,8 @@ const onSignal = (signal: NodeJS.Signals) => {
     process.exit(130);
   }
   log.push({ at: Date.now(), text: `${signal}: stopping everything the demo started (again to force)` });
-  void finish(finishing ? 0 : 130);
+  // After a finished story (--keep), Ctrl-C is the normal way out.
+  void finish(storyDone ? 0 : 130);
 };
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
 
@@ -184,6 +184,7 @@ try {
 }
 
 if (result) {
+  storyDone = true;
   screen.stop();
   const done = result;
   const summary = (kept: boolean) =>
