@@ -5,12 +5,21 @@ NODE := node
 JEST := $(NODE) --experimental-vm-modules node_modules/jest/bin/jest.js
 # Everything that meets the local cluster runs in its own network namespace (see test/cluster/netns.sh).
 IN_NETNS := test/cluster/netns.sh
+CLUSTER_CLI := $(IN_NETNS) $(NODE) .tern/tooling/cli.js
+K8S_BIN := $(or $(TERN_CACHE_DIR),$(HOME)/.cache/tern)/bin/k8s-v1.36.3
 
-.PHONY: help install build lint typecheck test test-unit test-cluster demo crds check-crds
+.PHONY: help install build typecheck lint test test-unit test-cluster demo demo-down
 
 help: ## List the commands
-	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | column -t -s $$'\t'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
+# ---- The two commands ---------------------------------------------------------------------------
+demo: build cluster-deps ## Tern end to end here (~2 min warm): cluster, operator, traffic; 1.0.0, 1.1.0 promoted, 1.2.0 drifts and is rolled back. DEMO_ARGS="--plain --router gatewayAPI ..."
+	@$(IN_NETNS) $(NODE) dist/test/demo/main.js $(DEMO_ARGS)
+
+test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
+
+# ---- Build and check ----------------------------------------------------------------------------
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
@@ -26,46 +35,48 @@ typecheck: install
 lint: install typecheck ## Type-check and lint everything (typescript-eslint)
 	npx eslint .
 
-test-unit: install observe-tools ## Unit tests (no cluster needed)
+test-unit: install observe-tools ## Unit tests beside the code (no cluster needed)
 	$(JEST) --selectProjects unit
 
-test-cluster: build cluster-deps ## Tests against the real local control plane, Prometheus and tern-server processes
+test-cluster: build cluster-deps ## Tests in test/ against the real local control plane, Prometheus and tern-server processes
 	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand
 
-test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
-
-# --- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli) ---
+# ---- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli)
+.PHONY: crds check-crds registry-validate
 crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json from the TypeBox schemas
 	$(NODE) dist/operator/write-generated.js
 
 check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
 	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
 
-.PHONY: registry-validate
 registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
 	$(NODE) bin/tern.js registry validate models/registry.json
 	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
 
 # ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
-# ---- test node agent, kwok, Prometheus — all on loopback; state in .tern/) ----
-CLUSTER_CLI := $(IN_NETNS) $(NODE) .tern/tooling/cli.js
-.PHONY: cluster-deps cluster-tooling cluster-up cluster-down cluster-status prometheus-stop prometheus-start
-
-cluster-deps: ## Build/install what the local cluster needs when missing (Go binaries cached, Prometheus)
+# ---- test node agent, kwok, Prometheus — in the `tern` network namespace; state in .tern/)
+.PHONY: cluster-deps cluster-tooling cluster-up cluster-down cluster-status cluster-shell kubectl prometheus-stop prometheus-start
+cluster-deps: ## Build/install what the local cluster needs when missing (Go binaries cached)
 	test/cluster/install-deps.sh
 
 cluster-tooling: install
-	@$(NODE) test/cluster/load-tooling.js
+	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp
 
-cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N fake nodes, default 2); prints `export KUBECONFIG=...`
+cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N fake nodes, default 2)
 	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),2)
 
 cluster-down: ## Stop every process the local cluster started
 	@if [ -f .tern/tooling/cli.js ]; then $(CLUSTER_CLI) down; fi
 	@$(IN_NETNS) --delete
 
-cluster-status: ## Show the running local cluster (server, kubeconfig, Prometheus URL)
+cluster-status: ## Show the running local cluster (server, kubeconfig, Prometheus URL, memory)
 	@$(CLUSTER_CLI) status
+
+cluster-shell: ## A shell inside the cluster's network namespace, with KUBECONFIG, kubectl and tern on PATH
+	@$(IN_NETNS) env KUBECONFIG=$(CURDIR)/.tern/kubeconfig PATH=$(CURDIR)/bin:$(K8S_BIN):$$PATH $${SHELL:-bash}
+
+kubectl: ## kubectl against the local cluster: make kubectl ARGS="get mr -A"
+	@$(IN_NETNS) $(K8S_BIN)/kubectl --kubeconfig $(CURDIR)/.tern/kubeconfig $(ARGS)
 
 prometheus-stop: ## Stop the local cluster's Prometheus alone
 	@$(CLUSTER_CLI) prometheus-stop
@@ -73,41 +84,36 @@ prometheus-stop: ## Stop the local cluster's Prometheus alone
 prometheus-start: ## Start the local cluster's Prometheus again (same URL)
 	@$(CLUSTER_CLI) prometheus-start
 
-cluster-shell: ## A shell inside the cluster's network namespace, with KUBECONFIG, kubectl and tern on PATH
-	@$(IN_NETNS) env KUBECONFIG=$(CURDIR)/.tern/kubeconfig PATH=$(CURDIR)/bin:$(HOME)/.cache/tern/bin/k8s-v1.36.3:$$PATH $${SHELL:-bash}
+# ---- tern-server and the demo models (server/, models/) -----------------------------------------
+.PHONY: models traffic
+models: build ## Regenerate the demo ONNX models and models/registry.json (byte-identical, deterministic)
+	$(NODE) dist/models/generate.js models
 
-kubectl: ## kubectl against the local cluster: make kubectl ARGS="get mr -A"
-	@$(IN_NETNS) $(HOME)/.cache/tern/bin/k8s-v1.36.3/kubectl --kubeconfig $(CURDIR)/.tern/kubeconfig $(ARGS)
+traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
+	$(NODE) bin/tern-traffic.js $(ARGS)
 
-# --- Deploy and observe: Helm chart, alerts, dashboards, Argo CD (charts/) ---------------------------
-.PHONY: helm-bin observe-tools test-rules test-chart
-
-helm-bin: ## Build helm from its Go module (charts/tools/helm) into $TERN_CACHE_DIR/bin, only when missing
-	@charts/tools/helm/build.sh
-
-
-# ---- Operator runtime (operator/runtime/: work queue, informers, leader election, apply, events, probes) ----
-.PHONY: test-runtime test-runtime-cluster
-
+# ---- Operator (operator/runtime, operator/planner, operator/routers, operator/reconciler, ...) ---
+.PHONY: test-runtime test-runtime-cluster test-operator
 test-runtime: install ## Unit tests of the operator runtime (queue, informer, leader election, events, metrics)
 	$(JEST) --selectProjects unit operator/runtime
 
 test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
 	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts
 
-# ---- tern-server and the demo models (issue 4) ------------------------------------------------------
-.PHONY: models bench-server traffic
+test-operator: build cluster-deps ## The operator's end-to-end tests (rollouts, drift rollback, SIGKILL resume, leader failover)
+	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts test/operator-rollback.test.ts
 
-models: build ## Regenerate the demo ONNX models and models/registry.json (byte-identical, deterministic)
-	$(NODE) dist/models/generate.js models
+# ---- Analysis (operator/analysis: metrics providers and checks) ---------------------------------
+.PHONY: test-analysis
+test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
+	$(JEST) operator/analysis --selectProjects unit
+	$(IN_NETNS) $(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
 
-bench-server: build ## Benchmark tern-server against raw onnxruntime (demo and 3x48x192 models; ~1 min)
-	$(NODE) dist/test/bench/server-bench.js
+# ---- Deploy and observe: Helm chart, alerts, dashboards, Argo CD (charts/) ----------------------
+.PHONY: helm-bin observe-tools test-rules test-chart
+helm-bin: ## Build helm from its Go module (charts/tools/helm) into $TERN_CACHE_DIR/bin, only when missing
+	@charts/tools/helm/build.sh
 
-traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url http://127.0.0.1:8080 --count 500"
-	$(NODE) bin/tern-traffic.js $(ARGS)
-
-# --- Deploy and observe (continued) ---
 observe-tools: helm-bin ## Get what the chart tests drive: helm (built), promtool and lua5.1 (apt-get when missing)
 	@charts/tools/ensure-debian-tools.sh
 
@@ -117,26 +123,27 @@ test-rules: observe-tools ## promtool check rules + promtool unit tests of every
 test-chart: install observe-tools ## Chart tests only: helm lint/template, schema, alerts, dashboards, Argo CD Lua
 	$(JEST) --selectProjects unit -- charts/
 
-# --- Release: planner, routers, reconciler, tern-operator, release control CLI (operator/planner,
-# --- operator/routers, operator/desired, operator/reconciler, operator/main.ts) ---
-.PHONY: test-operator
-test-operator: build cluster-deps ## The operator's end-to-end tests on the local cluster (rollouts, SIGKILL resume, leader failover)
-	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand test/operator-rollout.test.ts test/operator-ha.test.ts
-
-# ---------------------------------------------------------------------------------------------
-# Analysis (issue 6): metrics providers and checks
-# ---------------------------------------------------------------------------------------------
-.PHONY: test-analysis bench-detection bench-rollback
+# ---- Benchmarks (each prints figures measured side by side in one run) -------------------------
+.PHONY: bench bench-server bench-operator bench-rollback bench-detection
 RUNS ?= 10
 INTERVAL ?= 10s
 SCRAPE_INTERVAL ?= 1
 
-test-analysis: build ## Analysis units, and both providers against real tern-servers and a real Prometheus
-	$(JEST) operator/analysis --selectProjects unit
-	$(IN_NETNS) $(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
+bench: bench-server bench-detection bench-rollback bench-operator ## Every benchmark below, in turn
 
-bench-detection: build ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
+bench-server: build ## tern-server vs raw onnxruntime (demo and 3x48x192 models, JSON and binary; ~1.5 min)
+	$(NODE) dist/test/bench/server-bench.js
+
+bench-detection: build cluster-deps ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
 	$(IN_NETNS) $(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
 
 bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
 	$(IN_NETNS) $(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
+
+bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: time to all Healthy, operator RSS, API writes while idle (ARGS="--releases N --idle-seconds S")
+	@$(CLUSTER_CLI) status >/dev/null 2>&1 || $(MAKE) cluster-up KWOK_NODES=2
+	$(IN_NETNS) $(NODE) dist/test/bench/operator-bench.js $(ARGS)
+
+# ---- Demo helpers --------------------------------------------------------------------------------
+demo-down: ## Stop what a killed demo left running (recorded in .tern/demo/processes.json)
+	@if [ -f dist/test/demo/main.js ]; then $(IN_NETNS) $(NODE) dist/test/demo/main.js --down; fi

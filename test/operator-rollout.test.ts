@@ -140,6 +140,7 @@ describe('tern-operator rollouts', () => {
       };
       await new Promise((r) => setTimeout(r, 5_000)); // let the last scale-downs settle
       const before = await writes();
+      expect(before).toBeGreaterThan(0); // the rollouts above did write: the counter is live
       await new Promise((r) => setTimeout(r, 20_000));
       expect(await writes()).toBe(before);
     }), 60_000);

@@ -84,8 +84,12 @@ function judgeMeasurements(pass: Pass, judge: Judge): void {
   st.analysis = [...verdict.results, ...golden];
   st.lastVerdict = verdict.kind;
   if (verdict.kind === 'Fail') {
-    const check = verdict.decisive?.name ?? 'analysis';
-    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: verdict.reason });
+    const decisive = verdict.decisive;
+    const check = decisive?.name ?? 'analysis';
+    // The Degraded condition names the check, its value and its threshold, whatever the provider wrote.
+    const value = decisive?.value !== undefined ? String(Number(decisive.value.toPrecision(4))) : undefined;
+    const detail = value !== undefined && !verdict.reason.includes(value) ? ` (${check} on ${decisive?.track}: value ${value}, threshold ${decisive?.threshold ?? '?'})` : '';
+    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: `${verdict.reason}${detail}` });
   }
 }
 

@@ -10,13 +10,17 @@ import type { Desired } from '../planner/types.js';
 import { routerFor } from '../routers/factory.js';
 import type { ReadyPods } from '../routers/router.js';
 
-/** The objects for `desired`, ordered for applying. `liveReplicas` are the Deployments' current spec.replicas. */
+/**
+ * The objects for `desired` in three waves to apply one after the other (growing Deployments, routing
+ * objects, shrinking Deployments); the objects of one wave are independent and may be applied at once.
+ * `liveReplicas` are the Deployments' current spec.replicas.
+ */
 export function desiredObjects(
   release: ResolvedRelease,
   desired: Desired,
   ready: ReadyPods,
   liveReplicas: { stable?: number; candidate?: number },
-): KubeObject[] {
+): KubeObject[][] {
   const grow: KubeObject[] = [];
   const shrink: KubeObject[] = [];
   const tracks = [
@@ -29,5 +33,5 @@ export function desiredObjects(
     (live !== undefined && want.replicas < live ? shrink : grow).push(deployment);
   }
   const routing = routerFor(release.spec.traffic.router).routingObjects(release, desired.weights, ready);
-  return [...grow, ...routing, ...shrink];
+  return [grow, routing, shrink].filter((wave) => wave.length > 0);
 }

@@ -5,6 +5,8 @@ import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand
 import { goldenMismatch } from './golden.js';
 import { measurementDue } from './measure-due.js';
 import { observeDeployment } from './observe.js';
+import { isOlder } from './reconciler.js';
+import { desiredObjects } from './desired-objects.js';
 
 describe('command annotations', () => {
   it('round-trips a command with a fresh nonce each time', () => {
@@ -56,5 +58,34 @@ describe('observeDeployment', () => {
     };
     expect(observeDeployment(d)).toEqual({ replicas: 2, readyReplicas: 1, updatedReplicas: 2, generation: 3, observedGeneration: 2, version: '1.1.0' });
     expect(observeDeployment(undefined)).toBeUndefined();
+  });
+});
+
+describe('isOlder (is the informer cache behind our own status write?)', () => {
+  it.each([
+    ['41', '42', true],
+    ['42', '42', false],
+    ['100', '99', false],
+    [undefined, '5', false],
+    ['abc', '5', false],
+  ])('%s older than %s -> %s', (a, b, older) => {
+    expect(isOlder(a, b)).toBe(older);
+  });
+});
+
+describe('desiredObjects waves', () => {
+  it('grows Deployments before routing and shrinks them after', () => {
+    const release = newRelease('1.1.0');
+    const desired = {
+      stable: { model: toModelRef(newModel('1.0.0')), replicas: 1 },
+      candidate: { model: toModelRef(newModel('1.1.0', { sha256: SHA_B })), replicas: 1 },
+      weights: { stable: 50, candidate: 50, mirror: 0 },
+    };
+    const waves = desiredObjects(release, desired, { stable: 2, candidate: 0 }, { stable: 2, candidate: 0 });
+    expect(waves.map((w) => w.map((o) => `${o.kind}/${o.metadata.name}`))).toEqual([
+      ['Deployment/species-canary'],
+      ['Service/species', 'Service/species-stable', 'Service/species-canary'],
+      ['Deployment/species-stable'],
+    ]);
   });
 });

@@ -64,8 +64,8 @@ export class Reconciler {
   readonly #o: ReconcilerOptions;
   readonly #log: Logger;
   readonly #now: () => Date;
-  /** Status this replica wrote, until the informer has caught up (so a quick next pass does not replan from stale status). */
-  readonly #written = new Map<string, { fromResourceVersion: string | undefined; release: ModelRelease }>();
+  /** The object as this replica last wrote it (its /status answer), until the informer's cache has caught up. */
+  readonly #written = new Map<string, ModelRelease>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -101,20 +101,22 @@ export class Reconciler {
     );
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
-    const objects = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
-    for (const obj of objects) await this.#applyIfChanged(obj, release);
-    await this.#writeStatus(key, release, cached, result);
+    const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
+    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(obj, release)));
+    await this.#writeStatus(key, release, result);
     this.#record(release, result);
     return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
   }
 
-  /** The cached release, or the one this replica just wrote when the cache has not caught up yet. */
+  /**
+   * The cached release, or the one this replica just wrote when the cache has not caught up yet: a pass
+   * that planned from stale status would repeat the last transition (events twice, a needless write).
+   * resourceVersions are etcd revisions; an older one in the cache means our write is not there yet.
+   */
   #fresher(key: string, cached: ModelRelease): ModelRelease {
     const written = this.#written.get(key);
     if (!written) return cached;
-    if (cached.metadata.resourceVersion === written.fromResourceVersion) {
-      return { ...cached, status: written.release.status };
-    }
+    if (isOlder(cached.metadata.resourceVersion, written.metadata.resourceVersion)) return written;
     this.#written.delete(key);
     return cached;
   }
@@ -166,7 +168,7 @@ export class Reconciler {
     }
   }
 
-  async #writeStatus(key: string, release: ResolvedRelease, cached: ModelRelease, result: PlanResult): Promise<void> {
+  async #writeStatus(key: string, release: ResolvedRelease, result: PlanResult): Promise<void> {
     // Compared as JSON: undefined-valued keys and key order do not count as a change.
     const status = JSON.parse(JSON.stringify(result.status)) as PlanResult['status'];
     if (isDeepStrictEqual(JSON.parse(JSON.stringify(release.status ?? {})), status)) return;
@@ -176,8 +178,8 @@ export class Reconciler {
       metadata: { name: release.metadata.name, namespace: release.metadata.namespace ?? 'default' },
       status,
     };
-    const written = await this.#o.client.applyStatus<KubernetesObject>(MODEL_RELEASES, body as KubernetesObject);
-    this.#written.set(key, { fromResourceVersion: cached.metadata.resourceVersion, release: { ...cached, status: result.status, metadata: { ...cached.metadata, resourceVersion: written?.metadata?.resourceVersion ?? cached.metadata.resourceVersion } } });
+    const written = await this.#o.client.applyStatus<ModelRelease & KubernetesObject>(MODEL_RELEASES, body as unknown as ModelRelease & KubernetesObject);
+    if (written?.metadata?.resourceVersion) this.#written.set(key, written);
   }
 
   #record(release: ResolvedRelease, result: PlanResult): void {
@@ -199,3 +201,9 @@ export class Reconciler {
 
 /** The HTTPRoute name a release uses (for informers that want to watch it). */
 export { httpRouteName };
+
+/** Whether resourceVersion `a` is older than `b` (both etcd revisions; unknown forms count as not older). */
+export function isOlder(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
+  return BigInt(a) < BigInt(b);
+}

@@ -1,0 +1,108 @@
+/**
+ * `make bench-operator`: N ModelReleases (default 1,000) on kwok nodes (fake pods: Running and Ready at
+ * once, no process) reconciled by one real tern-operator process against the local control plane.
+ * Prints: time until every release is Healthy (target <= 60 s), the operator's peak RSS (target
+ * <= 150 MB), and the API writes the operator makes while every release is converged and idle over a
+ * window (target 0; default 300 s). Needs a running local cluster with kwok nodes:
+ * `make cluster-up KWOK_NODES=2` (the Makefile target does that).
+ *
+ *   node dist/test/bench/operator-bench.js [--releases N] [--idle-seconds S] [--timeout-seconds S]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { KWOK_TAINT } from '../cluster/kwok.js';
+import { attachCluster } from '../cluster/cluster.js';
+import type { ModelRelease } from '../../operator/api/model-release-schema.js';
+import { MODEL_RELEASES, NAMESPACES } from '../../operator/runtime/resources.js';
+import { apiClient, modelSpec, scrapeMetric, startOperator } from '../operator/harness.js';
+
+const { values } = parseArgs({
+  options: { releases: { type: 'string', default: '1000' }, 'idle-seconds': { type: 'string', default: '300' }, 'timeout-seconds': { type: 'string', default: '300' } },
+});
+const N = Number(values.releases);
+const IDLE_S = Number(values['idle-seconds']);
+const TIMEOUT_S = Number(values['timeout-seconds']);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  }));
+}
+
+async function main(): Promise<void> {
+  const cluster = attachCluster();
+  process.env.KUBECONFIG = cluster.kubeconfig;
+  const { client, close } = apiClient();
+  const nodes = await client.list<KubernetesObject>({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false }, { labelSelector: 'type=kwok' });
+  if (nodes.items.length === 0) throw new Error('no kwok nodes: start the cluster with `make cluster-up KWOK_NODES=2`');
+  const ns = `bench-op-${Date.now().toString(36)}`;
+  await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const operator = await startOperator(ns, 'bench', ['--leader-elect', 'false', '--workers', '8', '--log-level', 'warn']);
+  const pid = operator.child.pid ?? 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, rssBytes(pid));
+    } catch {
+      // the process is gone
+    }
+  }, 500);
+  try {
+    const model = modelSpec('1.0.0', 'http://127.0.0.1:9/');
+    const release = (i: number): ModelRelease => ({
+      apiVersion: 'serving.tern.dev/v1alpha1',
+      kind: 'ModelRelease',
+      metadata: { name: `m${i}`, namespace: ns },
+      spec: {
+        model,
+        serving: { replicas: 1, nodeSelector: { type: 'kwok' }, tolerations: [{ ...KWOK_TAINT, operator: 'Equal' }] } as unknown as ModelRelease['spec']['serving'],
+      },
+    });
+    const t0 = Date.now();
+    await pool(Array.from({ length: N }, (_, i) => i), 16, async (i) => {
+      await client.apply(MODEL_RELEASES, release(i) as unknown as KubernetesObject);
+    });
+    const createdS = (Date.now() - t0) / 1000;
+    let healthy = 0;
+    while (Date.now() - t0 < TIMEOUT_S * 1000) {
+      const { items } = await client.list<ModelRelease & KubernetesObject>(MODEL_RELEASES, { namespace: ns });
+      healthy = items.filter((r) => r.status?.phase === 'Healthy').length;
+      if (healthy === N) break;
+      await sleep(1000);
+    }
+    const convergeS = (Date.now() - t0) / 1000;
+    await sleep(10_000); // in-flight passes and late informer events settle
+    const writes = async () => (await scrapeMetric(operator.metricsUrl, 'tern_api_writes_total')) ?? 0;
+    const before = await writes();
+    const rssAtIdleStart = rssBytes(pid);
+    await sleep(IDLE_S * 1000);
+    const idleWrites = (await writes()) - before;
+    const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
+    const lines = [
+      `releases                    ${N} (created in ${createdS.toFixed(1)} s)`,
+      `all Healthy after           ${healthy === N ? `${convergeS.toFixed(1)} s` : `NOT within ${TIMEOUT_S} s (${healthy}/${N})`}   target <= 60 s   ${healthy === N && convergeS <= 60 ? 'ok' : 'MISSED'}`,
+      `operator peak RSS           ${mb(peakRss)} MB (${mb(rssAtIdleStart)} MB when idle)   target <= 150 MB   ${peakRss <= 150 * 1024 * 1024 ? 'ok' : 'MISSED'}`,
+      `API writes while idle       ${idleWrites} over ${IDLE_S} s for ${N} converged releases   target 0   ${idleWrites === 0 ? 'ok' : 'MISSED'}`,
+    ];
+    process.stdout.write(`\nbench-operator (${new Date().toISOString()})\n${lines.join('\n')}\n`);
+  } finally {
+    clearInterval(sampler);
+    await operator.stop();
+    await client.delete(NAMESPACES, undefined, ns).catch(() => undefined);
+    close();
+    cluster.kube.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench-operator: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,161 @@
+// `make demo` run non-interactively (plain output, no TTY) on this jest run's local cluster: the whole
+// story must end with 1.1.0 promoted and 1.2.0 rolled back by the operator (stable still 1.1.0), as seen
+// by the API independently of the demo's own output; and whether it ends or is interrupted with Ctrl-C
+// (SIGINT), nothing it started may be left: processes gone, ports free, its pods gone.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ModelRelease } from '../operator/api/model-release-schema.js';
+import { MODEL_RELEASES, PODS } from '../operator/runtime/resources.js';
+import { ROOT } from './analysis/processes.js';
+import { testCluster, withClusterLogs } from './cluster/test-env.js';
+import { isAlive, isPortFree, type ProcessRecordFile } from './demo/processes.js';
+import { DEMO_NAMESPACE, RELEASE_NAME } from './demo/story.js';
+import { apiClient } from './operator/harness.js';
+
+const cluster = testCluster();
+const { client, close } = apiClient();
+const stateDir = cluster.layout.root;
+const recordFile = path.join(stateDir, 'demo', 'processes.json');
+
+afterAll(() => {
+  close();
+  cluster.kube.close();
+});
+
+interface Run {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+function startDemo(args: string[]): Run {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/test/demo/main.js'), '--plain', '--no-keep', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, TERN_STATE_DIR: stateDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  return { child, output: () => out, exited };
+}
+
+async function release(): Promise<ModelRelease | undefined> {
+  return client.get<ModelRelease & KubernetesObject>(MODEL_RELEASES, DEMO_NAMESPACE, RELEASE_NAME).catch(() => undefined);
+}
+
+/** Pod processes of the demo's namespace, as the node agent records them. */
+function demoPodPids(): number[] {
+  const dir = path.join(stateDir, 'pids', 'pods');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith(`${DEMO_NAMESPACE}_`))
+    .flatMap((f) => {
+      try {
+        return [(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid: number }).pid];
+      } catch {
+        return [];
+      }
+    });
+}
+
+async function expectNothingLeft(record: ProcessRecordFile, podPids: number[]): Promise<void> {
+  expect(record.pids.length).toBeGreaterThan(0);
+  for (const p of [...record.pids.map((x) => x.pid), ...podPids]) expect({ pid: p, alive: isAlive(p) }).toEqual({ pid: p, alive: false });
+  for (const p of record.ports) expect({ ...p, free: await isPortFree(p.port) }).toEqual({ ...p, free: true });
+  const { items } = await client.list(PODS, { namespace: DEMO_NAMESPACE });
+  expect(items).toHaveLength(0);
+}
+
+const withOutput = <T>(run: () => Run | undefined, body: () => Promise<T>) =>
+  withClusterLogs(cluster, async () => {
+    try {
+      return await body();
+    } catch (err) {
+      const out = run()?.output() ?? '';
+      const operatorLog = path.join(stateDir, 'demo', 'logs', 'tern-operator.log');
+      if (err instanceof Error) err.message += `\n\n==== demo output ====\n${out.slice(-8000)}\n==== tern-operator (tail) ====\n${fs.existsSync(operatorLog) ? fs.readFileSync(operatorLog, 'utf8').slice(-4000) : ''}`;
+      throw err;
+    }
+  });
+
+describe('make demo (non-interactive)', () => {
+  let run: Run | undefined;
+
+  it('releases 1.1.0 to Healthy, then 1.2.0 drifts and the operator rolls it back; stable stays 1.1.0; nothing left behind', () =>
+    withOutput(() => run, async () => {
+      const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tern-demo-')), 'result.json');
+      const t0 = Date.now();
+      run = startDemo(['--result', resultFile, '--timeout-s', '420']);
+      // Watch the release through the API, independently of what the demo prints.
+      const seen: string[] = [];
+      let code: number | null | undefined;
+      void run.exited.then((c) => (code = c));
+      let podPids: number[] = [];
+      while (code === undefined) {
+        const r = await release();
+        const st = r?.status;
+        if (st) {
+          const label = `${st.phase}:${st.stable?.version ?? '-'}:${st.candidate?.version ?? '-'}`;
+          if (seen[seen.length - 1] !== label) seen.push(label);
+        }
+        const pids = demoPodPids();
+        if (pids.length) podPids = [...new Set([...podPids, ...pids])];
+        await new Promise((ok) => setTimeout(ok, 300));
+      }
+      expect(code).toBe(0);
+      const healthy110 = seen.findIndex((l) => l.startsWith('Healthy:1.1.0'));
+      const rolledBack = seen.findIndex((l) => l === 'RolledBack:1.1.0:1.2.0');
+      expect({ seen, healthy110: healthy110 >= 0, rolledBack: rolledBack > healthy110 }).toMatchObject({ healthy110: true, rolledBack: true });
+      expect(seen.some((l) => l.startsWith('Canary:1.1.0:1.2.0'))).toBe(true); // 1.2.0 got live traffic before the rollback
+
+      const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as {
+        ok: boolean;
+        final: { phase: string; stable: string; candidate: string; history: Array<{ version: string; outcome: string }> };
+        leftovers: string[];
+        totals: { requests: number; byVersion: Record<string, number> };
+      } & ProcessRecordFile;
+      expect(result.ok).toBe(true);
+      expect(result.final).toMatchObject({ phase: 'RolledBack', stable: '1.1.0', candidate: '1.2.0' });
+      expect(result.final.history.slice(0, 3).map((h) => `${h.version}:${h.outcome}`)).toEqual(['1.2.0:RolledBack', '1.1.0:Promoted', '1.0.0:Promoted']);
+      expect(result.leftovers).toEqual([]);
+      expect(result.totals.requests).toBeGreaterThan(100);
+      expect(Object.keys(result.totals.byVersion)).toEqual(expect.arrayContaining(['1.0.0', '1.1.0 (candidate)', '1.2.0 (candidate)']));
+
+      const out = run.output();
+      expect(out.includes('\u001b[')).toBe(false); // no terminal escapes without a TTY
+      expect(out).toMatch(/Tern demo: done in \d+s/);
+      expect(out).toMatch(/check FAIL drift/);
+      expect(out).toMatch(/nothing left behind/);
+      await expectNothingLeft(result, podPids);
+      process.stderr.write(`demo story took ${Math.round((Date.now() - t0) / 1000)} s on the shared cluster\n`);
+    }), 480_000);
+
+  it('Ctrl-C (SIGINT) in the middle of a canary stops every process it started and frees every port', () =>
+    withOutput(() => run, async () => {
+      run = startDemo(['--timeout-s', '300']);
+      let podPids: number[] = [];
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const st = (await release())?.status;
+        const pids = demoPodPids();
+        if (pids.length) podPids = [...new Set([...podPids, ...pids])];
+        if (st?.phase === 'Canary' && st.candidate?.version === '1.1.0') break;
+        if (Date.now() > deadline) throw new Error(`the demo never reached the 1.1.0 canary (last phase ${st?.phase ?? '-'})`);
+        if (run.child.exitCode !== null) throw new Error(`the demo exited early with ${run.child.exitCode}`);
+        await new Promise((ok) => setTimeout(ok, 300));
+      }
+      const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as ProcessRecordFile;
+      expect(record.pids.map((p) => p.name)).toEqual(expect.arrayContaining(['tern-operator', 'tern-traffic']));
+      run.child.kill('SIGINT');
+      const code = await Promise.race([run.exited, new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), 90_000).unref())]);
+      expect(code).toBe(130);
+      expect(run.output()).toMatch(/nothing left behind/);
+      await expectNothingLeft(record, podPids);
+    }), 330_000);
+});
