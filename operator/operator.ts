@@ -83,7 +83,7 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
     // Status-only updates are the operator's own writes; timed steps come back through requeueAfter.
     releases.addHandlers(enqueueObject(queue, { ignoreStatusOnlyUpdates: true }));
     for (const inf of [deployments, services, ...(routes ? [routes] : [])]) inf.addHandlers(enqueueOwner(queue));
-    const checks = informerChecks(informers.map((i) => ({ health: i.health })));
+    const checks = informerChecks(informers);
     liveness.push(...checks.liveness);
     readiness.push(...checks.readiness);
     for (const inf of informers) inf.start();

@@ -88,6 +88,8 @@ export class ModelService {
       onBatch: (rows) => this.metrics.batchSize.observe(rows),
     });
     this.metrics.modelInfo.set({ model: this.config.modelName, version: this.config.modelVersion, provider, sha256 }, 1);
+    // Every class starts at 0 so that rate() and ratios work from the first scrape.
+    for (const label of spec.classifier?.labels ?? []) this.metrics.predictions.inc({ class: label }, 0);
   }
 
   /** Runs one zero-filled inference so the first real request does not pay for lazy initialisation. */

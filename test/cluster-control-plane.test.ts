@@ -179,6 +179,45 @@ describe('pods on the local node', () => {
   );
 });
 
+describe('container environment', () => {
+  test('env from a ConfigMap waits (CreateContainerConfigError) until it exists; fieldRef and POD_IP are set', () =>
+    withClusterLogs(cluster, async () => {
+      await cluster.kube.request('POST', api('/pods'), {
+        metadata: { name: 'env' },
+        spec: {
+          containers: [
+            {
+              name: 'c',
+              image: 'local/exec',
+              command: ['node', '-e', "require('http').createServer((q, r) => r.end([process.env.GREETING, process.env.MY_NS, process.env.POD_IP].join(' '))).listen(8080, process.env.POD_IP)"],
+              env: [
+                { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'greeting', key: 'text' } } },
+                { name: 'MY_NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+              ],
+              readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+            },
+          ],
+        },
+      });
+      const waiting = await eventually('CreateContainerConfigError', async () => {
+        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/env'));
+        return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? p : undefined;
+      });
+      expect(waiting.status?.phase).toBe('Pending');
+      expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain(`ConfigMap ${ns}/greeting not found`);
+
+      await cluster.kube.request('POST', api('/configmaps'), { metadata: { name: 'greeting' }, data: { text: 'hello' } });
+      const ready = await eventually('env pod Ready', async () => {
+        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/env'));
+        return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? p : undefined;
+      });
+      const ip = ready.status?.podIP ?? '';
+      expect(await (await fetch(`http://${ip}:8080/`)).text()).toBe(`hello ${ns} ${ip}`);
+    }),
+    TIMEOUT,
+  );
+});
+
 describe('GPU scheduling', () => {
   const gpuPod = (name: string, gpus: number) => ({
     metadata: { name },

@@ -52,6 +52,7 @@ export function createMetricsProvider(provider: Analysis['provider'] | undefined
     timeoutMs: deps.prometheusTimeoutMs,
     minWindowSeconds: deps.prometheusMinWindowSeconds,
     fetch: deps.fetch,
+    listTrackEndpoints: deps.listTrackEndpoints,
   });
 }
 

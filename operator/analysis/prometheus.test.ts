@@ -78,6 +78,11 @@ describe('PromQL', () => {
     expect(q.buckets).toContain('sum by (le) (increase(tern_server_http_request_duration_seconds_bucket{');
     expect(q.drift).toContain('__name__=~"tern_server_target_score_mean|tern_server_drift_window_size|tern_server_drift_alarm_active|tern_server_drift_baseline_score"');
   });
+  it('limits the selector to the ready pods when the operator lists them', () => {
+    expect(trackSelector('ml', 'demo', 'canary', ['demo-canary-abc.1', 'demo-canary-def'])).toBe(
+      'namespace="ml",release="demo",track="canary",pod=~"demo-canary-abc\\\\.1|demo-canary-def"',
+    );
+  });
   it('substitutes {{release}}, {{namespace}}, {{track}} and {{interval}} in custom queries', () => {
     expect(renderQuery('rate(x{release="{{release}}",namespace="{{ namespace }}",track="{{track}}"}[{{interval}}])', { release: 'r', namespace: 'n', track: 'stable', interval: '30s' })).toBe(
       'rate(x{release="r",namespace="n",track="stable"}[30s])',
@@ -101,6 +106,23 @@ describe('PrometheusMetricsProvider', () => {
     expect(r.drift).toMatchObject({ outcome: 'Successful' });
     expect(r.drift?.value).toBeCloseTo(0.05);
     expect(new Set(seen.map((s) => s.time))).toEqual(new Set(['1767225600.000']));
+  });
+
+  it('queries only the ready pods, and is Inconclusive without any', async () => {
+    answer = healthyTrack;
+    let listed = ['demo-canary-1'];
+    const provider = new PrometheusMetricsProvider({
+      address,
+      listTrackEndpoints: () => Promise.resolve(listed.map((podName) => ({ podName, ip: '127.0.0.1', port: 1 }))),
+    });
+    expect(byName(await provider.measure(newModelRelease(), 'canary', now)).availability).toMatchObject({ outcome: 'Successful' });
+    expect(seen.every((s) => s.query.includes('pod=~"demo-canary-1"'))).toBe(true);
+    listed = [];
+    seen.length = 0;
+    const none = await provider.measure(newModelRelease(), 'canary', now);
+    expect(none.every((r) => r.outcome === 'Inconclusive')).toBe(true);
+    expect(none[0]?.message).toContain('no ready pods of track canary');
+    expect(seen).toHaveLength(0);
   });
 
   it('is Inconclusive when Prometheus has no series for the track', async () => {

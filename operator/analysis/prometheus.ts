@@ -5,6 +5,11 @@
  * The window of counter checks is `increase(...[W])` with W = max(analysis interval, minWindow):
  * increase() needs at least two scrapes inside W, so W must span a couple of scrape intervals.
  * Drift reads the pods' drift gauges at the query time.
+ *
+ * When the operator supplies the track's ready pods (listTrackEndpoints), every query is limited to
+ * those pods: a pod that is gone keeps its last samples in Prometheus until the scrape of its target
+ * stops (service discovery lags by seconds) and for up to the lookback delta after that, so a rolled-back
+ * candidate's alarm would otherwise fail the next candidate of the same track.
  */
 import type { CheckResult, CustomCheck, ModelRelease } from '../api/model-release-schema.js';
 import { analysisOf, intervalOf } from './analysis-spec.js';
@@ -14,7 +19,8 @@ import { parseDurationSeconds } from './duration.js';
 import { measureChecks, type MeasureSource, type WindowReading } from './measure.js';
 import type { PromSample } from './prom-text.js';
 import { PrometheusClient, type QueryResult, type VectorSample } from './prometheus-client.js';
-import { INFERENCE_ROUTES, SERVER_METRICS as M, type PodDrift } from './track-window.js';
+import { emptyWindow, INFERENCE_ROUTES, SERVER_METRICS as M, type PodDrift } from './track-window.js';
+import type { TrackEndpoint } from './pods.js';
 import type { MetricsProvider, Track } from './types.js';
 
 /** Options of the Prometheus provider. */
@@ -25,17 +31,22 @@ export interface PrometheusProviderOptions {
   /** Least range of increase() in seconds (default 30: two scrapes at a 15 s scrape interval). */
   minWindowSeconds?: number;
   fetch?: typeof fetch;
+  /** The track's ready pods; when given, only their series count (see the header). */
+  listTrackEndpoints?(release: ModelRelease, track: Track): Promise<TrackEndpoint[]>;
 }
 
 /** A PromQL string literal. */
 export const promString = (value: string): string => JSON.stringify(value);
 
-/** The label selector of one track of one release. */
-export function trackSelector(namespace: string, release: string, track: Track): string {
-  return `namespace=${promString(namespace)},release=${promString(release)},track=${promString(track)}`;
+const regexQuote = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The label selector of one track of one release, limited to `pods` when given. */
+export function trackSelector(namespace: string, release: string, track: Track, pods?: string[]): string {
+  const base = `namespace=${promString(namespace)},release=${promString(release)},track=${promString(track)}`;
+  return pods ? `${base},pod=~${promString(pods.map(regexQuote).join('|'))}` : base;
 }
 
-const ROUTES = `route=~${promString(INFERENCE_ROUTES.map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`;
+const ROUTES = `route=~${promString(INFERENCE_ROUTES.map(regexQuote).join('|'))}`;
 
 /** The PromQL the built-in checks of one track are computed from (one query per ingredient). */
 export function windowQueries(selector: string, windowSeconds: number): Record<'requests' | 'buckets' | 'rejections' | 'inputs' | 'drift', string> {
@@ -62,10 +73,12 @@ export class PrometheusMetricsProvider implements MetricsProvider {
   readonly type = 'prometheus' as const;
   readonly client: PrometheusClient;
   readonly #minWindowSeconds: number;
+  readonly #listTrackEndpoints: PrometheusProviderOptions['listTrackEndpoints'];
 
   constructor(options: PrometheusProviderOptions) {
     this.client = new PrometheusClient(options);
     this.#minWindowSeconds = options.minWindowSeconds ?? 30;
+    this.#listTrackEndpoints = options.listTrackEndpoints;
   }
 
   /** The increase() range, in whole seconds, for an analysis interval. */
@@ -89,7 +102,9 @@ export class PrometheusMetricsProvider implements MetricsProvider {
 
   async #readWindow(release: ModelRelease, track: Track, now: Date): Promise<WindowReading> {
     const ns = release.metadata.namespace ?? 'default';
-    const selector = trackSelector(ns, release.metadata.name, track);
+    const readyPods = this.#listTrackEndpoints ? (await this.#listTrackEndpoints(release, track)).map((e) => e.podName) : undefined;
+    if (readyPods && readyPods.length === 0) return { window: emptyWindow(track), emptyReason: `no ready pods of track ${track}` };
+    const selector = trackSelector(ns, release.metadata.name, track, readyPods);
     const q = windowQueries(selector, this.windowSeconds(intervalOf(analysisOf(release))));
     const [requests, buckets, rejections, inputs, drift] = await Promise.all(
       [q.requests, q.buckets, q.rejections, q.inputs, q.drift].map((query) => this.client.query(query, now)),

@@ -36,6 +36,7 @@ const arg = (name: string, fallback: string): string => {
 };
 const RUNS = Number(arg('runs', '10'));
 const INTERVAL = arg('interval', '10s');
+const PROVIDERS = arg('providers', 'pods,prometheus').split(',') as ('pods' | 'prometheus')[];
 const intervalMs = parseDurationSeconds(INTERVAL) * 1000;
 const NS = 'bench-rollback';
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -46,12 +47,15 @@ interface Pod {
 }
 type Release = ModelRelease & { metadata: { generation?: number } };
 
+/** The last status each release showed, for error messages. */
+const lastSeen = new Map<string, unknown>();
+
 async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status seen: ${JSON.stringify(Object.fromEntries(lastSeen))}`);
     await sleep(everyMs);
   }
 }
@@ -88,8 +92,10 @@ class Bench {
     return release;
   }
 
-  get(): Promise<Release> {
-    return this.cluster.kube.request<Release>('GET', this.path);
+  async get(): Promise<Release> {
+    const r = await this.cluster.kube.request<Release>('GET', this.path);
+    lastSeen.set(this.name, { phase: r.status?.phase, weight: r.status?.canaryWeight, message: r.status?.message, analysis: r.status?.analysis });
+    return r;
   }
 
   async pods(track: 'stable' | 'canary'): Promise<{ name: string; url: string }[]> {
@@ -191,14 +197,14 @@ async function main(): Promise<void> {
     [join(ROOT, 'bin/tern-operator.js'), '--kubeconfig', cluster.kubeconfig, '--namespaces', NS, '--leader-elect', 'false', '--metrics-addr', `127.0.0.1:${metricsPort}`, '--log-level', 'warn'],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  const benches = [new Bench(cluster, 'pods', `${host.url}species/`), new Bench(cluster, 'prometheus', `${host.url}species/`)];
+  const benches = PROVIDERS.map((p) => new Bench(cluster, p, `${host.url}species/`));
   try {
     console.log(`rollback latency: drift alarm true in the candidate pods' metrics -> status weight 0 (RolledBack); interval ${INTERVAL}, ${RUNS} runs per provider`);
-    const [pods, prom] = await Promise.all(benches.map((b) => b.all(RUNS, (line) => console.log(line))));
+    const results = await Promise.all(benches.map((b) => b.all(RUNS, (line) => console.log(line))));
     const target = intervalMs + 2000;
     console.log(`\n                     min    median     max   (seconds; target <= interval + 2 s = ${(target / 1000).toFixed(1)} s)`);
-    for (const [label, xs] of [['pods', pods], ['prometheus', prom]] as const) {
-      const s = stats(xs as number[]);
+    for (const [i, label] of PROVIDERS.entries()) {
+      const s = stats(results[i] as number[]);
       console.log(`${label.padEnd(20)} ${(s.min / 1000).toFixed(2).padStart(6)}  ${(s.median / 1000).toFixed(2).padStart(6)}  ${(s.max / 1000).toFixed(2).padStart(6)}   max/target ${(s.max / target).toFixed(2)}`);
     }
   } finally {

@@ -28,6 +28,7 @@ async function main(argv: string[]): Promise<void> {
         prometheus: flag('no-prometheus') === undefined,
         nodeAgent: flag('no-node-agent') === undefined,
         log: (line) => console.error(`cluster-up: ${line}`),
+        startedBy: 'cluster-up',
       });
       console.error(`cluster-up: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${cluster.layout.logs}`);
       if (cluster.prometheusUrl) console.error(`cluster-up: prometheus at ${cluster.prometheusUrl}`);

@@ -16,6 +16,8 @@ export interface ClusterState {
   podCIDR?: string;
   kwokNodes: number;
   startedAt: string;
+  /** Who started it (`make cluster-up`, `jest`, ...): a jest run reuses only clusters it did not start. */
+  startedBy?: string;
   processes: ProcessRecord[];
 }
 

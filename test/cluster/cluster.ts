@@ -28,6 +28,8 @@ export interface StartOptions {
   stateDir?: string;
   /** Progress lines (default: silent). */
   log?: (line: string) => void;
+  /** Recorded in the state as who started the cluster. */
+  startedBy?: string;
 }
 
 /** A running local cluster. */
@@ -68,12 +70,14 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   for (const dir of [layout.root, layout.logs, layout.podLogs, layout.pids, path.join(layout.pids, 'pods'), layout.prometheusDir]) fs.mkdirSync(dir, { recursive: true });
   for (const f of fs.readdirSync(layout.logs)) if (f.endsWith('.log')) fs.rmSync(path.join(layout.logs, f));
   for (const f of fs.readdirSync(layout.podLogs)) fs.rmSync(path.join(layout.podLogs, f));
+  // A fresh cluster starts with an empty TSDB (a Prometheus restart alone keeps it).
+  fs.rmSync(path.join(layout.prometheusDir, 'data'), { recursive: true, force: true });
 
   const t0 = Date.now();
   const bins = ensureBinaries(log);
   const tooling = opts.nodeAgent === false ? undefined : ensureTooling(root, layout);
   const kubectl = path.join(bins.k8s, 'kubectl');
-  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), processes: [] };
+  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), startedBy: opts.startedBy, processes: [] };
   const record = (p: ProcessRecord) => {
     state.processes.push(p);
     writeState(layout, state);

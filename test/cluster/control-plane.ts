@@ -116,16 +116,18 @@ export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, o
 
   fs.writeFileSync(layout.kubeconfig, renderKubeconfig(server, token, caFile), { mode: 0o600 });
   const kubeconfigFlags = [`--kubeconfig=${layout.kubeconfig}`, `--authentication-kubeconfig=${layout.kubeconfig}`, `--authorization-kubeconfig=${layout.kubeconfig}`];
+  // Client rate limits well above the defaults (20-50 qps): scale tests create thousands of kwok pods.
+  const rateFlags = ['--kube-api-qps=500', '--kube-api-burst=1000'];
   const kcm = started(
     startDetached('kube-controller-manager', path.join(bins.k8s, 'kube-controller-manager'), [
-      ...kubeconfigFlags, '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, '--leader-elect=false',
+      ...kubeconfigFlags, ...rateFlags, '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, '--leader-elect=false',
       `--service-account-private-key-file=${saKey}`, `--root-ca-file=${caFile}`, '--use-service-account-credentials=false',
       '--controllers=*', '--profiling=false',
     ], log('kube-controller-manager')),
   );
   const scheduler = started(
     startDetached('kube-scheduler', path.join(bins.k8s, 'kube-scheduler'), [
-      ...kubeconfigFlags, '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, '--leader-elect=false', '--profiling=false',
+      ...kubeconfigFlags, ...rateFlags, '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, '--leader-elect=false', '--profiling=false',
     ], log('kube-scheduler')),
   );
   await Promise.all([

@@ -1,6 +1,8 @@
 // Pod addresses for the local node. Kubernetes refuses loopback addresses (127.0.0.0/8) in
-// EndpointSlices, so pods get addresses from 198.18.0.0/15 (RFC 2544, never routed), made local to
-// this machine by one `ip route add local 198.18.0.0/15 dev lo` (like 127/8 is). Each running
+// EndpointSlices, so pods get addresses from 198.18.0.0/15 (RFC 2544, never routed), made local by
+// `ip route add local 198.18.0.0/15 dev lo` — only inside the `tern` network namespace that
+// test/cluster/netns.sh makes (it sets TERN_IN_NETNS=1), never in the machine's own routing table.
+// Outside it, pods fall back to 127.x addresses (and EndpointSlices stay empty). Each running
 // cluster claims its own /24 so that several checkouts' clusters can run side by side.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,7 +12,7 @@ import path from 'node:path';
 export const POD_RANGE = '198.18.0.0/15';
 const CLAIMS_DIR = path.join(process.env.TMPDIR ?? '/tmp', 'tern-pod-subnets');
 
-/** True when POD_RANGE is a local route (adding it when we may); false when it cannot be added. */
+/** True when POD_RANGE is a local route (adding it inside our own network namespace); false otherwise. */
 export function ensurePodRangeLocal(): boolean {
   const show = () => {
     try {
@@ -20,6 +22,7 @@ export function ensurePodRangeLocal(): boolean {
     }
   };
   if (show()) return true;
+  if (process.env.TERN_IN_NETNS !== '1') return false;
   try {
     execFileSync('ip', ['route', 'add', 'local', POD_RANGE, 'dev', 'lo'], { stdio: 'ignore' });
   } catch {

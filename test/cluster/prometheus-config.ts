@@ -21,6 +21,9 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
     scrape_configs: [
       {
         job_name: 'kubernetes-pods',
+        // tern-operator's series carry the ModelRelease's own namespace/release labels: keep them (as the
+        // chart's ServiceMonitor does) instead of renaming them exported_namespace. Server series are unaffected.
+        honor_labels: true,
         // Prometheus 3 refuses targets without a Content-Type unless told what to assume.
         fallback_scrape_protocol: 'PrometheusText0.0.4',
         kubernetes_sd_configs: [

@@ -49,47 +49,61 @@ export class PodWorker {
     return `/api/v1/namespaces/${this.pod.metadata?.namespace}/pods/${this.pod.metadata?.name}`;
   }
 
-  /** Starts the pod's containers (or marks it Failed when one cannot run here). */
+  /**
+   * Starts the pod's containers. A container that can never run here (image, command) fails the pod;
+   * a missing ConfigMap/Secret leaves it Pending (CreateContainerConfigError) and is retried, as the kubelet does.
+   */
   async start(): Promise<void> {
     const spec = this.pod.spec;
-    if (spec === undefined) return;
+    if (spec === undefined || this.stopped || this.deleting) return;
     const logFile = path.join(this.ctx.podLogDir, `${this.key}.log`);
     const restartPolicy = (spec.restartPolicy ?? 'Always') as 'Always' | 'OnFailure' | 'Never';
     const hostNetwork = spec.hostNetwork === true;
+    const ns = `${this.pod.metadata?.namespace}/${this.pod.metadata?.name}`;
+    const unsupported = (spec.initContainers ?? []).length > 0 ? { reason: 'UnsupportedPod', message: 'init containers are not supported by the local node agent' } : undefined;
+    const commands = spec.containers.map((c) => containerCommand(c.image ?? '', c.command, c.args, this.ctx.repoRoot, process.execPath));
+    const cannot = unsupported ?? commands.find((c) => !c.ok);
+    if (cannot !== undefined && 'reason' in cannot) {
+      const message = `${cannot.message} (pod ${ns})`;
+      this.view.failure = { reason: cannot.reason, message };
+      fs.appendFileSync(logFile, `==== ${new Date().toISOString()} pod cannot run on the local node: ${message}\n`);
+      this.ctx.log(`pod ${this.key}: ${message}`);
+      this.requestPush();
+      return;
+    }
+    let envs: Array<Record<string, string>>;
     try {
-      if ((spec.initContainers ?? []).length > 0) throw Object.assign(new Error('init containers are not supported by the local node agent'), { reason: 'UnsupportedPod' });
-      const plans = await Promise.all(
-        spec.containers.map(async (container) => {
-          const cmd = containerCommand(container.image ?? '', container.command, container.args, this.ctx.repoRoot, process.execPath);
-          if (!cmd.ok) throw Object.assign(new Error(cmd.message), { reason: cmd.reason });
-          const env = await containerEnv(this.pod, container, hostNetwork ? this.ctx.hostIP : this.podIP, this.ctx.baseEnv, this.ctx.lookup);
-          return { container, cmd, env };
-        }),
-      );
-      for (const { container, cmd, env } of plans) {
-        const runner = new ContainerRunner({
+      envs = await Promise.all(spec.containers.map((c) => containerEnv(this.pod, c, hostNetwork ? this.ctx.hostIP : this.podIP, this.ctx.baseEnv, this.ctx.lookup)));
+    } catch (err) {
+      const message = `${(err as Error).message} (pod ${ns})`;
+      this.view.containers = spec.containers.map((c) => ({
+        name: c.name, image: c.image ?? '', state: { kind: 'waiting', reason: 'CreateContainerConfigError', message }, restartCount: 0, ready: false, finished: false,
+      }));
+      this.ctx.log(`pod ${this.key}: ${message}; retrying`);
+      this.requestPush();
+      setTimeout(() => void this.start(), 2000);
+      return;
+    }
+    spec.containers.forEach((container, i) => {
+      const cmd = commands[i];
+      if (cmd === undefined || !cmd.ok) return;
+      this.runners.push(
+        new ContainerRunner({
           container,
           podIP: this.podIP,
           command: cmd.command,
           args: cmd.args,
-          env,
+          env: envs[i] ?? {},
           cwd: this.ctx.repoRoot,
           logFile,
           pidFile: path.join(this.ctx.podPidDir, `${this.key}_${container.name}.json`),
           restartPolicy,
           onChange: () => this.requestPush(),
-        });
-        this.runners.push(runner);
-      }
-      for (const r of this.runners) r.start();
-      this.ctx.log(`pod ${this.key}: started ${this.runners.length} container(s) on ${this.podIP}`);
-    } catch (err) {
-      const reason = (err as { reason?: string }).reason ?? 'CreateContainerConfigError';
-      const message = `${(err as Error).message} (pod ${this.pod.metadata?.namespace}/${this.pod.metadata?.name})`;
-      this.view.failure = { reason, message };
-      fs.appendFileSync(logFile, `==== ${new Date().toISOString()} pod cannot run on the local node: ${message}\n`);
-      this.ctx.log(`pod ${this.key}: ${message}`);
-    }
+        }),
+      );
+    });
+    for (const r of this.runners) r.start();
+    this.ctx.log(`pod ${this.key}: started ${this.runners.length} container(s) on ${this.podIP}`);
     this.requestPush();
   }
 
@@ -134,7 +148,7 @@ export class PodWorker {
     try {
       while (this.dirty && !this.deleting && !this.stopped) {
         this.dirty = false;
-        this.view.containers = this.runners.map((r, i) => ({
+        if (this.runners.length > 0) this.view.containers = this.runners.map((r, i) => ({
           name: this.pod.spec?.containers[i]?.name ?? '',
           image: this.pod.spec?.containers[i]?.image ?? '',
           state: r.state,
@@ -145,9 +159,10 @@ export class PodWorker {
           finished: r.finished,
         }));
         try {
-          await this.ctx.kube.mergePatch(`${this.apiPath}/status`, { status: podStatus(this.view, new Date()) });
+          // metadata.uid makes the patch fail (422 "field is immutable") should a new pod with the same name have replaced ours.
+          await this.ctx.kube.mergePatch(`${this.apiPath}/status`, { metadata: { uid: this.pod.metadata?.uid }, status: podStatus(this.view, new Date()) });
         } catch (err) {
-          if (err instanceof KubeError && err.status === 404) return;
+          if (err instanceof KubeError && (err.status === 404 || (err.status === 422 && err.message.includes('metadata.uid')))) return;
           this.ctx.log(`pod ${this.key}: status update failed (retrying): ${(err as Error).message}`);
           this.dirty = true;
           await new Promise((r) => setTimeout(r, 500));

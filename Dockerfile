@@ -1,0 +1,58 @@
+# syntax=docker/dockerfile:1
+# The Tern images: one Dockerfile, two targets that share every layer but the entry point.
+#
+#   docker build --target tern-server   -t ghcr.io/tern-dev/tern-server:0.1.0   .
+#   docker build --target tern-operator -t ghcr.io/tern-dev/tern-operator:0.1.0 .
+#
+# Both contain the three commands (tern, tern-server, tern-operator) on PATH, run as the unprivileged
+# user 65532, write nothing outside /tmp (fine with readOnlyRootFilesystem plus an emptyDir on /tmp),
+# and hold only production dependencies (~250 MB, most of it onnxruntime-node's native libraries).
+# The image names matter: ModelRelease pods use ghcr.io/tern-dev/tern-server:<version> with command
+# ["tern-server"] (docs/conventions.md), the chart ghcr.io/tern-dev/tern-operator:<appVersion>.
+#
+# onnxruntime-node's CPU and WebGPU providers are bundled in the npm package. The CUDA provider needs
+# its install script (which downloads the CUDA libraries, skipped by .npmrc) and a CUDA base image:
+# build with --build-arg NODE_IMAGE=<a CUDA 12 runtime image with Node 20> --build-arg ORT_INSTALL=cuda12.
+#
+# Not built in this repository's CI: the machines that run it have no container engine.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: compile TypeScript, then drop dev dependencies -------------------------------------
+FROM ${NODE_IMAGE} AS build
+ARG ORT_INSTALL=skip
+WORKDIR /src
+COPY package.json package-lock.json .npmrc ./
+RUN npm config set --location=project onnxruntime-node-install "${ORT_INSTALL}" \
+ && npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY operator ./operator
+COPY server ./server
+COPY models ./models
+RUN npx tsc -p tsconfig.build.json \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime: what both images share ------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY bin ./bin
+RUN chmod 0755 bin/*.js \
+ && ln -s /app/bin/tern.js /usr/local/bin/tern \
+ && ln -s /app/bin/tern-server.js /usr/local/bin/tern-server \
+ && ln -s /app/bin/tern-operator.js /usr/local/bin/tern-operator
+# Files stay root-owned and read-only to the process.
+USER 65532:65532
+
+# ---- tern-server: the inference server every model pod runs --------------------------------------
+FROM runtime AS tern-server
+EXPOSE 8080
+ENTRYPOINT ["tern-server"]
+
+# ---- tern-operator: the operator the Helm chart deploys --------------------------------------------
+FROM runtime AS tern-operator
+EXPOSE 8080
+ENTRYPOINT ["tern-operator"]

@@ -1,0 +1,31 @@
+// process-control: detached processes logging to a file, stopped by pid (SIGKILL after the grace period).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isRunning, startDetached, stopProcess } from './process-control.js';
+
+test('a process that ignores SIGTERM is killed after the grace period; its output is in the log', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-pc-'));
+  const log = path.join(dir, 'p.log');
+  const rec = startDetached('stubborn', 'sh', ['-c', 'trap "" TERM; echo started; while true; do sleep 0.1; done'], log);
+  expect(isRunning(rec)).toBe(true);
+  await new Promise((r) => setTimeout(r, 300));
+  const t0 = Date.now();
+  await stopProcess(rec, 500);
+  expect(isRunning(rec)).toBe(false);
+  expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+  expect(fs.readFileSync(log, 'utf8')).toContain('started');
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a recorded pid whose start time differs (pid reused) is left alone', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-pc-'));
+  const real = startDetached('sleeper', 'sleep', ['30'], path.join(dir, 's.log'));
+  const stale = { pid: real.pid, startTime: `${real.startTime}0` };
+  expect(isRunning(stale)).toBe(false);
+  await stopProcess(stale, 10);
+  expect(isRunning(real)).toBe(true);
+  await stopProcess(real, 1000);
+  expect(isRunning(real)).toBe(false);
+  fs.rmSync(dir, { recursive: true });
+});

@@ -1,0 +1,118 @@
+// `helm install` of charts/tern into the local control plane: the CRD comes from the chart's crds/
+// (the very crds/modelrelease.yaml), the operator pod becomes ready through its /readyz probe, takes the
+// leader Lease and reports tern_leader 1; `helm uninstall` removes what the chart created.
+// Needs the operator (bin/tern-operator.js) built: `make test-cluster` builds first.
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
+import { KubeError } from './cluster/kube-http.js';
+import { run } from '../charts/lib/tools.js';
+import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
+
+const CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/modelreleases.serving.tern.dev';
+const NAMESPACE = 'tern-helm-install';
+const WATCHED = 'tern-helm-watched';
+
+interface Crd {
+  status?: { conditions?: { type: string; status: string }[] };
+}
+interface Lease {
+  metadata: { name: string };
+  spec?: { holderIdentity?: string };
+}
+
+describe('helm install charts/tern', () => {
+  const cluster = testCluster();
+  let release: ChartRelease | undefined;
+
+  afterAll(async () => {
+    await release?.uninstall().catch(() => undefined);
+    await deleteNamespace(cluster, NAMESPACE);
+    await deleteNamespace(cluster, WATCHED);
+    cluster.kube.close();
+  });
+
+  it('installs the CRD from crds/ and least-privilege RBAC that the API server enforces', async () => {
+    await withClusterLogs(cluster, async () => {
+      // The shared cluster applied crds/ already: remove it so that the chart has to install it.
+      await cluster.kube.request('DELETE', CRD).catch((err: unknown) => {
+        if (!(err instanceof KubeError && err.status === 404)) throw err;
+      });
+      await eventually('the ModelRelease CRD to be gone', async () => {
+        try {
+          await cluster.kube.request('GET', CRD);
+          return undefined;
+        } catch (err) {
+          return err instanceof KubeError && err.status === 404 ? true : undefined;
+        }
+      }, 60_000);
+      await createNamespace(cluster, WATCHED);
+
+      release = await installChart(cluster, { namespace: NAMESPACE, watchNamespaces: [WATCHED], wait: false });
+
+      const crd = await eventually('the chart\'s CRD Established', async () => {
+        const found = await cluster.kube.request<Crd>('GET', CRD);
+        return found.status?.conditions?.find((c) => c.type === 'Established')?.status === 'True' ? found : undefined;
+      }, 30_000);
+      expect(crd).toBeDefined();
+
+      // The local node agent hands pods an admin kubeconfig, so ask the authorizer about the service account.
+      const sa = `system:serviceaccount:${NAMESPACE}:tern`;
+      const can = (args: string[]) => run(cluster.kubectl, ['--kubeconfig', cluster.kubeconfig, 'auth', 'can-i', ...args, '--as', sa]).stdout.trim();
+      const expected: [string[], string][] = [
+        [['list', 'modelreleases.serving.tern.dev', '-n', WATCHED], 'yes'],
+        [['patch', 'modelreleases.serving.tern.dev', '--subresource=status', '-n', WATCHED], 'yes'],
+        [['create', 'deployments.apps', '-n', WATCHED], 'yes'],
+        [['create', 'httproutes.gateway.networking.k8s.io', '-n', WATCHED], 'yes'],
+        [['create', 'events.events.k8s.io', '-n', WATCHED], 'yes'],
+        [['list', 'pods', '-n', WATCHED], 'yes'],
+        [['create', 'leases.coordination.k8s.io', '-n', NAMESPACE], 'yes'],
+        [['list', 'modelreleases.serving.tern.dev', '-n', 'default'], 'no'],
+        [['create', 'deployments.apps', '-n', 'default'], 'no'],
+        [['get', 'secrets', '-n', WATCHED], 'no'],
+        [['delete', 'pods', '-n', WATCHED], 'no'],
+        [['create', 'leases.coordination.k8s.io', '-n', WATCHED], 'no'],
+        [['list', 'modelreleases.serving.tern.dev', '--all-namespaces'], 'no'],
+      ];
+      expect(expected.map(([args]) => [args, can(args)])).toEqual(expected);
+    });
+  }, 120_000);
+
+  it('runs the operator: ready through /readyz, leading, reporting tern_leader 1', async () => {
+    await withClusterLogs(cluster, async () => {
+      if (release === undefined) throw new Error('the install test did not install the chart');
+      const chart = release;
+      const pod = await eventually('the operator pod Ready', async () => {
+        const pods = await chart.operatorPods();
+        return pods.length === 1 && pods[0]?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? pods[0] : undefined;
+      }, 180_000, 1000);
+      const deployment = await cluster.kube.request<{ status?: { availableReplicas?: number } }>('GET', `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/tern-operator`);
+      expect(deployment.status?.availableReplicas).toBe(1);
+
+      const base = `http://${pod.status?.podIP}:${chart.metricsPort}`;
+      const metrics = await eventually('tern_leader 1 on the operator /metrics', async () => {
+        const text = await (await fetch(`${base}/metrics`)).text();
+        return /^tern_leader\{[^}]*\} 1$/m.test(text) ? text : undefined;
+      }, 60_000, 1000);
+      expect(metrics).toMatch(/^tern_reconcile_errors_total /m);
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+      const leases = await cluster.kube.request<{ items: Lease[] }>('GET', `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases`);
+      expect(leases.items.filter((l) => (l.spec?.holderIdentity ?? '') !== '')).toHaveLength(1);
+    });
+  }, 240_000);
+
+  it('helm uninstall removes the operator and its RBAC', async () => {
+    await withClusterLogs(cluster, async () => {
+      if (release === undefined) throw new Error('the install test did not install the chart');
+      await release.uninstall();
+      release = undefined;
+      await eventually('the operator pods to be gone', async () => {
+        const pods = await cluster.kube.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${NAMESPACE}/pods`);
+        return pods.items.length === 0 ? true : undefined;
+      }, 90_000, 1000);
+      await expect(cluster.kube.request('GET', `/apis/rbac.authorization.k8s.io/v1/namespaces/${WATCHED}/roles/tern-operator`)).rejects.toMatchObject({ status: 404 });
+      // Helm never deletes CRDs (the ModelReleases would go with them).
+      await expect(cluster.kube.request('GET', CRD)).resolves.toBeDefined();
+    });
+  }, 180_000);
+});
