@@ -79,6 +79,10 @@ async function main(): Promise<void> {
       await sleep(1000);
     }
     const convergeS = (Date.now() - t0) / 1000;
+    if (healthy < N) {
+      process.stdout.write(`\nbench-operator: only ${healthy}/${N} Healthy after ${TIMEOUT_S} s; idle writes not measured (the releases are not converged)\npeak RSS ${(peakRss / 1024 / 1024).toFixed(1)} MB\n`);
+      return;
+    }
     await sleep(10_000); // in-flight passes and late informer events settle
     const writes = async () => (await scrapeMetric(operator.metricsUrl, 'tern_api_writes_total')) ?? 0;
     const before = await writes();
