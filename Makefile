@@ -72,8 +72,10 @@ cluster-down: ## Stop every process the local cluster started
 cluster-status: ## Show the running local cluster (server, kubeconfig, Prometheus URL, memory)
 	@$(CLUSTER_CLI) status
 
-cluster-shell: ## A shell inside the cluster's network namespace, with KUBECONFIG, kubectl and tern on PATH
-	@$(IN_NETNS) env KUBECONFIG=$(CURDIR)/.tern/kubeconfig PATH=$(CURDIR)/bin:$(K8S_BIN):$$PATH $${SHELL:-bash}
+cluster-shell: build ## A shell inside the cluster's network namespace, with KUBECONFIG, kubectl and tern on PATH
+	@mkdir -p .tern/bin && ln -sf $(CURDIR)/bin/tern.js .tern/bin/tern && ln -sf $(K8S_BIN)/kubectl .tern/bin/kubectl
+	@echo "cluster-shell: KUBECONFIG=$(CURDIR)/.tern/kubeconfig; kubectl and tern on PATH; exit to leave"
+	@$(IN_NETNS) env KUBECONFIG=$(CURDIR)/.tern/kubeconfig PATH=$(CURDIR)/.tern/bin:$$PATH $${SHELL:-bash}
 
 kubectl: ## kubectl against the local cluster: make kubectl ARGS="get mr -A"
 	@$(IN_NETNS) $(K8S_BIN)/kubectl --kubeconfig $(CURDIR)/.tern/kubeconfig $(ARGS)

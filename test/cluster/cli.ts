@@ -32,6 +32,9 @@ async function main(argv: string[]): Promise<void> {
       });
       console.error(`cluster-up: ready in ${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${cluster.layout.logs}`);
       if (cluster.prometheusUrl) console.error(`cluster-up: prometheus at ${cluster.prometheusUrl}`);
+      if (process.env.TERN_IN_NETNS === '1') {
+        console.error("cluster-up: it lives in network namespace 'tern': `make cluster-shell` opens a shell there (KUBECONFIG set)");
+      }
       console.log(`export KUBECONFIG=${cluster.kubeconfig}`);
       cluster.kube.close();
       return;

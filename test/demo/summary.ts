@@ -78,13 +78,14 @@ export function renderSummary(s: SummaryInput): string[] {
   }
   lines.push('', 'Where to look next:');
   if (s.kept) {
-    lines.push(`  export KUBECONFIG=${s.kubeconfig}`);
-    lines.push(`  ${s.kubectl} get mr -n ${s.namespace}          # or any kubectl; -o wide adds model and message`);
-    lines.push(`  node bin/tern.js status species -n ${s.namespace} --watch`);
+    lines.push('  The cluster lives in its own network namespace; in another terminal, `make cluster-shell` opens a shell there');
+    lines.push(`  (KUBECONFIG=${s.kubeconfig}, kubectl and tern on PATH), then:`);
+    lines.push(`  kubectl get mr -n ${s.namespace}          # or any kubectl; -o wide adds model and message`);
+    lines.push(`  tern status species -n ${s.namespace} --watch`);
     if (s.prometheusUrl) lines.push(`  Prometheus: ${s.prometheusUrl}/graph?g0.expr=tern_server_target_score_mean  (query tern_server_* by release, track, version)`);
   } else {
     lines.push('  Everything the demo started has been stopped. To explore a live cluster: `make cluster-up`, then');
-    lines.push(`  \`make demo\` again (it reuses that cluster and leaves it running), then kubectl get mr -n ${s.namespace} with KUBECONFIG=${s.kubeconfig}.`);
+    lines.push(`  \`make demo\` again (it reuses that cluster and leaves it running), then \`make kubectl ARGS="get mr -n ${s.namespace}"\`.`);
     if (s.prometheusUrl) lines.push(`  Prometheus was at ${s.prometheusUrl}.`);
   }
   lines.push('  Dashboards: import charts/tern/files/dashboards/*.json (Grafana: Dashboards → New → Import) with a Prometheus data source at the URL above.');

@@ -80,7 +80,8 @@ describe('demo summary', () => {
       totals: { requests: 10, byVersion: { '1.0.0': 10 }, byStatus: { 200: 10 } },
     };
     const kept = renderSummary({ ...input, kept: true }).join('\n');
-    expect(kept).toContain('export KUBECONFIG=/k/kubeconfig');
+    expect(kept).toContain('KUBECONFIG=/k/kubeconfig');
+    expect(kept).toContain('make cluster-shell');
     expect(kept).toContain('get mr -n tern-demo');
     expect(kept).toContain('http://127.0.0.1:9090');
     expect(kept).toContain('charts/tern/files/dashboards');
