@@ -3,7 +3,7 @@
 //   cluster — tests under test/ that start the local control plane, Prometheus and real servers.
 const tsJest = [
   'ts-jest',
-  { useESM: true, tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: { ignoreCodes: [151002] } },
+  { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } },
 ];
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
