@@ -5,7 +5,7 @@
  * progress deadline, then pauses or aborts as the spec says.
  */
 import { desiredOf, trackReady } from './desired.js';
-import { durationMs } from './duration.js';
+import { durationMs } from '../api/duration.js';
 import type { Pass } from './pass.js';
 import { enterPromoting, enterStep, finishPromotion, rollBack } from './transitions.js';
 

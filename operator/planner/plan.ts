@@ -11,7 +11,7 @@
 import { planCanary, planPromoting } from './canary.js';
 import { applyCommand } from './commands.js';
 import { desiredOf } from './desired.js';
-import { durationMs } from './duration.js';
+import { durationMs } from '../api/duration.js';
 import { describeModel, sameModel, toModelRef } from './models.js';
 import { Pass } from './pass.js';
 import { GOLDEN_CHECK, planStaging } from './staging.js';

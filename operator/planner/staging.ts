@@ -6,7 +6,7 @@
 import type { CheckResult, ModelReleaseStatus } from '../api/model-release-schema.js';
 import type { ResolvedSpec } from './resolved-spec.js';
 import { desiredOf, trackReady } from './desired.js';
-import { durationMs } from './duration.js';
+import { durationMs } from '../api/duration.js';
 import type { Pass } from './pass.js';
 import { enterShadow, enterStep, finishPromotion, isFirstRelease, rollBack } from './transitions.js';
 

@@ -3,7 +3,7 @@
  * once the last measurement is at least one analysis interval old. Pure.
  */
 import type { ModelReleaseStatus } from '../api/model-release-schema.js';
-import { durationMs } from '../planner/duration.js';
+import { durationMs } from '../api/duration.js';
 import type { ResolvedSpec } from '../planner/resolved-spec.js';
 import { GOLDEN_CHECK } from '../planner/staging.js';
 
