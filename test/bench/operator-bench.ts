@@ -80,7 +80,17 @@ async function main(): Promise<void> {
     }
     const convergeS = (Date.now() - t0) / 1000;
     if (healthy < N) {
-      process.stdout.write(`\nbench-operator: only ${healthy}/${N} Healthy after ${TIMEOUT_S} s; idle writes not measured (the releases are not converged)\npeak RSS ${(peakRss / 1024 / 1024).toFixed(1)} MB\n`);
+      const { items } = await client.list<ModelRelease & KubernetesObject>(MODEL_RELEASES, { namespace: ns });
+      const phases = new Map<string, number>();
+      for (const r of items) phases.set(r.status?.phase ?? '(none)', (phases.get(r.status?.phase ?? '(none)') ?? 0) + 1);
+      const stuck = items.find((r) => r.status?.phase !== 'Healthy');
+      process.stdout.write(
+        `\nbench-operator: only ${healthy}/${N} Healthy after ${TIMEOUT_S} s; idle writes not measured (the releases are not converged)\n` +
+          `phases: ${[...phases].map(([p, n]) => `${p} ${n}`).join(', ')}\n` +
+          `e.g. ${stuck?.metadata?.name}: ${stuck?.status?.message ?? '(no status message)'}\n` +
+          `peak RSS ${(peakRss / 1024 / 1024).toFixed(1)} MB\noperator log (tail):\n${operator.output().slice(-3000)}\n`,
+      );
+      process.exitCode = 1;
       return;
     }
     await sleep(10_000); // in-flight passes and late informer events settle
