@@ -38,6 +38,11 @@ function sliceRows(data: NumericArray, from: number, to: number): NumericArray {
   return data.subarray(from, to);
 }
 
+/** True when the array spans its whole ArrayBuffer (so it can be transferred to a worker, not copied). */
+function ownsBuffer(data: Float32Array): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
 /** The dynamic batcher for one model. */
 export class Batcher {
   readonly #queue: Queued[] = [];
@@ -119,6 +124,11 @@ export class Batcher {
       const parts = batch.map((q) => q.feeds[name]);
       const firstPart = parts[0];
       if (!firstPart) continue;
+      if (parts.length === 1 && ownsBuffer(firstPart.data)) {
+        // One request that owns its whole buffer: hand it on as is (the worker pool transfers it, no copy).
+        feeds[name] = firstPart;
+        continue;
+      }
       const data = new Float32Array(parts.reduce((n, p) => n + (p?.data.length ?? 0), 0));
       let offset = 0;
       for (const p of parts) {

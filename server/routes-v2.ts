@@ -61,7 +61,9 @@ export function v2Routes(service: ModelService, serverVersion: string): Router {
     if (headerLength === undefined && type !== '' && type !== 'application/json') {
       throw new HttpError(415, `unsupported content type "${type}"; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
     }
-    const body = await readBody(req, config.maxBodyBytes);
+    // Binary tensors follow the JSON header: read the body so that they start 4-byte aligned.
+    const alignAt = headerLength === undefined ? undefined : Number(headerLength);
+    const body = await readBody(req, config.maxBodyBytes, alignAt !== undefined && Number.isSafeInteger(alignAt) && alignAt >= 0 ? alignAt : undefined);
     let doc: unknown;
     let binary: Buffer | undefined;
     if (headerLength !== undefined) {
