@@ -93,11 +93,17 @@ function toFloat32(input: RawInput): Float32Array {
 }
 
 function checkFinite(name: string, data: Float32Array): void {
-  // x * 0 is 0 for every finite x and NaN for NaN and the infinities: one cheap pass decides, and only a
-  // bad tensor is searched for the first offending value.
-  let probe = 0;
-  for (let i = 0; i < data.length; i++) probe += (data[i] as number) * 0;
-  if (probe === 0) return;
+  // A float32 is NaN or infinite exactly when its 8 exponent bits are all ones: one pass of integer tests
+  // over the raw bits decides, and only a bad tensor is searched for the first offending value.
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  let bad = false;
+  for (let i = 0; i < bits.length; i++) {
+    if (((bits[i] as number) & 0x7f800000) === 0x7f800000) {
+      bad = true;
+      break;
+    }
+  }
+  if (!bad) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) throw new HttpError(400, `input ${name}: value ${i} is ${data[i]}; NaN and infinities are not accepted`);
   }
