@@ -9,6 +9,8 @@ export interface BatchRunner {
   run(feeds: Feeds): Promise<Outputs>;
   hasCapacity(): boolean;
   inFlight(): number;
+  /** A float32 array of `length` for a batch, reused when the runner has one (else the batcher allocates). */
+  allocate?(length: number): Float32Array;
 }
 
 /** Batching limits. */
@@ -129,7 +131,8 @@ export class Batcher {
         feeds[name] = firstPart;
         continue;
       }
-      const data = new Float32Array(parts.reduce((n, p) => n + (p?.data.length ?? 0), 0));
+      const length = parts.reduce((n, p) => n + (p?.data.length ?? 0), 0);
+      const data = this.runner.allocate?.(length) ?? new Float32Array(length);
       let offset = 0;
       for (const p of parts) {
         if (!p) continue;
