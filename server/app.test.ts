@@ -144,6 +144,39 @@ describe('tern-server HTTP API (real model, in-process runner)', () => {
     expect(text).not.toMatch(/code="5\d\d"/);
   });
 
+  // The hot path (hot-routes.ts) takes the exact forms; express serves the others (trailing slash, other case,
+  // escapes). Both must answer alike and count under the same route pattern.
+  it.each([
+    ['/v1/predict', '/v1/predict/', JSON.stringify({ features })],
+    ['/v1/predict', '/V1/Predict', '{"instances": ['],
+    ['/v2/models/species/infer', '/v2/models/%73pecies/infer', JSON.stringify({ inputs: [{ name: 'features', shape: [1, 16], datatype: 'FP32', data: features }] })],
+    ['/v2/models/species/versions/1.1.0/infer', '/v2/models/species/versions/1.1.0/infer/', '{"inputs": []}'],
+    ['/v2/models/other/infer', '/v2/models/other/infer/', '{}'],
+  ])('answers %s (hot path) as express answers %s', async (hotPath, expressPath, body) => {
+    const metric = async (): Promise<string> => (await (await fetch(`${base}/metrics`)).text());
+    const [hot, viaExpress] = [await post(hotPath, body), await post(expressPath, body)];
+    expect(hot.status).toBe(viaExpress.status);
+    expect(hot.headers.get('content-type')).toBe(viaExpress.headers.get('content-type'));
+    const [a, b] = [(await hot.json()) as Record<string, unknown>, (await viaExpress.json()) as Record<string, unknown>];
+    delete a['latency_ms'];
+    delete b['latency_ms'];
+    expect(a).toEqual(b);
+    expect(await metric()).toMatch(new RegExp(`tern_server_http_requests_total\\{route="[^"]*",method="POST",code="${hot.status}"\\}`));
+  });
+
+  it('answers /healthz on the hot path and through express alike, and counts both under /healthz', async () => {
+    const count = async (): Promise<number> => {
+      const m = /tern_server_http_requests_total\{route="\/healthz",method="GET",code="200"\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text());
+      return Number(m?.[1] ?? 0);
+    };
+    const before = await count();
+    const [hot, viaExpress] = [await fetch(`${base}/healthz?probe=1`), await fetch(`${base}/healthz/`)];
+    expect(await hot.json()).toEqual({ status: 'ok' });
+    expect(await viaExpress.json()).toEqual({ status: 'ok' });
+    expect(hot.headers.get('content-type')).toBe(viaExpress.headers.get('content-type'));
+    expect(await count()).toBe(before + 2);
+  });
+
   it('says 404 with a hint for unknown routes', async () => {
     const res = await fetch(`${base}/nope`);
     expect(res.status).toBe(404);

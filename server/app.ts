@@ -1,10 +1,14 @@
 // The express application: request metrics, availability, the optional fault switch, the routes, and an
-// error handler that turns every problem into a JSON `{ error }` with the right status.
+// error handler that turns every problem into a JSON `{ error }` with the right status. The hot routes
+// (hot-routes.ts) are answered ahead of express with the same metrics, fault switch and error answers.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AvailabilityWindow } from './availability.js';
+import { hotRoutes } from './hot-routes.js';
 import { HttpError } from './http-error.js';
 import { log } from './log.js';
 import type { ModelService } from './model-service.js';
+import { jsonReply, writeReply, type Reply } from './reply.js';
 import { opsRoutes } from './routes-ops.js';
 import { v1Routes } from './routes-v1.js';
 import { v2Routes } from './routes-v2.js';
@@ -18,6 +22,16 @@ export function faultSwitch(ratio: number): () => boolean {
     calls++;
     return Math.floor(calls * ratio) > Math.floor((calls - 1) * ratio);
   };
+}
+
+/** The answer to an error thrown by a route: its HttpError status, a 4xx it carries, or a logged 500. */
+function errorReply(err: unknown, req: IncomingMessage): Reply {
+  if (err instanceof HttpError) return jsonReply({ error: err.message }, err.status);
+  const status = (err as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return jsonReply({ error: (err as Error).message }, status);
+  const path = (req.url ?? '').split('?')[0];
+  log('error', 'unexpected error', { method: req.method, path, error: (err as Error).stack ?? String(err) });
+  return jsonReply({ error: `internal error: ${(err as Error).message}` }, 500);
 }
 
 /** Everything app() needs besides the model. */
@@ -36,20 +50,36 @@ export function createApp(service: ModelService, options: AppOptions): express.E
   const { metrics, config } = service;
   const shouldFail = faultSwitch(config.fault5xxRatio);
 
+  const record = (route: string, method: string, status: number, start: bigint): void => {
+    const labels = { route, method, code: String(status) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    if (INFERENCE_ROUTES.has(route)) {
+      availability.record(status);
+      if (status >= 400 && status < 500 && route === '/v1/predict' && status !== 404) {
+        metrics.rejections.inc({ reason: 'invalid_input' });
+      }
+    }
+  };
+
+  // The hot routes skip express (hot-routes.ts); express's own routes below still serve every other form.
+  const hot = hotRoutes(service, {
+    record, isDraining: options.isDraining, shouldFail: config.fault5xxRatio > 0 ? shouldFail : undefined, errorReply,
+  });
+  // An express app is a function that calls app.handle(req, res, next) for every request
+  // (express/lib/express.js); its typings do not declare handle, hence the cast.
+  const dispatch = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void };
+  const expressHandle = dispatch.handle.bind(app);
+  dispatch.handle = (req, res, next) => {
+    if (!hot(req, res)) expressHandle(req, res, next);
+  };
+
   app.use((req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     if (options.isDraining()) res.setHeader('Connection', 'close');
     res.on('finish', () => {
       const route = req.route ? `${req.baseUrl}${(req.route as { path: string }).path}` : 'unmatched';
-      const labels = { route, method: req.method, code: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
-      if (INFERENCE_ROUTES.has(route)) {
-        availability.record(res.statusCode);
-        if (res.statusCode >= 400 && res.statusCode < 500 && route === '/v1/predict' && res.statusCode !== 404) {
-          metrics.rejections.inc({ reason: 'invalid_input' });
-        }
-      }
+      record(route, req.method, res.statusCode, start);
     });
     next();
   });
@@ -71,17 +101,7 @@ export function createApp(service: ModelService, options: AppOptions): express.E
   });
   // Express recognises error handlers by their four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof HttpError) {
-      res.status(err.status).json({ error: err.message });
-      return;
-    }
-    const status = (err as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      res.status(status).json({ error: (err as Error).message });
-      return;
-    }
-    log('error', 'unexpected error', { method: req.method, path: req.path, error: (err as Error).stack ?? String(err) });
-    res.status(500).json({ error: `internal error: ${(err as Error).message}` });
+    writeReply(res, errorReply(err, req));
   });
   return app;
 }

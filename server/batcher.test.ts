@@ -44,6 +44,27 @@ describe('Batcher', () => {
     expect(runner.batches).toEqual([2]);
   });
 
+  it('hands a lone request that owns its buffer to the runner without copying; a view into a larger buffer is copied', async () => {
+    const seen: Float32Array[] = [];
+    const runner: BatchRunner = {
+      hasCapacity: () => true,
+      inFlight: () => 0,
+      run: (feeds) => {
+        seen.push(feeds['x']?.data as Float32Array);
+        return Promise.resolve({ sum: { type: 'float32', dims: [1], data: new Float32Array(1) } });
+      },
+    };
+    const b = new Batcher(runner, { maxBatchSize: 8, maxBatchDelayMs: 1, batchable: true });
+    const whole = request(1, 1);
+    await b.submit(whole);
+    expect(seen[0]).toBe(whole['x']?.data);
+    const big = new Float32Array(6).fill(2);
+    await b.submit({ x: { dims: [1, 3], data: big.subarray(3) } });
+    expect(seen[1]).not.toBe(big);
+    expect(seen[1]?.byteLength).toBe(seen[1]?.buffer.byteLength);
+    expect(Array.from(seen[1] ?? [])).toEqual([2, 2, 2]);
+  });
+
   it('batches requests that arrive while the runner is busy and splits results per request', async () => {
     const runner = new RowSumRunner(20);
     const sizes: number[] = [];

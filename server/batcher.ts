@@ -9,6 +9,8 @@ export interface BatchRunner {
   run(feeds: Feeds): Promise<Outputs>;
   hasCapacity(): boolean;
   inFlight(): number;
+  /** A float32 array of `length` for a batch, reused when the runner has one (else the batcher allocates). */
+  allocate?(length: number): Float32Array;
 }
 
 /** Batching limits. */
@@ -36,6 +38,11 @@ function signatureOf(feeds: Feeds): string {
 
 function sliceRows(data: NumericArray, from: number, to: number): NumericArray {
   return data.subarray(from, to);
+}
+
+/** True when the array spans its whole ArrayBuffer (so it can be transferred to a worker, not copied). */
+function ownsBuffer(data: Float32Array): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
 }
 
 /** The dynamic batcher for one model. */
@@ -119,7 +126,13 @@ export class Batcher {
       const parts = batch.map((q) => q.feeds[name]);
       const firstPart = parts[0];
       if (!firstPart) continue;
-      const data = new Float32Array(parts.reduce((n, p) => n + (p?.data.length ?? 0), 0));
+      if (parts.length === 1 && ownsBuffer(firstPart.data)) {
+        // One request that owns its whole buffer: hand it on as is (the worker pool transfers it, no copy).
+        feeds[name] = firstPart;
+        continue;
+      }
+      const length = parts.reduce((n, p) => n + (p?.data.length ?? 0), 0);
+      const data = this.runner.allocate?.(length) ?? new Float32Array(length);
       let offset = 0;
       for (const p of parts) {
         if (!p) continue;

@@ -5,6 +5,14 @@ const noFile = (): string => {
 };
 
 describe('parseConfig', () => {
+  it('defaults to cores - 1 single-threaded workers, and two on a 2-core machine', () => {
+    const url = ['--model-url', 'http://127.0.0.1:1/m.onnx'];
+    expect(parseConfig(url, {}, noFile, 1)).toMatchObject({ workers: 1, intraOpThreads: 1 });
+    expect(parseConfig(url, {}, noFile, 2)).toMatchObject({ workers: 2, intraOpThreads: 1 });
+    expect(parseConfig(url, {}, noFile, 4)).toMatchObject({ workers: 3, intraOpThreads: 1 });
+    expect(parseConfig(url, {}, noFile, 16)).toMatchObject({ workers: 4, intraOpThreads: 4 });
+  });
+
   it('reads flags, with TERN_* environment twins that flags override', () => {
     const c = parseConfig(['--model-url', 'http://127.0.0.1:1/m.onnx', '--port=9000', '--workers', '2'], { TERN_PORT: '7000', TERN_HOST: '127.0.0.5', TERN_MAX_BATCH_SIZE: '8' }, noFile, 4);
     expect(c).toMatchObject({ modelUrl: 'http://127.0.0.1:1/m.onnx', port: 9000, host: '127.0.0.5', maxBatchSize: 8, workers: 2, intraOpThreads: 2 });

@@ -55,7 +55,7 @@ export const FLAGS: Record<string, FlagSpec> = {
   'execution-provider': { key: 'executionProvider', kind: 'provider', help: 'cpu | cuda | webgpu (falls back to cpu)' },
   'max-batch-size': { key: 'maxBatchSize', kind: 'int', help: 'most inputs in one session.run (default 64)' },
   'max-batch-delay-ms': { key: 'maxBatchDelayMs', kind: 'number', help: 'longest wait to fill a batch (default 1)' },
-  workers: { key: 'workers', kind: 'int', help: 'inference worker threads, one session each (default: cores - 1, min 1)' },
+  workers: { key: 'workers', kind: 'int', help: 'inference worker threads, one session each (default: cores - 1, min 1; 2 on 2 cores)' },
   'intra-op-threads': { key: 'intraOpThreads', kind: 'int', help: 'onnxruntime threads per worker (default: cores / workers)' },
   'worker-nice': { key: 'workerNice', kind: 'int', help: 'nice value of inference threads, below the HTTP thread (default 5; 0 = off)' },
   'cache-dir': { key: 'cacheDir', kind: 'string', help: 'where downloaded models are cached' },
@@ -76,7 +76,10 @@ const FILE_FLAGS = ['metrics-snapshot', 'rejection-config'] as const;
 const envName = (flag: string): string => `TERN_${flag.toUpperCase().replace(/-/g, '_')}`;
 
 function defaults(cores: number): ServerConfig {
-  const workers = Math.max(1, Math.min(4, cores - 1));
+  // cores - 1 single-threaded sessions leave a core to the HTTP thread; on 2 cores, two single-threaded
+  // sessions (niced below the HTTP thread) beat one two-threaded session, whose threads stall on each other
+  // whenever the HTTP thread takes a core (make bench-server: about +10% on both models).
+  const workers = cores === 2 ? 2 : Math.max(1, Math.min(4, cores - 1));
   return {
     modelUrl: '', sha256: undefined, modelName: 'species', modelVersion: '0.0.0', baselineScore: undefined,
     host: '0.0.0.0', port: 8080, executionProvider: 'cpu', maxBatchSize: 64, maxBatchDelayMs: 1, workers,

@@ -72,7 +72,14 @@ async function main(): Promise<void> {
           outputs[name] = { type: t.type, dims: [...t.dims], data };
           if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
         }
-        post({ kind: 'result', id: msg.id, outputs }, transfer);
+        // session.run is done with the inputs: send their buffers back for the next batches.
+        const inputs: ArrayBuffer[] = [];
+        for (const t of Object.values(msg.feeds)) {
+          const b = t.data.buffer;
+          if (b instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === b.byteLength && !transfer.includes(b)) inputs.push(b);
+        }
+        transfer.push(...inputs);
+        post({ kind: 'result', id: msg.id, outputs, inputs }, transfer);
       },
       (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
     );

@@ -130,17 +130,26 @@ export class ModelService {
   /** Records what a classifier said (all routes call this for classifier models). */
   observe(predictions: ReadonlyArray<Omit<Prediction, 'rejected'>>, threshold: number): Prediction[] {
     const m = this.metrics;
-    const out = predictions.map((p): Prediction => {
+    const out: Prediction[] = new Array<Prediction>(predictions.length);
+    // Labelled counters are counted here and added once per label per request: prom-client hashes the
+    // labels on every call, which cost more than the rest of this loop together.
+    const perClass = new Map<string, number>();
+    let rejected = 0;
+    for (let i = 0; i < predictions.length; i++) {
+      const p = predictions[i] as Omit<Prediction, 'rejected'>;
       m.targetScore.observe(p.target_score);
       this.drift.add(p.target_score);
       if (p.target_score < threshold) {
-        m.rejections.inc({ reason: 'not_a_target' });
-        return { ...p, rejected: true, reason: 'not_a_target' };
+        rejected++;
+        out[i] = { label: p.label, class_index: p.class_index, confidence: p.confidence, target_score: p.target_score, rejected: true, reason: 'not_a_target' };
+        continue;
       }
-      m.predictions.inc({ class: p.label });
+      perClass.set(p.label, (perClass.get(p.label) ?? 0) + 1);
       m.confidence.observe(p.confidence);
-      return { ...p, rejected: false };
-    });
+      out[i] = { label: p.label, class_index: p.class_index, confidence: p.confidence, target_score: p.target_score, rejected: false };
+    }
+    if (rejected > 0) m.rejections.inc({ reason: 'not_a_target' }, rejected);
+    for (const [label, n] of perClass) m.predictions.inc({ class: label }, n);
     const stats = this.drift.stats();
     m.targetScoreMean.set(stats.mean ?? 0);
     m.driftWindowSize.set(stats.window_size);

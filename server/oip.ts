@@ -93,6 +93,17 @@ function toFloat32(input: RawInput): Float32Array {
 }
 
 function checkFinite(name: string, data: Float32Array): void {
+  // A float32 is NaN or infinite exactly when its 8 exponent bits are all ones: one pass of integer tests
+  // over the raw bits decides, and only a bad tensor is searched for the first offending value.
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  let bad = false;
+  for (let i = 0; i < bits.length; i++) {
+    if (((bits[i] as number) & 0x7f800000) === 0x7f800000) {
+      bad = true;
+      break;
+    }
+  }
+  if (!bad) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) throw new HttpError(400, `input ${name}: value ${i} is ${data[i]}; NaN and infinities are not accepted`);
   }
@@ -137,8 +148,14 @@ export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec
       if (!binary) throw new HttpError(400, `input ${input.name}: binary_data_size given but the request has no Inference-Header-Content-Length binary part`);
       if (input.binarySize !== expected) throw new HttpError(400, `input ${input.name}: binary_data_size ${input.binarySize} but shape [${input.shape.join(',')}] of FP32 needs ${expected} bytes`);
       if (offset + expected > binary.length) throw new HttpError(400, `input ${input.name}: the binary part ends after ${binary.length - offset} of ${expected} bytes`);
-      data = new Float32Array(expected / 4);
-      Buffer.from(data.buffer).set(binary.subarray(offset, offset + expected));
+      const at = binary.byteOffset + offset;
+      if (at % 4 === 0) {
+        // The body was read 4-byte aligned (readBody's alignAt): view the tensor in place.
+        data = new Float32Array(binary.buffer, at, expected / 4);
+      } else {
+        data = new Float32Array(expected / 4);
+        Buffer.from(data.buffer).set(binary.subarray(offset, offset + expected));
+      }
       offset += expected;
       checkFinite(input.name, data);
     } else {

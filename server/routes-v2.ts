@@ -1,24 +1,74 @@
 // The Open Inference Protocol (KServe v2) REST endpoints: server and model metadata, health, and infer
 // with JSON tensors or the binary tensor data extension.
+import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { mediaType, parseJson, readBody } from './body.js';
 import { HttpError } from './http-error.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
 import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest } from './oip.js';
+import { writeReply, type Reply } from './reply.js';
 
 const HEADER_LENGTH = 'inference-header-content-length';
+
+/** 404 unless `name` (and `version`, when given) is the served model. */
+function requireServedModel(service: ModelService, name: string | string[] | undefined, version?: string | string[]): void {
+  const { config } = service;
+  if (name !== config.modelName || (version !== undefined && version !== config.modelVersion)) {
+    const what = version === undefined ? `model "${name}"` : `model "${name}" version "${version}"`;
+    throw new HttpError(404, `unknown ${what}; this server serves "${config.modelName}" version "${config.modelVersion}"`, 'unknown_model');
+  }
+}
+
+/**
+ * Answers one POST /v2/models/{name}[/versions/{version}]/infer (express and the hot path both call this);
+ * throws HttpError.
+ */
+export async function inferV2(service: ModelService, req: IncomingMessage, name: string | string[] | undefined, version: string | string[] | undefined): Promise<Reply> {
+  const { config } = service;
+  requireServedModel(service, name, version);
+  const { spec } = service.requireReady();
+  const headerLength = req.headers[HEADER_LENGTH];
+  const type = mediaType(req);
+  if (headerLength === undefined && type !== '' && type !== 'application/json') {
+    throw new HttpError(415, `unsupported content type "${type}"; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
+  }
+  // Binary tensors follow the JSON header: read the body so that they start 4-byte aligned.
+  const alignAt = headerLength === undefined ? undefined : Number(headerLength);
+  const body = await readBody(req, config.maxBodyBytes, alignAt !== undefined && Number.isSafeInteger(alignAt) && alignAt >= 0 ? alignAt : undefined);
+  let doc: unknown;
+  let binary: Buffer | undefined;
+  if (headerLength !== undefined) {
+    const n = Number(headerLength);
+    if (!Number.isInteger(n) || n <= 0 || n > body.length) {
+      throw new HttpError(400, `Inference-Header-Content-Length ${String(headerLength)} must be an integer between 1 and the body size (${body.length})`);
+    }
+    doc = parseJson(body.subarray(0, n), 'inference header');
+    binary = body.subarray(n);
+  } else {
+    doc = parseJson(body);
+  }
+  const request = parseInferRequest(doc, binary, spec);
+  const outputs = await service.infer(request.feeds);
+  const view = spec.classifier;
+  if (view && request.feeds[view.input]) {
+    const rows = request.feeds[view.input]?.dims[0] ?? 0;
+    service.observe(readClassifierOutputs(view, outputs, rows), 0);
+  }
+  const encoded = encodeInferResponse(config.modelName, config.modelVersion, request.id, outputs, request.outputs);
+  if (encoded.binary.length === 0) return { status: 200, type: 'application/json', body: encoded.json };
+  const header = Buffer.from(encoded.json, 'utf8');
+  return {
+    status: 200, type: 'application/octet-stream', body: Buffer.concat([header, ...encoded.binary]),
+    headers: { 'Inference-Header-Content-Length': String(header.length) },
+  };
+}
 
 /** Routes under /v2. */
 export function v2Routes(service: ModelService, serverVersion: string): Router {
   const router = Router();
   const { config } = service;
 
-  const requireModel = (name: string | string[] | undefined, version?: string | string[]): void => {
-    if (name !== config.modelName || (version !== undefined && version !== config.modelVersion)) {
-      const what = version === undefined ? `model "${name}"` : `model "${name}" version "${version}"`;
-      throw new HttpError(404, `unknown ${what}; this server serves "${config.modelName}" version "${config.modelVersion}"`, 'unknown_model');
-    }
-  };
+  const requireModel = (name: string | string[] | undefined, version?: string | string[]): void => requireServedModel(service, name, version);
   const ready = (): boolean => service.state.phase === 'ready';
 
   router.get('/v2', (_req, res) => {
@@ -54,41 +104,7 @@ export function v2Routes(service: ModelService, serverVersion: string): Router {
   router.get('/v2/models/:name/versions/:version/ready', modelReady);
 
   const infer = async (req: Request, res: Response): Promise<void> => {
-    requireModel(req.params['name'], req.params['version']);
-    const { spec } = service.requireReady();
-    const headerLength = req.headers[HEADER_LENGTH];
-    const type = mediaType(req);
-    if (headerLength === undefined && type !== '' && type !== 'application/json') {
-      throw new HttpError(415, `unsupported content type "${type}"; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
-    }
-    const body = await readBody(req, config.maxBodyBytes);
-    let doc: unknown;
-    let binary: Buffer | undefined;
-    if (headerLength !== undefined) {
-      const n = Number(headerLength);
-      if (!Number.isInteger(n) || n <= 0 || n > body.length) {
-        throw new HttpError(400, `Inference-Header-Content-Length ${String(headerLength)} must be an integer between 1 and the body size (${body.length})`);
-      }
-      doc = parseJson(body.subarray(0, n), 'inference header');
-      binary = body.subarray(n);
-    } else {
-      doc = parseJson(body);
-    }
-    const request = parseInferRequest(doc, binary, spec);
-    const outputs = await service.infer(request.feeds);
-    const view = spec.classifier;
-    if (view && request.feeds[view.input]) {
-      const rows = request.feeds[view.input]?.dims[0] ?? 0;
-      service.observe(readClassifierOutputs(view, outputs, rows), 0);
-    }
-    const encoded = encodeInferResponse(config.modelName, config.modelVersion, request.id, outputs, request.outputs);
-    if (encoded.binary.length === 0) {
-      res.type('application/json').send(encoded.json);
-      return;
-    }
-    const header = Buffer.from(encoded.json, 'utf8');
-    res.setHeader('Inference-Header-Content-Length', String(header.length));
-    res.type('application/octet-stream').send(Buffer.concat([header, ...encoded.binary]));
+    writeReply(res, await inferV2(service, req, req.params['name'], req.params['version']));
   };
   router.post('/v2/models/:name/infer', infer);
   router.post('/v2/models/:name/versions/:version/infer', infer);

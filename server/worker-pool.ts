@@ -25,12 +25,18 @@ interface Slot {
   loaded: Promise<LoadedModel>;
 }
 
+/** Reused input buffers: at most this many distinct sizes, and this many buffers of each. */
+const MAX_FREE_SIZES = 16;
+const MAX_FREE_PER_SIZE = 4;
+
 const WORKER_URL = new URL('./inference-worker.js', import.meta.url);
 
 /** Fixed-size pool of inference workers. */
 export class WorkerPool {
   readonly #slots: Slot[] = [];
   #nextId = 1;
+  /** Input buffers handed back by the workers, by byte length. */
+  readonly #free = new Map<number, ArrayBuffer[]>();
   #closing = false;
 
   /**
@@ -63,7 +69,10 @@ export class WorkerPool {
       else {
         const p = inFlight.get(m.id);
         inFlight.delete(m.id);
-        if (m.kind === 'result') p?.resolve(m.outputs);
+        if (m.kind === 'result') {
+          for (const b of m.inputs) this.#recycle(b);
+          p?.resolve(m.outputs);
+        }
         else p?.reject(new Error(m.message));
       }
     });
@@ -113,6 +122,27 @@ export class WorkerPool {
       best.inFlight.set(id, { resolve, reject });
       best.worker.postMessage({ id, feeds }, transfer);
     });
+  }
+
+  /** Keeps a returned input buffer for `allocate`, within MAX_FREE_SIZES sizes x MAX_FREE_PER_SIZE buffers. */
+  #recycle(buffer: ArrayBuffer): void {
+    let list = this.#free.get(buffer.byteLength);
+    if (!list) {
+      if (this.#free.size >= MAX_FREE_SIZES) return;
+      list = [];
+      this.#free.set(buffer.byteLength, list);
+    }
+    if (list.length < MAX_FREE_PER_SIZE) list.push(buffer);
+  }
+
+  /**
+   * A float32 array of `length` for the next batch: a buffer an earlier batch handed back, or a new one.
+   * Reuse spares the allocation and the garbage collection of a batch-sized buffer per batch. The contents
+   * are stale: the caller overwrites all of it.
+   */
+  allocate(length: number): Float32Array {
+    const buffer = this.#free.get(length * 4)?.pop();
+    return buffer ? new Float32Array(buffer) : new Float32Array(length);
   }
 
   /** Stops every worker. */

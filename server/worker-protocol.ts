@@ -22,5 +22,6 @@ export interface RunMessage {
 export type WorkerMessage =
   | { kind: 'loaded'; provider: ExecutionProvider; inputs: TensorSpec[]; outputs: TensorSpec[]; warning?: string }
   | { kind: 'load-failed'; message: string }
-  | { kind: 'result'; id: number; outputs: Outputs }
+  /** `inputs`: the batch's input buffers, handed back (transferred) for the pool to reuse. */
+  | { kind: 'result'; id: number; outputs: Outputs; inputs: ArrayBuffer[] }
   | { kind: 'run-failed'; id: number; message: string };

@@ -105,6 +105,9 @@ async function measureHttp(port: number, path: string, body: Buffer, headers: Re
   const latencies: number[] = [];
   let errors = 0;
   for (let i = 0; i < concurrency * 2; i++) await send(agent, port, path, body, headers);
+  // prom-client resets its event-loop delay histogram at every scrape: scrape once here so that the lag read
+  // after the run covers this run only, not every case since the previous scrape (e.g. 1 MB image JSON bodies).
+  if (probeHealth) await loopLagP99(port);
   const start = performance.now();
   const end = start + SECONDS * 1000;
   const worker = async (): Promise<void> => {
