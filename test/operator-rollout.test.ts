@@ -120,7 +120,10 @@ describe('tern-operator rollouts', () => {
       await eventually('species-gw Healthy on 1.1.0', async () => {
         const st = (await getRelease(client, NS, 'species-gw')).status ?? {};
         const w = await weightsNow();
-        if (w) byStep.set(`${st.phase}${st.currentStep !== undefined ? `:${st.currentStep}` : ''}`, w.candidate);
+        // The first sample of each step: the operator applies the route before it writes the step into
+        // status, so a late sample of step k may already see step k+1's route.
+        const key = `${st.phase}${st.currentStep !== undefined ? `:${st.currentStep}` : ''}`;
+        if (w && !byStep.has(key)) byStep.set(key, w.candidate);
         return st.phase === 'Healthy' && st.stable?.version === '1.1.0' ? true : undefined;
       }, 180_000, 200);
       expect(byStep.get('Staging')).toBe(0);
