@@ -11,8 +11,8 @@ import { resolveRelease } from '../operator/planner/resolved-spec.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { HTTP_ROUTES, LEASES, MODEL_RELEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
-import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, type OperatorProcess } from './operator/harness.js';
+import { eventually, testCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
 
 const run = promisify(execFile);
 const NS = `op-ha-${Date.now().toString(36)}`;
@@ -39,15 +39,7 @@ async function operator(identity: string): Promise<OperatorProcess> {
   return o;
 }
 
-const withLogs = <T>(body: () => Promise<T>) =>
-  withClusterLogs(cluster, async () => {
-    try {
-      return await body();
-    } catch (err) {
-      if (err instanceof Error) for (const o of operators) err.message += `\n\n==== tern-operator ${o.identity} ====\n${o.output().slice(-4000)}`;
-      throw err;
-    }
-  });
+const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => operators, body, 4000);
 
 async function leaseHolder(): Promise<string | undefined> {
   const lease = await client.get<KubernetesObject & { spec?: { holderIdentity?: string } }>(LEASES, NS, 'tern-operator');

@@ -8,8 +8,8 @@ import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
-import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, type OperatorProcess } from './operator/harness.js';
+import { eventually, testCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
 import { serviceTraffic, type ServiceTraffic } from './operator/service-traffic.js';
 
 const NS = `op-rollback-${Date.now().toString(36)}`;
@@ -33,15 +33,7 @@ afterAll(async () => {
   close();
 });
 
-const withLogs = <T>(body: () => Promise<T>) =>
-  withClusterLogs(cluster, async () => {
-    try {
-      return await body();
-    } catch (err) {
-      if (err instanceof Error) err.message += `\n\n==== tern-operator ====\n${operator.output().slice(-6000)}`;
-      throw err;
-    }
-  });
+const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 
 const status = async () => (await getRelease(client, NS, 'species')).status ?? {};
 const setModel = (version: string) => client.patch(MODEL_RELEASES, NS, 'species', { spec: { model: modelSpec(version, host.url) } }, { patchType: 'merge' });

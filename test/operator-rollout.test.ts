@@ -11,8 +11,8 @@ import { routeWeights } from '../operator/routers/gateway-api.js';
 import { resolveRelease } from '../operator/planner/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
-import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, type OperatorProcess } from './operator/harness.js';
+import { eventually, testCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
 
 const NS = `op-rollout-${Date.now().toString(36)}`;
 const cluster = testCluster();
@@ -34,15 +34,7 @@ afterAll(async () => {
   close();
 });
 
-const withLogs = <T>(body: () => Promise<T>) =>
-  withClusterLogs(cluster, async () => {
-    try {
-      return await body();
-    } catch (err) {
-      if (err instanceof Error) err.message += `\n\n==== tern-operator ====\n${operator.output().slice(-6000)}`;
-      throw err;
-    }
-  });
+const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 
 async function waitPhase(name: string, phase: string, version: string, timeoutMs = 120_000): Promise<void> {
   await eventually(`${name} ${phase} on ${version}`, async () => {

@@ -15,6 +15,8 @@ import { loadKubeConfig } from '../../operator/runtime/kubeconfig.js';
 import { RestClient } from '../../operator/runtime/rest-client.js';
 import { DEPLOYMENTS, MODEL_RELEASES, NAMESPACES } from '../../operator/runtime/resources.js';
 import { freePort, ROOT } from '../analysis/processes.js';
+import type { LocalCluster } from '../cluster/cluster.js';
+import { withClusterLogs } from '../cluster/test-env.js';
 
 /** An API client on the test cluster (KUBECONFIG from the jest global setup). */
 export function apiClient(): { client: ApiKubeClient; close(): void } {
@@ -69,6 +71,21 @@ export async function startOperator(namespace: string, identity: string, extraAr
 }
 
 /** A metric's value from a /metrics text (sum over series matching every given label). */
+/**
+ * Runs `body`; on failure, rethrows with the tails of the cluster's logs and of each operator's output
+ * appended (operators are read when the failure happens, so ones started later are included).
+ */
+export function withOperatorLogs<T>(cluster: LocalCluster, operators: () => OperatorProcess[], body: () => Promise<T>, chars = 6000): Promise<T> {
+  return withClusterLogs(cluster, async () => {
+    try {
+      return await body();
+    } catch (err) {
+      if (err instanceof Error) for (const o of operators()) err.message += `\n\n==== tern-operator ${o.identity} ====\n${o.output().slice(-chars)}`;
+      throw err;
+    }
+  });
+}
+
 export async function scrapeMetric(url: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const text = await fetch(url).then((r) => r.text());
   let sum: number | undefined;
