@@ -7,6 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { goodManifest } from '../operator/api/testdata/bad-manifests.js';
 import type { LocalCluster } from './cluster/cluster.js';
 import { KubeError } from './cluster/kube-http.js';
+import { kwokDeployment } from './cluster/kwok.js';
 import { isRunning } from './cluster/process-control.js';
 import { ipToInt } from './cluster/node-agent/ip-pool.js';
 import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
@@ -262,21 +263,7 @@ describe('kwok fake nodes', () => {
       const nodes = await cluster.kube.request<{ items: unknown[] }>('GET', '/api/v1/nodes?labelSelector=type%3Dkwok');
       if (nodes.items.length === 0) throw new Error('no kwok nodes: start the cluster with kwokNodes > 0 (TERN_KWOK_NODES)');
       const replicas = 200;
-      await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
-        metadata: { name: 'fake' },
-        spec: {
-          replicas,
-          selector: { matchLabels: { app: 'fake' } },
-          template: {
-            metadata: { labels: { app: 'fake' } },
-            spec: {
-              nodeSelector: { type: 'kwok' },
-              tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
-              containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0' }],
-            },
-          },
-        },
-      });
+      await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, kwokDeployment('fake', replicas));
       const running = await eventually(
         `${replicas} fake pods Running`,
         async () => {

@@ -1,7 +1,7 @@
 // Measures how fast the local cluster gets N kwok pods Running (one Deployment on the kwok nodes).
-//   make cluster-up KWOK_NODES=4 && node .tern/tooling/kwok-scale.js 2000
+//   make cluster-up KWOK_NODES=4 && test/cluster/netns.sh node .tern/tooling/kwok-scale.js 2000
 import { attachCluster } from './cluster.js';
-import { KWOK_TAINT } from './kwok.js';
+import { kwokDeployment } from './kwok.js';
 
 async function main(): Promise<void> {
   const replicas = Number(process.argv[2] ?? 1000);
@@ -9,21 +9,7 @@ async function main(): Promise<void> {
   const ns = `kwok-scale-${Date.now().toString(36)}`;
   await cluster.kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
   const t0 = Date.now();
-  await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
-    metadata: { name: 'fake' },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: 'fake' } },
-      template: {
-        metadata: { labels: { app: 'fake' } },
-        spec: {
-          nodeSelector: { type: 'kwok' },
-          tolerations: [{ key: KWOK_TAINT.key, operator: 'Exists', effect: KWOK_TAINT.effect }],
-          containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0' }],
-        },
-      },
-    },
-  });
+  await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, kwokDeployment('fake', replicas));
   let running = 0;
   const deadline = Date.now() + 600_000;
   while (running < replicas && Date.now() < deadline) {

@@ -10,6 +10,25 @@ import { startDetached, type ProcessRecord } from './process-control.js';
 
 /** The taint on kwok nodes; scale-test pods tolerate it. */
 export const KWOK_TAINT = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
+/** A Deployment `name` of `replicas` pods that land only on kwok nodes (no process runs for them). */
+export function kwokDeployment(name: string, replicas: number): Record<string, unknown> {
+  return {
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          nodeSelector: { type: 'kwok' },
+          tolerations: [{ key: KWOK_TAINT.key, operator: 'Exists', effect: KWOK_TAINT.effect }],
+          containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0' }],
+        },
+      },
+    },
+  };
+}
+
 /** Pod addresses kwok hands out (fake, never reached). */
 export const KWOK_POD_CIDR = '10.0.0.0/16';
 
