@@ -14,7 +14,6 @@ import { enqueueObject, enqueueOwner } from './runtime/enqueue.js';
 import { EventRecorder, KubeEventSink } from './runtime/events.js';
 import { informerChecks, OperatorHttpServer, type ProbeCheck } from './runtime/http-server.js';
 import { Informer } from './runtime/informer.js';
-import { isNotFound, type KubeClient } from './runtime/kube-client.js';
 import { loadKubeConfig } from './runtime/kubeconfig.js';
 import { defaultIdentity, LeaderElector } from './runtime/leader-election.js';
 import { KubeLeaseStore } from './runtime/lease-store.js';
@@ -28,17 +27,6 @@ import { WorkQueue } from './runtime/work-queue.js';
 import type { OperatorFlags } from './operator-flags.js';
 
 const OWNED_SELECTOR = 'app.kubernetes.io/managed-by=tern-operator';
-
-/** Whether the cluster serves HTTPRoutes (Gateway API CRDs installed). */
-async function hasGatewayApi(client: KubeClient, namespace: string | undefined): Promise<boolean> {
-  try {
-    await client.list(HTTP_ROUTES, namespace ? { namespace } : {});
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
 
 /** Runs the operator until a signal; resolves once started. */
 export async function runOperator(flags: OperatorFlags, log: Logger): Promise<void> {
@@ -60,8 +48,11 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
   const releases = new Informer<ModelRelease & KubernetesObject>({ source, type: MODEL_RELEASES, namespaces, logger: informerLog });
   const deployments = new Informer<KubernetesObject & DeploymentLike>({ source, type: DEPLOYMENTS, namespaces, labelSelector: OWNED_SELECTOR, logger: informerLog });
   const services = new Informer<KubernetesObject>({ source, type: SERVICES, namespaces, labelSelector: OWNED_SELECTOR, logger: informerLog });
-  let routes: Informer<KubernetesObject> | undefined;
-  const informers: Informer<KubernetesObject>[] = [releases, deployments, services];
+  // Gateway API CRDs may be missing, or installed later: optional, so a 404 reads as "no routes yet"
+  // (router gatewayAPI then fails with a clear error) and the informer keeps looking for the type.
+  // Other errors (a 429 while the apiserver's storage initialises, 403) are retried with backoff.
+  const routes = new Informer<KubernetesObject>({ source, type: HTTP_ROUTES, namespaces, labelSelector: 'serving.tern.dev/release', optional: true, logger: informerLog });
+  const informers: Informer<KubernetesObject>[] = [releases, deployments, services, routes];
 
   const readiness: ProbeCheck[] = [];
   const liveness: ProbeCheck[] = [];
@@ -71,18 +62,12 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
 
   let queue: WorkQueue | undefined;
   const startControllers = async (): Promise<void> => {
-    if (await hasGatewayApi(client, namespaces[0])) {
-      routes = new Informer<KubernetesObject>({ source, type: HTTP_ROUTES, namespaces, labelSelector: 'serving.tern.dev/release', logger: informerLog });
-      informers.push(routes);
-    } else {
-      log.info('no Gateway API CRDs in the cluster: router gatewayAPI is unavailable, replicas works');
-    }
-    const stores: ReconcilerStores = { releases, deployments, services, ...(routes ? { httpRoutes: routes } : {}) };
+    const stores: ReconcilerStores = { releases, deployments, services, httpRoutes: routes };
     const reconciler = new Reconciler({ client, stores, recorder, metrics, providers, logger: log.child({ component: 'reconciler' }) });
     queue = new WorkQueue({ reconcile: (key) => reconciler.reconcile(key), concurrency: flags.workers, observer: metrics.workQueueObserver(), logger: log.child({ component: 'queue' }) });
     // Status-only updates are the operator's own writes; timed steps come back through requeueAfter.
     releases.addHandlers(enqueueObject(queue, { ignoreStatusOnlyUpdates: true }));
-    for (const inf of [deployments, services, ...(routes ? [routes] : [])]) inf.addHandlers(enqueueOwner(queue));
+    for (const inf of [deployments, services, routes]) inf.addHandlers(enqueueOwner(queue));
     // Pass the informers themselves: `health` is a getter, read at every probe (a copy would stay unsynced forever).
     const checks = informerChecks(informers);
     liveness.push(...checks.liveness);

@@ -1,6 +1,7 @@
 /**
  * Services of a release: `<release>` (what clients call; its selector is the replicas router's lever)
- * and `<release>-stable` / `<release>-canary` (one track each; HTTPRoute backends and analysis use them).
+ * and `<release>-stable` / `<release>-canary` (one track each, created with the track's Deployment; HTTPRoute
+ * backends use them, and people reach one track through them).
  */
 import type { ResolvedRelease } from '../planner/resolved-spec.js';
 import type { KubeObject } from './kube-object.js';

@@ -88,4 +88,22 @@ describe('desiredObjects waves', () => {
       ['Deployment/species-stable'],
     ]);
   });
+
+  const names = (waves: ReturnType<typeof desiredObjects>) => waves.flat().map((o) => `${o.kind}/${o.metadata.name}`);
+  const stableOnly = { stable: { model: toModelRef(newModel('1.0.0')), replicas: 1 }, weights: { stable: 100, candidate: 0, mirror: 0 } };
+
+  it('gives a release that never had a candidate no canary Service (replicas router)', () => {
+    expect(names(desiredObjects(newRelease('1.0.0'), stableOnly, { stable: 1, candidate: 0 }, { stable: 1 }))).toEqual([
+      'Deployment/species-stable',
+      'Service/species',
+      'Service/species-stable',
+    ]);
+  });
+
+  it('keeps both track Services for gatewayAPI (its HTTPRoute names them), each once', () => {
+    const gw = newRelease('1.0.0', { spec: { traffic: { router: 'gatewayAPI' } } as never });
+    const all = names(desiredObjects(gw, stableOnly, { stable: 1, candidate: 0 }, { stable: 1 }));
+    expect(all).toEqual(expect.arrayContaining(['Service/species-stable', 'Service/species-canary', 'HTTPRoute/species']));
+    expect(new Set(all).size).toBe(all.length);
+  });
 });

@@ -43,7 +43,7 @@ export interface ReconcilerStores {
   releases: ObjectStore<ModelRelease>;
   deployments: ObjectStore<KubernetesObject & DeploymentLike>;
   services: ObjectStore<KubernetesObject>;
-  /** Absent when the cluster has no Gateway API CRDs (the gatewayAPI router then fails with a clear error). */
+  /** Empty while the cluster has no Gateway API CRDs (the gatewayAPI router then fails with a clear error). */
   httpRoutes?: ObjectStore<KubernetesObject>;
 }
 

@@ -98,7 +98,8 @@ export const gatewayApiRouter: TrafficRouter = {
 
   routingObjects(release: ResolvedRelease, weights: Weights, _ready: ReadyPods): KubeObject[] {
     const name = release.metadata.name;
-    // The release Service (for in-cluster callers that bypass the gateway) serves the stable track.
+    // The release Service (for in-cluster callers that bypass the gateway) serves the stable track. The
+    // route names both track Services, so both exist even before a release has a candidate.
     const releaseService = buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' });
     return [releaseService, buildTrackService(release, 'stable'), buildTrackService(release, 'canary'), buildHttpRoute(release, weights)];
   },

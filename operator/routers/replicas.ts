@@ -15,7 +15,7 @@ import type { ResolvedRelease } from '../planner/resolved-spec.js';
 import type { Weights } from '../planner/types.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
-import { buildReleaseService, buildTrackService, releaseServiceName } from '../desired/service.js';
+import { buildReleaseService, releaseServiceName } from '../desired/service.js';
 import type { ReadyPods, ScaleInput, TrafficRouter } from './router.js';
 
 /** Candidate pods for `weight` out of `total` (see the file header for the rounding rule). */
@@ -51,7 +51,8 @@ export const replicasRouter: TrafficRouter = {
     // (a rollback from 100 %): then both stay selected until stable pods are ready.
     const stableOnly = weights.candidate === 0 && (ready.stable > 0 || ready.candidate === 0);
     const selector: Record<string, string> = stableOnly ? { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' } : { [LABEL_RELEASE]: name };
-    return [buildReleaseService(release, selector), buildTrackService(release, 'stable'), buildTrackService(release, 'canary')];
+    // Track Services are not routing here: they come with their track's Deployment (desired-objects.ts).
+    return [buildReleaseService(release, selector)];
   },
 
   observedWeights(objects: KubeObject[], release: ResolvedRelease, ready: ReadyPods): Weights | undefined {

@@ -108,7 +108,7 @@ export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, o
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`, '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${saKey}`, `--service-account-signing-key-file=${saKey}`, '--allow-privileged=true',
       // 127.0.0.1 may not be an Endpoints address, so the apiserver's own `kubernetes` Endpoints are not kept.
-      '--endpoint-reconciler-type=none', '--profiling=false',
+      '--endpoint-reconciler-type=none', `--profiling=${process.env.TERN_PROFILING === '1'}`,
     ], log('kube-apiserver')),
   );
   const caFile = path.join(certDir, 'apiserver.crt');

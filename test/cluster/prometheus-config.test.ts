@@ -14,3 +14,15 @@ test('scrapes annotated pods at podIP:port every 5 s with namespace/pod/release/
   expect(targets).toEqual(expect.arrayContaining(['__address__', 'namespace', 'pod', 'release', 'track', 'version']));
   expect(job.relabel_configs).toContainEqual({ source_labels: ['__meta_kubernetes_pod_label_serving_tern_dev_track'], target_label: 'track' });
 });
+
+test('skips pods on kwok nodes: no process answers at their fake addresses', () => {
+  const cfg = YAML.parse(renderPrometheusConfig({ apiServer: 'https://127.0.0.1:6443', tokenFile: '/t', caFile: '/ca' })) as {
+    scrape_configs: Array<{ relabel_configs: Array<Record<string, unknown>> }>;
+  };
+  const drop = cfg.scrape_configs[0]!.relabel_configs.find((r) => r.action === 'drop' && (r.source_labels as string[])[0] === '__meta_kubernetes_pod_node_name');
+  expect(drop).toBeDefined();
+  const re = new RegExp(`^(?:${drop!.regex as string})$`); // Prometheus anchors relabel regexes
+  expect(re.test('kwok-0')).toBe(true);
+  expect(re.test('kwok-12')).toBe(true);
+  expect(re.test('local-0')).toBe(false);
+});

@@ -1,6 +1,6 @@
 // Renders the local Prometheus configuration: pods discovered through the local API server
 // (kubernetes_sd_configs, role pod), kept when annotated `prometheus.io/scrape: "true"`, scraped at
-// pod IP + `prometheus.io/port`, and relabelled per docs/conventions.md.
+// pod IP + `prometheus.io/port`, and relabelled per docs/conventions.md. Pods on kwok's fake nodes are skipped.
 import YAML from 'yaml';
 
 /** Inputs of {@link renderPrometheusConfig}. */
@@ -37,6 +37,8 @@ export function renderPrometheusConfig(input: PrometheusConfigInput): string {
         relabel_configs: [
           { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
           { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
+          // Pods on kwok nodes (kwok.ts) have no process behind their fake address: nothing to scrape.
+          { source_labels: ['__meta_kubernetes_pod_node_name'], regex: 'kwok-.*', action: 'drop' },
           { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], regex: '(.+)', target_label: '__metrics_path__', action: 'replace' },
           {
             source_labels: ['__meta_kubernetes_pod_ip', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
