@@ -34,9 +34,9 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
   const loaded = loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfigPath: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
   log.info('cluster configuration loaded', { source: loaded.source, from: loaded.from, identity });
   const metrics = new OperatorMetrics();
-  const rest = new RestClient(loaded.kubeConfig);
+  const rest = new RestClient(loaded.access);
   const client = new ApiKubeClient(rest, (verb, resource) => metrics.countWrite(verb, resource));
-  const source = new KubeListWatch(client, loaded.kubeConfig);
+  const source = new KubeListWatch(client, rest);
   const recorder = new EventRecorder({ sink: new KubeEventSink(client), reportingInstance: identity, logger: log });
   const providers = new MetricsProviders({
     listTrackEndpoints: (release, track) => listTrackEndpoints(client, release, track),

@@ -9,7 +9,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import readline from 'node:readline';
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ClusterAccess } from '../operator/runtime/cluster-access.js';
 import { startCluster, type LocalCluster } from './cluster/cluster.js';
 import { startBreakableProxy, type BreakableProxy } from './fixtures/breakable-proxy.js';
 import { ApiKubeClient } from '../operator/runtime/apply.js';
@@ -32,7 +33,7 @@ const NS = `runtime-${randomBytes(3).toString('hex')}`;
 type ConfigMap = KubernetesObject & { data?: Record<string, string> };
 
 let cluster: LocalCluster;
-let kubeConfig: KubeConfig;
+let access: ClusterAccess;
 let rest: RestClient;
 let metrics: OperatorMetrics;
 let client: ApiKubeClient;
@@ -47,20 +48,6 @@ async function eventually(what: string, fn: () => boolean | Promise<boolean>, ti
   }
 }
 
-/** A copy of a kubeconfig pointing at another server URL (the breakable proxy). */
-function kubeConfigVia(kc: KubeConfig, server: string): KubeConfig {
-  const current = kc.getCurrentCluster();
-  if (!current) throw new Error('kubeconfig has no current cluster');
-  const copy = new KubeConfig();
-  copy.loadFromOptions({
-    clusters: [{ ...current, server }],
-    users: kc.users,
-    contexts: kc.contexts,
-    currentContext: kc.getCurrentContext(),
-  });
-  return copy;
-}
-
 function configMap(name: string, data: Record<string, string>, labels: Record<string, string> = {}): ConfigMap {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data };
 }
@@ -73,8 +60,8 @@ async function writeCount(verb: string, resource: string): Promise<number> {
 
 beforeAll(async () => {
   cluster = await startCluster({ nodeAgent: false, prometheus: false, stateDir: STATE_DIR });
-  kubeConfig = loadKubeConfig({ kubeconfigPath: cluster.kubeconfig }).kubeConfig;
-  rest = new RestClient(kubeConfig);
+  access = loadKubeConfig({ kubeconfigPath: cluster.kubeconfig }).access;
+  rest = new RestClient(access);
   metrics = new OperatorMetrics({ processMetrics: false });
   client = new ApiKubeClient(rest, (verb, resource) => metrics.countWrite(verb, resource));
   await client.apply(NAMESPACES, { metadata: { name: NS } });
@@ -92,9 +79,9 @@ describe('informer against the apiserver', () => {
 
   beforeAll(async () => {
     proxy = await startBreakableProxy(cluster.server);
-    const viaProxy = kubeConfigVia(kubeConfig, proxy.url);
+    const viaProxy = new RestClient(access.withServer(proxy.url));
     informer = new Informer<ConfigMap>({
-      source: new KubeListWatch(new ApiKubeClient(new RestClient(viaProxy)), viaProxy),
+      source: new KubeListWatch(new ApiKubeClient(viaProxy), viaProxy),
       type: CONFIG_MAPS,
       namespaces: [NS],
       labelSelector: 'runtime-test=informer',

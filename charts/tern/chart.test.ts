@@ -81,6 +81,7 @@ describe('helm template, default values (cluster-wide)', () => {
     expect(args).toEqual(['--metrics-addr=:8080', '--leader-elect=true', '--lease-namespace=tern-system', '--log-level=info', '--workers=4']);
     const env = deployment(objects).spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: 'TERN_IDENTITY', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+    expect(env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-semi-space-size=4' });
     expect(deployment(objects).spec.replicas).toBe(1);
   });
 

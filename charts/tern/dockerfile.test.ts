@@ -2,6 +2,7 @@
 // the two targets the chart and the operator name, non-root, and that every COPY source exists and is
 // not excluded by .dockerignore.
 import { existsSync, readFileSync } from 'node:fs';
+import YAML from 'yaml';
 import { REPO_ROOT } from '../lib/conventions.js';
 
 const dockerfile = readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8');
@@ -24,6 +25,12 @@ describe('Dockerfile', () => {
     expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['tern-server', 'tern-operator']));
     expect(stage('tern-server')).toMatch(/^ENTRYPOINT \["tern-server"\]$/m);
     expect(stage('tern-operator')).toMatch(/^ENTRYPOINT \["tern-operator"\]$/m);
+  });
+
+  it("gives the operator the chart's default NODE_OPTIONS", () => {
+    const nodeOptions = (YAML.parse(readFileSync(`${REPO_ROOT}charts/tern/values.yaml`, 'utf8')) as { nodeOptions: string }).nodeOptions;
+    expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
+    expect(stage('tern-operator')).toContain(`ENV NODE_OPTIONS="${nodeOptions}"`);
   });
 
   it('runs as a non-root user on a slim Node 20 base', () => {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClusterAccess, type ClusterAccess } from './cluster-access.js';
 import { ApiKubeClient } from './apply.js';
 import { isConflict, KubeApiError } from './kube-client.js';
 import { CONFIG_MAPS, MODEL_RELEASES } from './resources.js';
@@ -40,16 +40,8 @@ async function apiserverDouble(): Promise<{ url: string; seen: Seen[]; close: ()
   };
 }
 
-function kubeConfigFor(server: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    // client-node only allows plain http with skipTLSVerify.
-    clusters: [{ name: 'c', server, skipTLSVerify: true }],
-    users: [{ name: 'u', token: 'secret-token' }],
-    contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
-    currentContext: 'ctx',
-  });
-  return kc;
+function kubeConfigFor(server: string): ClusterAccess {
+  return new KubeClusterAccess(server, { rejectUnauthorized: true }, { token: 'secret-token' }, undefined);
 }
 
 describe('ApiKubeClient request shapes', () => {

@@ -32,10 +32,10 @@ describe('loadKubeConfig', () => {
     const env = kubeconfigFile(dir, 'env.yaml', 'https://127.0.0.1:1002');
     kubeconfigFile(dir, 'home/.kube/config', 'https://127.0.0.1:1003');
     const homeDir = path.join(dir, 'home');
-    const server = (o: Parameters<typeof loadKubeConfig>[0]): string => loadKubeConfig(o).kubeConfig.getCurrentCluster()!.server;
-    expect(server({ kubeconfigPath: flag, env: { KUBECONFIG: env }, homeDir })).toBe('https://127.0.0.1:1001');
-    expect(server({ env: { KUBECONFIG: env }, homeDir })).toBe('https://127.0.0.1:1002');
-    expect(server({ env: {}, homeDir })).toBe('https://127.0.0.1:1003');
+    const server = (o: Parameters<typeof loadKubeConfig>[0]): string => loadKubeConfig(o).access.server.toString();
+    expect(server({ kubeconfigPath: flag, env: { KUBECONFIG: env }, homeDir })).toBe('https://127.0.0.1:1001/');
+    expect(server({ env: { KUBECONFIG: env }, homeDir })).toBe('https://127.0.0.1:1002/');
+    expect(server({ env: {}, homeDir })).toBe('https://127.0.0.1:1003/');
     expect(loadKubeConfig({ env: {}, homeDir }).source).toBe('home');
   });
 
@@ -43,24 +43,27 @@ describe('loadKubeConfig', () => {
     const a = kubeconfigFile(dir, 'a.yaml', 'https://127.0.0.1:2001', 'a');
     const b = kubeconfigFile(dir, 'b.yaml', 'https://127.0.0.1:2002', 'b');
     const env = { KUBECONFIG: [a, path.join(dir, 'missing.yaml'), b].join(path.delimiter) };
-    expect(loadKubeConfig({ env, homeDir: dir }).kubeConfig.getCurrentCluster()!.server).toBe('https://127.0.0.1:2001');
-    expect(loadKubeConfig({ env, homeDir: dir, context: 'b' }).kubeConfig.getCurrentCluster()!.server).toBe('https://127.0.0.1:2002');
+    expect(loadKubeConfig({ env, homeDir: dir }).access.server.toString()).toBe('https://127.0.0.1:2001/');
+    expect(loadKubeConfig({ env, homeDir: dir, context: 'b' }).access.server.toString()).toBe('https://127.0.0.1:2002/');
     expect(() => loadKubeConfig({ env, homeDir: dir, context: 'nope' })).toThrow(/has no context nope/);
   });
 
-  it('uses the in-cluster service account when no file exists', () => {
+  it('uses the in-cluster service account when no file exists', async () => {
     const sa = path.join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
     fs.mkdirSync(sa, { recursive: true });
     fs.writeFileSync(path.join(sa, 'token'), 'tok');
-    fs.writeFileSync(path.join(sa, 'ca.crt'), '');
+    fs.writeFileSync(path.join(sa, 'ca.crt'), 'CA');
+    fs.writeFileSync(path.join(sa, 'namespace'), 'tern-system\n');
     const saved = { ...process.env };
     process.env['KUBERNETES_SERVICE_HOST'] = '10.0.0.1';
     process.env['KUBERNETES_SERVICE_PORT'] = '443';
     try {
       const loaded = loadKubeConfig({ env: process.env, homeDir: path.join(dir, 'nohome'), serviceAccountDir: sa });
       expect(loaded.source).toBe('in-cluster');
-      expect(loaded.kubeConfig.getCurrentCluster()!.server).toBe('https://10.0.0.1:443');
-      expect(loaded.kubeConfig.getCurrentCluster()!.caFile).toBe(path.join(sa, 'ca.crt'));
+      expect(loaded.access.server.toString()).toBe('https://10.0.0.1/');
+      expect(loaded.access.tls.ca?.toString()).toBe('CA');
+      expect(loaded.access.namespace).toBe('tern-system');
+      await expect(loaded.access.authHeaders()).resolves.toEqual({ Authorization: 'Bearer tok' });
     } finally {
       process.env = saved;
     }

@@ -3,12 +3,13 @@
  * (a path list, merged, first file wins), else `~/.kube/config`, else the in-cluster service
  * account (`KUBERNETES_SERVICE_HOST` + the mounted token and CA). Unlike client-node's
  * loadFromDefault, it never falls back to http://localhost:8080: no cluster found is an error
- * that says what was tried.
+ * that says what was tried. Files are read by kubeconfig-file.ts (no client-node at import).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClusterAccess, type ClusterAccess } from './cluster-access.js';
+import { mergeKubeconfigs, resolveContext } from './kubeconfig-file.js';
 
 /** Where the configuration came from. */
 export type KubeConfigSource = 'flag' | 'KUBECONFIG' | 'home' | 'in-cluster';
@@ -25,9 +26,9 @@ export interface LoadKubeConfigOptions {
   serviceAccountDir?: string;
 }
 
-/** A loaded KubeConfig and where it was found. */
+/** The cluster found and where it was found. */
 export interface LoadedKubeConfig {
-  kubeConfig: KubeConfig;
+  access: ClusterAccess;
   source: KubeConfigSource;
   /** The file(s) read, or the service-account directory. */
   from: string;
@@ -35,54 +36,42 @@ export interface LoadedKubeConfig {
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-function loadFiles(files: string[]): KubeConfig {
-  const kc = new KubeConfig();
-  const [first, ...rest] = files;
+function fromFiles(files: string[], context: string | undefined): ClusterAccess {
+  const [first] = files;
   if (!first) throw new Error('no kubeconfig file given');
-  kc.loadFromFile(first);
-  for (const file of rest) {
-    if (!fs.existsSync(file)) continue; // kubectl skips missing files in KUBECONFIG too
-    const more = new KubeConfig();
-    more.loadFromFile(file);
-    kc.mergeConfig(more, true);
+  const read: Array<[string, string]> = [];
+  for (const file of files) {
+    // kubectl skips missing files in a KUBECONFIG list, but not a missing first/only file.
+    if (file !== first && !fs.existsSync(file)) continue;
+    try {
+      read.push([file, fs.readFileSync(file, 'utf8')]);
+    } catch (err) {
+      throw new Error(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    }
   }
-  return kc;
+  return KubeClusterAccess.fromContext(resolveContext(mergeKubeconfigs(read), context), files);
 }
 
 /** Loads the cluster configuration like kubectl; throws with what was tried when none is found. */
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeConfig {
   const env = options.env ?? process.env;
-  let loaded: LoadedKubeConfig | undefined;
+  const context = options.context;
   if (options.kubeconfigPath) {
-    loaded = { kubeConfig: loadFiles([options.kubeconfigPath]), source: 'flag', from: options.kubeconfigPath };
-  } else if (env['KUBECONFIG']) {
+    return { access: fromFiles([options.kubeconfigPath], context), source: 'flag', from: options.kubeconfigPath };
+  }
+  if (env['KUBECONFIG']) {
     const files = env['KUBECONFIG'].split(path.delimiter).filter(Boolean);
-    loaded = { kubeConfig: loadFiles(files), source: 'KUBECONFIG', from: files.join(path.delimiter) };
-  } else {
-    const home = path.join(options.homeDir ?? os.homedir(), '.kube', 'config');
-    const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
-    if (fs.existsSync(home)) {
-      loaded = { kubeConfig: loadFiles([home]), source: 'home', from: home };
-    } else if (env['KUBERNETES_SERVICE_HOST'] && fs.existsSync(path.join(saDir, 'token'))) {
-      const kc = new KubeConfig();
-      // loadFromCluster reads KUBERNETES_SERVICE_HOST/PORT from process.env; the prefix moves the token/CA paths.
-      kc.loadFromCluster(saDir === SERVICE_ACCOUNT_DIR ? '' : saDir.slice(0, saDir.length - SERVICE_ACCOUNT_DIR.length));
-      loaded = { kubeConfig: kc, source: 'in-cluster', from: saDir };
-    } else {
-      throw new Error(
-        `no Kubernetes cluster found: pass --kubeconfig, set KUBECONFIG, write ${home}, ` +
-          `or run in a pod (KUBERNETES_SERVICE_HOST and ${saDir}/token)`,
-      );
-    }
+    return { access: fromFiles(files, context), source: 'KUBECONFIG', from: files.join(path.delimiter) };
   }
-  if (options.context) {
-    if (!loaded.kubeConfig.getContextObject(options.context)) {
-      throw new Error(`kubeconfig ${loaded.from} has no context ${options.context}`);
-    }
-    loaded.kubeConfig.setCurrentContext(options.context);
+  const home = path.join(options.homeDir ?? os.homedir(), '.kube', 'config');
+  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  if (fs.existsSync(home)) return { access: fromFiles([home], context), source: 'home', from: home };
+  if (env['KUBERNETES_SERVICE_HOST'] && fs.existsSync(path.join(saDir, 'token'))) {
+    if (context) throw new Error(`--context ${context} needs a kubeconfig file; in a pod there is only the service account`);
+    return { access: KubeClusterAccess.inCluster(env, saDir), source: 'in-cluster', from: saDir };
   }
-  if (!loaded.kubeConfig.getCurrentCluster()) {
-    throw new Error(`kubeconfig ${loaded.from} has no current cluster (current-context "${loaded.kubeConfig.getCurrentContext()}")`);
-  }
-  return loaded;
+  throw new Error(
+    `no Kubernetes cluster found: pass --kubeconfig, set KUBECONFIG, write ${home}, ` +
+      `or run in a pod (KUBERNETES_SERVICE_HOST and ${saDir}/token)`,
+  );
 }

@@ -1,10 +1,11 @@
 /**
  * The two calls an informer makes — list, then watch from the list's resourceVersion — behind a
- * narrow interface. KubeListWatch is the real one: list through a KubeClient, watch through
- * client-node's Watch (one long-lived HTTP stream per watch).
+ * narrow interface. KubeListWatch is the real one: list through a KubeClient, watch through the
+ * RestClient's watch stream (one long-lived HTTP stream per watch).
  */
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClient, ListOptions, ObjectList } from './kube-client.js';
+import type { RestClient } from './rest-client.js';
 import { apiVersionOf, collectionPath, type ResourceType } from './resources.js';
 
 /** A watch event type as the apiserver sends it. */
@@ -38,14 +39,14 @@ export interface ListWatchSource {
   ): Promise<WatchHandle>;
 }
 
-/** list via KubeClient, watch via client-node's Watch. */
+/** list via KubeClient, watch via RestClient. */
 export class KubeListWatch implements ListWatchSource {
   readonly #client: KubeClient;
-  readonly #watch: Watch;
+  readonly #rest: RestClient;
 
-  constructor(client: KubeClient, kubeConfig: KubeConfig) {
+  constructor(client: KubeClient, rest: RestClient) {
     this.#client = client;
-    this.#watch = new Watch(kubeConfig);
+    this.#rest = rest;
   }
 
   list<T extends KubernetesObject>(type: ResourceType, options: ListOptions): Promise<ObjectList<T>> {
@@ -58,34 +59,25 @@ export class KubeListWatch implements ListWatchSource {
     onEvent: (type: WatchEventType, object: KubernetesObject) => void,
     onDone: (err?: unknown) => void,
   ): Promise<WatchHandle> {
-    let aborted = false;
     const apiVersion = apiVersionOf(type);
-    const controller = await this.#watch.watch(
-      collectionPath(type, options.namespace),
-      {
+    return this.#rest.watch({
+      path: collectionPath(type, options.namespace),
+      query: {
         resourceVersion: options.resourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds: options.timeoutSeconds,
         labelSelector: options.labelSelector,
         fieldSelector: options.fieldSelector,
       },
-      // client-node types the watched object as `any`: it is the decoded JSON of one event.
-      (phase: string, obj: KubernetesObject) => {
-        if (aborted) return;
+      what: `watch ${type.plural}${options.namespace ? ` in ${options.namespace}` : ''}`,
+      onEvent: (event) => {
+        const { type: phase, object: obj } = (event ?? {}) as { type?: string; object?: KubernetesObject };
+        if (!phase || !obj) return;
+        // Items of a watch carry no apiVersion/kind for some types: the cache wants them.
         const object = phase === 'ERROR' ? obj : { ...obj, apiVersion: obj.apiVersion ?? apiVersion, kind: obj.kind ?? type.kind };
         onEvent(phase as WatchEventType, object);
       },
-      (err: unknown) => {
-        if (aborted) return;
-        aborted = true;
-        onDone(err ?? undefined);
-      },
-    );
-    return {
-      abort: () => {
-        aborted = true;
-        controller.abort();
-      },
-    };
+      onDone,
+    });
   }
 }

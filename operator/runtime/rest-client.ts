@@ -1,14 +1,15 @@
 /**
- * The HTTP transport to the apiserver: JSON requests on keep-alive connections, with the
- * credentials and TLS settings of a client-node KubeConfig (token, client certificate, exec
- * plugins, CA, insecure-skip-tls-verify). Answers that are not 2xx become KubeApiError.
+ * The HTTP transport to the apiserver: JSON requests on keep-alive connections, and watch streams
+ * (one JSON event per line), with the credentials and TLS settings of a ClusterAccess. Answers that
+ * are not 2xx become KubeApiError.
  *
- * Why not KubernetesObjectApi: it cannot address subresources (`/status`), sends a discovery
- * request before each new kind, and opens a new TLS connection per request.
+ * Why not client-node's KubernetesObjectApi and Watch: the former cannot address subresources
+ * (`/status`), sends a discovery request before each new kind and opens a new TLS connection per
+ * request; and importing client-node costs about 80 MB of memory.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterAccess } from './cluster-access.js';
 import { KubeApiError } from './kube-client.js';
 
 /** One request. */
@@ -35,18 +36,27 @@ interface StatusBody {
   message?: string;
 }
 
-/** JSON over HTTP(S) to the cluster of a KubeConfig. */
+/** One watch stream: a GET with `watch=1`. */
+export interface WatchRequest {
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  what: string;
+  /** Each decoded line: one watch event. */
+  onEvent(event: unknown): void;
+  /** Once, when the stream ends: undefined when the server closed it cleanly. Not called after abort(). */
+  onDone(err?: unknown): void;
+}
+
+/** JSON over HTTP(S) to the cluster of a ClusterAccess. */
 export class RestClient {
-  readonly #kc: KubeConfig;
+  readonly #access: ClusterAccess;
   readonly #server: URL;
   readonly #timeoutMs: number;
   #agent: http.Agent | undefined;
 
-  constructor(kc: KubeConfig, options: RestClientOptions = {}) {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('RestClient: the kubeconfig has no current cluster; set a context');
-    this.#kc = kc;
-    this.#server = new URL(cluster.server);
+  constructor(access: ClusterAccess, options: RestClientOptions = {}) {
+    this.#access = access;
+    this.#server = access.server;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -55,28 +65,32 @@ export class RestClient {
     return this.#server.toString();
   }
 
-  /** The KubeConfig requests are made with. */
-  get kubeConfig(): KubeConfig {
-    return this.#kc;
+  /** How requests reach the cluster. */
+  get access(): ClusterAccess {
+    return this.#access;
+  }
+
+  async #headers(what: string): Promise<http.OutgoingHttpHeaders> {
+    try {
+      // Per request: tokens from files or exec plugins rotate.
+      return { ...(await this.#access.authHeaders()), Accept: 'application/json' };
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      throw new KubeApiError(`${what}: kubeconfig credentials unusable: ${message}`, 0, 'ConfigError');
+    }
+  }
+
+  #url(path: string, query: RestRequest['query']): URL {
+    const url = new URL(this.#server.toString().replace(/\/$/, '') + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    return url;
   }
 
   /** Sends a request and parses the JSON answer; throws KubeApiError on a non-2xx answer or no answer. */
   async request<T>(req: RestRequest): Promise<T> {
-    const opts: https.RequestOptions = {};
-    // Re-applied per request (about 20 µs): tokens from files or exec plugins may rotate.
-    try {
-      await this.#kc.applyToHTTPSOptions(opts);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw new KubeApiError(`${req.what}: kubeconfig credentials or TLS settings unusable: ${message}`, 0, 'ConfigError');
-    }
-    const agent = this.#keepAliveAgent(opts);
-    const url = new URL(this.#server.toString().replace(/\/$/, '') + req.path);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    // client-node writes headers as an object (Authorization, Impersonate-User), never the array form.
-    const given = opts.headers && !Array.isArray(opts.headers) ? (opts.headers as http.OutgoingHttpHeaders) : {};
-    const headers: http.OutgoingHttpHeaders = { ...given, Accept: 'application/json' };
-    if (opts.auth) headers['Authorization'] = 'Basic ' + Buffer.from(opts.auth).toString('base64');
+    const headers = await this.#headers(req.what);
+    const agent = this.#keepAliveAgent();
+    const url = this.#url(req.path, req.query);
     let payload: Buffer | undefined;
     if (req.body !== undefined) {
       payload = Buffer.from(JSON.stringify(req.body));
@@ -102,10 +116,7 @@ export class RestClient {
             resolve(parsed as T);
             return;
           }
-          const status = (parsed ?? {}) as StatusBody;
-          const reason = status.reason || http.STATUS_CODES[code] || 'Unknown';
-          const detail = status.message || text.slice(0, 300);
-          reject(new KubeApiError(`${req.what}: ${code} ${reason}: ${detail}`, code, reason));
+          reject(apiError(req.what, code, parsed, text));
         });
       });
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
@@ -117,28 +128,108 @@ export class RestClient {
     });
   }
 
+  /**
+   * Starts a watch stream; resolves once the server has answered 200 (rejects with KubeApiError
+   * otherwise). Returns `abort`, after which no callback is called.
+   */
+  async watch(req: WatchRequest): Promise<{ abort(): void }> {
+    const headers = await this.#headers(req.what);
+    const url = this.#url(req.path, { ...req.query, watch: 1 });
+    const transport = url.protocol === 'https:' ? https : http;
+    let aborted = false;
+    let finished = false;
+    const finish = (err?: unknown): void => {
+      if (aborted || finished) return;
+      finished = true;
+      req.onDone(err);
+    };
+    return new Promise((resolve, reject) => {
+      const r = transport.request(url, { method: 'GET', headers, agent: this.#keepAliveAgent() }, (res) => {
+        const code = res.statusCode ?? 0;
+        if (code !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              parsed = undefined;
+            }
+            reject(apiError(req.what, code, parsed, text));
+          });
+          res.on('error', (err) => reject(new KubeApiError(`${req.what}: ${err.message}`, 0, 'ConnectionError')));
+          return;
+        }
+        resolve({
+          abort: () => {
+            aborted = true;
+            r.destroy();
+          },
+        });
+        res.setEncoding('utf8');
+        let partial = '';
+        res.on('data', (chunk: string) => {
+          if (aborted || finished) return;
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) {
+            if (line.trim() === '') continue;
+            let event: unknown;
+            try {
+              event = JSON.parse(line);
+            } catch {
+              finish(new KubeApiError(`${req.what}: the watch stream sent a line that is not JSON: ${line.slice(0, 120)}`, 0, 'BadWatchEvent'));
+              r.destroy();
+              return;
+            }
+            req.onEvent(event);
+            if (aborted || finished) return;
+          }
+        });
+        res.on('end', () => finish());
+        res.on('error', (err) => finish(new KubeApiError(`${req.what}: ${err.message}`, 0, 'ConnectionError')));
+        res.on('close', () => finish(res.complete ? undefined : new KubeApiError(`${req.what}: the watch connection closed`, 0, 'ConnectionError')));
+      });
+      r.on('error', (err) => {
+        const e = new KubeApiError(`${req.what}: ${err.message} (is the apiserver at ${this.#server.host} reachable?)`, 0, 'ConnectionError');
+        reject(e); // before the answer: the watch did not start
+        finish(e); // after it: the stream failed (a no-op if it never started: onDone only follows a start)
+      });
+      r.end();
+    });
+  }
+
   /** Stops reusing connections (idle sockets are closed). */
   close(): void {
     this.#agent?.destroy();
     this.#agent = undefined;
   }
 
-  #keepAliveAgent(opts: https.RequestOptions): http.Agent {
+  #keepAliveAgent(): http.Agent {
     if (this.#agent) return this.#agent;
     if (this.#server.protocol === 'https:') {
+      const tls = this.#access.tls;
       this.#agent = new https.Agent({
         keepAlive: true,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        pfx: opts.pfx,
-        passphrase: opts.passphrase,
-        servername: opts.servername,
-        ...(opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: opts.rejectUnauthorized } : {}),
+        rejectUnauthorized: tls.rejectUnauthorized,
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+        ...(tls.servername ? { servername: tls.servername } : {}),
       });
     } else {
       this.#agent = new http.Agent({ keepAlive: true });
     }
     return this.#agent;
   }
+}
+
+/** A KubeApiError from a non-2xx answer (the apiserver's Status message when there is one). */
+function apiError(what: string, code: number, parsed: unknown, text: string): KubeApiError {
+  const status = (parsed ?? {}) as StatusBody;
+  const reason = status.reason || http.STATUS_CODES[code] || 'Unknown';
+  const detail = status.message || text.slice(0, 300);
+  return new KubeApiError(`${what}: ${code} ${reason}: ${detail}`, code, reason);
 }

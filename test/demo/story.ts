@@ -103,8 +103,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   }
   cluster.kube.close();
 
-  const { kubeConfig } = loadKubeConfig({ kubeconfigPath: cluster.kubeconfig });
-  const rest = new RestClient(kubeConfig);
+  const rest = new RestClient(loadKubeConfig({ kubeconfigPath: cluster.kubeconfig }).access);
   const client = new ApiKubeClient(rest, () => undefined, 'tern-demo');
   teardown.add('API client', async () => rest.close());
 
@@ -161,7 +160,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   await observer.waitFor('Healthy on 1.0.0', (r) => r.status?.phase === 'Healthy' && r.status.stable?.version === '1.0.0', left(180_000), failed);
   hooks.log('species 1.0.0 is Healthy: stable serves 100 %');
 
-  const source = new KubeListWatch(client, kubeConfig);
+  const source = new KubeListWatch(client, rest);
   const gateway = await startGateway({ source, namespace: DEMO_NAMESPACE, release: RELEASE_NAME, router: o.router });
   teardown.add('gateway', () => gateway.close());
   teardown.trackPort('demo gateway', gateway.port);

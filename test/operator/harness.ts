@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import YAML from 'yaml';
 import type { ModelRelease, ModelReleaseSpec } from '../../operator/api/model-release-schema.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
 import type { Registry } from '../../operator/registry/registry-schema.js';
@@ -19,11 +20,13 @@ import type { LocalCluster } from '../cluster/cluster.js';
 import { withClusterLogs } from '../cluster/test-env.js';
 
 /** An API client on the test cluster (KUBECONFIG from the jest global setup). */
-export function apiClient(): { client: ApiKubeClient; close(): void } {
-  const { kubeConfig } = loadKubeConfig();
-  const rest = new RestClient(kubeConfig);
-  return { client: new ApiKubeClient(rest), close: () => rest.close() };
+export function apiClient(): { client: ApiKubeClient; rest: RestClient; close(): void } {
+  const rest = new RestClient(loadKubeConfig().access);
+  return { client: new ApiKubeClient(rest), rest, close: () => rest.close() };
 }
+
+/** The operator's NODE_OPTIONS by default (charts/tern/values.yaml; the Dockerfile sets the same). */
+export const CHART_NODE_OPTIONS = (YAML.parse(readFileSync(join(ROOT, 'charts/tern/values.yaml'), 'utf8')) as { nodeOptions: string }).nodeOptions;
 
 /** A running tern-operator process. */
 export interface OperatorProcess {
@@ -44,7 +47,8 @@ export async function startOperator(namespace: string, identity: string, extraAr
   const child = spawn(
     process.execPath,
     [join(ROOT, 'bin/tern-operator.js'), '--namespaces', namespace, '--lease-namespace', namespace, '--lease-name', 'tern-operator', '--identity', identity, '--metrics-addr', `127.0.0.1:${port}`, ...extraArgs],
-    { cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // NODE_OPTIONS as the chart and the image run it.
+    { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: CHART_NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
   const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000));

@@ -31,8 +31,8 @@ export function connect(options: Record<string, string | boolean | undefined>): 
   const kubeconfigPath = typeof options.kubeconfig === 'string' ? options.kubeconfig : undefined;
   const context = typeof options.context === 'string' ? options.context : undefined;
   const loaded = loadKubeConfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), ...(context ? { context } : {}) });
-  const rest = new RestClient(loaded.kubeConfig);
-  const contextNs = loaded.kubeConfig.getContextObject(loaded.kubeConfig.getCurrentContext())?.namespace;
+  const rest = new RestClient(loaded.access);
+  const contextNs = loaded.access.namespace;
   const namespace = (typeof options.namespace === 'string' ? options.namespace : undefined) ?? contextNs ?? 'default';
   return { client: new ApiKubeClient(rest), namespace, close: () => rest.close() };
 }
