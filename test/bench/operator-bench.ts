@@ -6,7 +6,7 @@
  * window (target 0; default 300 s). Needs a running local cluster with kwok nodes:
  * `make cluster-up KWOK_NODES=2` (the Makefile target does that).
  *
- *   node dist/test/bench/operator-bench.js [--releases N] [--idle-seconds S] [--timeout-seconds S]
+ *   node dist/test/bench/operator-bench.js [--releases N] [--workers W] [--idle-seconds S] [--timeout-seconds S]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,7 +20,7 @@ import { MODEL_RELEASES, NAMESPACES } from '../../operator/runtime/resources.js'
 import { apiClient, modelSpec, scrapeMetric, startOperator } from '../operator/harness.js';
 
 const { values } = parseArgs({
-  options: { releases: { type: 'string', default: '1000' }, 'idle-seconds': { type: 'string', default: '300' }, 'timeout-seconds': { type: 'string', default: '300' } },
+  options: { releases: { type: 'string', default: '1000' }, workers: { type: 'string', default: '8' }, 'idle-seconds': { type: 'string', default: '300' }, 'timeout-seconds': { type: 'string', default: '300' } },
 });
 const N = Number(values.releases);
 const IDLE_S = Number(values['idle-seconds']);
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   if (nodes.items.length === 0) throw new Error('no kwok nodes: start the cluster with `make cluster-up KWOK_NODES=2`');
   const ns = `bench-op-${Date.now().toString(36)}`;
   await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const operator = await startOperator(ns, 'bench', ['--leader-elect', 'false', '--workers', '8', '--log-level', 'warn']);
+  const operator = await startOperator(ns, 'bench', ['--leader-elect', 'false', '--workers', String(values.workers), '--log-level', 'warn']);
   const pid = operator.child.pid ?? 0;
   let peakRss = 0;
   const sampler = setInterval(() => {
