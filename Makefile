@@ -142,7 +142,7 @@ bench-detection: build cluster-deps ## Drift alarm true in the pods' metrics -> 
 bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
 	$(IN_NETNS) $(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
 
-bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: time to all Healthy, operator RSS, API writes while idle (ARGS="--releases N --idle-seconds S")
+bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: cluster floor, then time to all Healthy, operator RSS, API writes while idle (ARGS="--releases N --workers W --idle-seconds S --skip-floor"; ~12 min)
 	@$(CLUSTER_CLI) status >/dev/null 2>&1 || $(MAKE) cluster-up KWOK_NODES=2
 	$(IN_NETNS) $(NODE) dist/test/bench/operator-bench.js $(ARGS)
 

@@ -3,26 +3,30 @@
  * once, no process) reconciled by one real tern-operator process against the local control plane.
  * Prints: time until every release is Healthy (target <= 60 s), the operator's peak RSS (target
  * <= 150 MB), and the API writes the operator makes while every release is converged and idle over a
- * window (target 0; default 300 s). Needs a running local cluster with kwok nodes:
+ * window (target 0; default 300 s). First, in the same run, the cluster floor (cluster-floor.ts): the
+ * same objects applied directly with no operator, timed until ready. Needs a local cluster with kwok nodes:
  * `make cluster-up KWOK_NODES=2` (the Makefile target does that).
  *
- *   node dist/test/bench/operator-bench.js [--releases N] [--workers W] [--idle-seconds S] [--timeout-seconds S]
+ *   node dist/test/bench/operator-bench.js [--releases N] [--workers W] [--idle-seconds S] [--timeout-seconds S] [--skip-floor]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KWOK_TAINT } from '../cluster/kwok.js';
 import { attachCluster } from '../cluster/cluster.js';
+import { readState } from '../cluster/cluster-state.js';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
 import { Informer } from '../../operator/runtime/informer.js';
 import { KubeListWatch } from '../../operator/runtime/list-watch.js';
 import { MODEL_RELEASES, NAMESPACES } from '../../operator/runtime/resources.js';
 import { apiClient, modelSpec, scrapeMetric, startOperator } from '../operator/harness.js';
+import { clusterFloor, pool } from './cluster-floor.js';
 
 const { values } = parseArgs({
-  options: { releases: { type: 'string', default: '1000' }, workers: { type: 'string', default: '8' }, 'idle-seconds': { type: 'string', default: '300' }, 'timeout-seconds': { type: 'string', default: '300' } },
+  options: { releases: { type: 'string', default: '1000' }, workers: { type: 'string', default: '8' }, 'skip-floor': { type: 'boolean', default: false }, 'idle-seconds': { type: 'string', default: '300' }, 'timeout-seconds': { type: 'string', default: '300' } },
 });
 const N = Number(values.releases);
+const WORKERS = Number(values.workers);
 const IDLE_S = Number(values['idle-seconds']);
 const TIMEOUT_S = Number(values['timeout-seconds']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,11 +52,24 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  }));
+/** CPU seconds used so far by each process of the local cluster (apiserver, etcd, controllers, kwok, ...). */
+function clusterCpu(cluster: ReturnType<typeof attachCluster>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of readState(cluster.layout)?.processes ?? []) {
+    try {
+      out.set(p.name, (out.get(p.name) ?? 0) + cpuSeconds(p.pid));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** `after - before` per process, largest first, as `name 12.3 s`. */
+function cpuDelta(before: Map<string, number>, after: Map<string, number>): string {
+  const rows = [...after].map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const).filter(([, d]) => d >= 0.5);
+  const total = rows.reduce((a, [, d]) => a + d, 0);
+  return `${total.toFixed(0)} s (${rows.sort((a, b) => b[1] - a[1]).map(([n, d]) => `${n} ${d.toFixed(0)}`).join(', ')})`;
 }
 
 async function main(): Promise<void> {
@@ -62,8 +79,42 @@ async function main(): Promise<void> {
   const nodes = await client.list<KubernetesObject>({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false }, { labelSelector: 'type=kwok' });
   if (nodes.items.length === 0) throw new Error('no kwok nodes: start the cluster with `make cluster-up KWOK_NODES=2`');
   const ns = `bench-op-${Date.now().toString(36)}`;
+  const model = modelSpec('1.0.0', 'http://127.0.0.1:9/');
+  const release = (i: number, namespace: string): ModelRelease => ({
+    apiVersion: 'serving.tern.dev/v1alpha1',
+    kind: 'ModelRelease',
+    metadata: { name: `m${i}`, namespace },
+    spec: {
+      model,
+      serving: { replicas: 1, nodeSelector: { type: 'kwok' }, tolerations: [{ ...KWOK_TAINT, operator: 'Equal' }] } as unknown as ModelRelease['spec']['serving'],
+    },
+  });
+  const deleteNamespace = async (namespace: string): Promise<void> => {
+    await client.delete(NAMESPACES, undefined, namespace).catch(() => undefined);
+    // Wait until it is gone: deleting thousands of objects loads the cluster, and what runs next would
+    // be measured against that.
+    const gone = await waitUntil(async () => (await client.get(NAMESPACES, undefined, namespace).catch(() => null)) === undefined, 180_000);
+    if (!gone) process.stderr.write(`bench-operator: namespace ${namespace} still terminating after 180 s\n`);
+  };
+
+  // First the floor: what the cluster alone needs for the same objects, before the operator exists.
+  let floorS: number | undefined;
+  let floorCpu = '-';
+  if (!values['skip-floor']) {
+    const floorNs = `${ns}-floor`;
+    await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: floorNs } });
+    process.stderr.write(`bench-operator: cluster floor: ${N} releases' objects applied directly, no operator\n`);
+    const cpuBefore = clusterCpu(cluster);
+    try {
+      floorS = await clusterFloor(client, rest, floorNs, Array.from({ length: N }, (_, i) => release(i, floorNs)), WORKERS, TIMEOUT_S);
+      floorCpu = cpuDelta(cpuBefore, clusterCpu(cluster));
+    } finally {
+      await deleteNamespace(floorNs);
+    }
+  }
+
   await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const operator = await startOperator(ns, 'bench', ['--leader-elect', 'false', '--workers', String(values.workers), '--log-level', 'warn']);
+  const operator = await startOperator(ns, 'bench', ['--leader-elect', 'false', '--workers', String(WORKERS), '--log-level', 'warn']);
   const pid = operator.child.pid ?? 0;
   let peakRss = 0;
   const sampler = setInterval(() => {
@@ -75,24 +126,15 @@ async function main(): Promise<void> {
   }, 500);
   let watched: Informer<ModelRelease & KubernetesObject> | undefined;
   try {
-    const model = modelSpec('1.0.0', 'http://127.0.0.1:9/');
-    const release = (i: number): ModelRelease => ({
-      apiVersion: 'serving.tern.dev/v1alpha1',
-      kind: 'ModelRelease',
-      metadata: { name: `m${i}`, namespace: ns },
-      spec: {
-        model,
-        serving: { replicas: 1, nodeSelector: { type: 'kwok' }, tolerations: [{ ...KWOK_TAINT, operator: 'Equal' }] } as unknown as ModelRelease['spec']['serving'],
-      },
-    });
     // The releases are watched, not listed every second: listing 1,000 custom resources is costly for
     // the apiserver the operator shares the machine with.
     watched = new Informer<ModelRelease & KubernetesObject>({ source: new KubeListWatch(client, rest), type: MODEL_RELEASES, namespaces: [ns] });
     watched.start();
     await watched.waitForSync();
+    const cpuAtStart = clusterCpu(cluster);
     const t0 = Date.now();
     await pool(Array.from({ length: N }, (_, i) => i), 16, async (i) => {
-      await client.apply(MODEL_RELEASES, release(i) as unknown as KubernetesObject);
+      await client.apply(MODEL_RELEASES, release(i, ns) as unknown as KubernetesObject);
     });
     const createdS = (Date.now() - t0) / 1000;
     let healthy = 0;
@@ -113,6 +155,7 @@ async function main(): Promise<void> {
     }
     const convergeS = (Date.now() - t0) / 1000;
     const convergeCpuS = cpuSeconds(pid);
+    const operatorRunCpu = cpuDelta(cpuAtStart, clusterCpu(cluster));
     if (healthy < N) {
       const { items } = await client.list<ModelRelease & KubernetesObject>(MODEL_RELEASES, { namespace: ns });
       const phases = new Map<string, number>();
@@ -138,7 +181,10 @@ async function main(): Promise<void> {
     const lines = [
       `releases                    ${N} (created in ${createdS.toFixed(1)} s)`,
       `all Healthy after           ${healthy === N ? `${convergeS.toFixed(1)} s` : `NOT within ${TIMEOUT_S} s (${healthy}/${N})`}   target <= 60 s   ${healthy === N && convergeS <= 60 ? 'ok' : 'MISSED'}`,
+      `cluster floor               ${floorS === undefined ? (values['skip-floor'] ? 'skipped' : `NOT within ${TIMEOUT_S} s`) : `${floorS.toFixed(1)} s for the same objects applied directly, no operator; operator / floor = ${(convergeS / floorS).toFixed(2)}x`}`,
       `Healthy over time           ${progress.join(', ') || '-'}`,
+      `cluster CPU, floor          ${floorCpu}`,
+      `cluster CPU, operator run   ${operatorRunCpu}`,
       `operator CPU to converge    ${convergeCpuS.toFixed(1)} s (${((convergeCpuS / N) * 1000).toFixed(1)} ms per release; the cluster's own processes share the 2 cores)`,
       `operator peak RSS           ${mb(peakRss)} MB (${mb(rssAtIdleStart)} MB when idle, ${mb(heapAtIdleStart)} MB of it JS heap in use)   target <= 150 MB   ${peakRss <= 150 * 1024 * 1024 ? 'ok' : 'MISSED'}`,
       `API writes while idle       ${idleWrites} over ${IDLE_S} s for ${N} converged releases   target 0   ${idleWrites === 0 ? 'ok' : 'MISSED'}`,
@@ -148,11 +194,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await watched?.stop();
     await operator.stop();
-    await client.delete(NAMESPACES, undefined, ns).catch(() => undefined);
-    // Wait until the namespace is gone: deleting thousands of objects loads the cluster, and a bench run
-    // right after this one would be measured against that.
-    const gone = await waitUntil(async () => (await client.get(NAMESPACES, undefined, ns).catch(() => null)) === undefined, 180_000);
-    if (!gone) process.stderr.write(`bench-operator: namespace ${ns} still terminating after 180 s\n`);
+    await deleteNamespace(ns);
     close();
     cluster.kube.close();
   }

@@ -1,0 +1,63 @@
+/**
+ * The cluster's own floor for bench-operator: the same ModelReleases and the very objects the operator
+ * creates for a first release (reconciler/desired-objects.ts: the stable Deployment, the release and
+ * stable Services), applied directly by the bench with the operator's concurrency and no operator
+ * running, timed until every Deployment has its pods ready. It is what the control plane needs for N
+ * releases on this machine; the operator's time is printed against it, measured in the same run.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ModelRelease } from '../../operator/api/model-release-schema.js';
+import { resolveRelease } from '../../operator/planner/resolved-spec.js';
+import { toModelRef } from '../../operator/planner/models.js';
+import { desiredObjects } from '../../operator/reconciler/desired-objects.js';
+import type { DeploymentLike } from '../../operator/reconciler/observe.js';
+import type { ApiKubeClient } from '../../operator/runtime/apply.js';
+import { Informer } from '../../operator/runtime/informer.js';
+import { KubeListWatch } from '../../operator/runtime/list-watch.js';
+import { DEPLOYMENTS, MODEL_RELEASES, SERVICES, type ResourceType } from '../../operator/runtime/resources.js';
+import type { RestClient } from '../../operator/runtime/rest-client.js';
+
+const RESOURCE_OF: Record<string, ResourceType> = { Deployment: DEPLOYMENTS, Service: SERVICES };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `fn` over `items`, `width` at a time. */
+export async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
+}
+
+/**
+ * Seconds from the first ModelRelease created (16 at a time, as the operator run does) until every
+ * release's Deployment, applied `width` at a time, has its pods ready; undefined after `timeoutS`.
+ */
+export async function clusterFloor(client: ApiKubeClient, rest: RestClient, namespace: string, releases: ModelRelease[], width: number, timeoutS: number): Promise<number | undefined> {
+  const deployments = new Informer<KubernetesObject & DeploymentLike>({ source: new KubeListWatch(client, rest), type: DEPLOYMENTS, namespaces: [namespace] });
+  deployments.start();
+  try {
+    await deployments.waitForSync();
+    const t0 = Date.now();
+    const created: ModelRelease[] = [];
+    await pool(releases, 16, async (r) => {
+      created.push(await client.apply(MODEL_RELEASES, r as unknown as KubernetesObject & ModelRelease));
+    });
+    await pool(created, width, async (r) => {
+      const release = resolveRelease(r);
+      const desired = { stable: { model: toModelRef(release.spec.model), replicas: release.spec.serving.replicas }, weights: { stable: 100, candidate: 0, mirror: 0 } };
+      for (const wave of desiredObjects(release, desired, { stable: 0, candidate: 0 }, {})) {
+        await Promise.all(wave.map((o) => client.apply(RESOURCE_OF[o.kind] ?? DEPLOYMENTS, o as unknown as KubernetesObject)));
+      }
+    });
+    const ready = () => deployments.list().filter((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1)).length;
+    while (ready() < releases.length) {
+      if (Date.now() - t0 > timeoutS * 1000) return undefined;
+      await sleep(250);
+    }
+    return (Date.now() - t0) / 1000;
+  } finally {
+    await deployments.stop();
+  }
+}
