@@ -55,6 +55,7 @@ export class ModelService {
   sha256 = '';
   readonly drift: DriftMonitor;
   #batcher: Batcher | undefined;
+  #runner: BatchRunner | undefined;
 
   constructor(
     readonly config: ServerConfig,
@@ -81,6 +82,7 @@ export class ModelService {
     this.spec = spec;
     this.provider = provider;
     this.sha256 = sha256;
+    this.#runner = runner;
     this.#batcher = new Batcher(runner, {
       maxBatchSize: this.config.maxBatchSize,
       maxBatchDelayMs: this.config.maxBatchDelayMs,
@@ -116,7 +118,15 @@ export class ModelService {
     return { spec: this.spec, batcher: this.#batcher };
   }
 
-  /** Runs feeds through the batcher; inference failures count and become 500s. */
+  /**
+   * An ArrayBuffer of `bytes` (a multiple of 4) for a request's tensor: one the workers handed back when the
+   * runner keeps them, else a new one. The request then gives it to `infer`, which takes ownership.
+   */
+  tensorBuffer(bytes: number): ArrayBuffer {
+    return this.#runner?.allocate?.(bytes / 4).buffer as ArrayBuffer | undefined ?? new ArrayBuffer(bytes);
+  }
+
+  /** Runs feeds through the batcher (which takes ownership of their buffers); inference failures count and become 500s. */
   async infer(feeds: Feeds): Promise<Outputs> {
     const { batcher } = this.requireReady();
     try {
