@@ -5,6 +5,7 @@ import type { ServerConfig } from './config.js';
 import { DriftMonitor, type DriftStats } from './drift-monitor.js';
 import { HttpError } from './http-error.js';
 import type { ServerMetrics } from './metrics.js';
+import { PredictResponseEncoder } from './predict-response.js';
 import type { ClassifierView, ModelSpec } from './model-spec.js';
 import { elementCount, type Feeds, type Outputs } from './tensor.js';
 
@@ -54,6 +55,8 @@ export class ModelService {
   provider = 'cpu';
   sha256 = '';
   readonly drift: DriftMonitor;
+  /** Encodes /v1/predict answers. */
+  readonly predictEncoder: PredictResponseEncoder;
   #batcher: Batcher | undefined;
   #runner: BatchRunner | undefined;
 
@@ -62,6 +65,7 @@ export class ModelService {
     readonly metrics: ServerMetrics,
     onDriftAlarm: (stats: DriftStats) => void,
   ) {
+    this.predictEncoder = new PredictResponseEncoder(config.modelName, config.modelVersion);
     this.drift = new DriftMonitor(config.driftWindow, config.driftMinSamples, config.baselineScore, config.driftAlarmDrop, (s) => {
       metrics.driftAlarms.inc();
       onDriftAlarm(s);
