@@ -1,5 +1,5 @@
 // Jest in ESM mode (run through `node --experimental-vm-modules`), two projects:
-//   unit    — tests beside the code (operator/, server/, models/); never need a cluster.
+//   unit    — tests beside the code (operator/, server/, models/, test/bench/); never need a cluster.
 //   cluster — tests under test/ that start the local control plane, Prometheus and real servers.
 const tsJest = [
   'ts-jest',
@@ -15,11 +15,13 @@ const common = {
 };
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{operator,server,models,charts,crds}/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{operator,server,models,charts,crds}/**/*.test.ts', '<rootDir>/test/bench/**/*.test.ts'] },
     {
       ...common,
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // Benchmark helpers need no cluster: they are unit tests.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/bench/'],
       // One local cluster per run, shared by every file (see test/cluster/jest-global-setup.js).
       globalSetup: '<rootDir>/test/cluster/jest-global-setup.js',
       globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.js',

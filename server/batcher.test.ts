@@ -65,6 +65,24 @@ describe('Batcher', () => {
     expect(Array.from(seen[1] ?? [])).toEqual([2, 2, 2]);
   });
 
+  it('hands the buffers of requests copied into a batch back to the runner, never the batch it runs', async () => {
+    const released: ArrayBuffer[] = [];
+    const inner = new RowSumRunner(5);
+    const runner: BatchRunner = {
+      hasCapacity: () => inner.hasCapacity(),
+      inFlight: () => inner.inFlight(),
+      run: (feeds) => inner.run(feeds),
+      release: (buffer) => released.push(buffer),
+    };
+    const b = new Batcher(runner, { maxBatchSize: 8, maxBatchDelayMs: 1, batchable: true });
+    const requests = [1, 2, 3].map((v) => request(1, v));
+    const results = await Promise.all(requests.map((r) => b.submit(r)));
+    expect(results.map((r) => sums(r['sum']?.data))).toEqual([[3], [6], [9]]);
+    expect(inner.batches).toEqual([1, 2]);
+    // The first ran alone (its buffer went to the runner as is); the other two were copied into one batch.
+    expect(released).toEqual([requests[1]?.['x']?.data.buffer, requests[2]?.['x']?.data.buffer]);
+  });
+
   it('batches requests that arrive while the runner is busy and splits results per request', async () => {
     const runner = new RowSumRunner(20);
     const sizes: number[] = [];

@@ -2,6 +2,7 @@
 // session.run. When the runner is idle and nothing else is running, a request goes out at once (no added
 // latency when the server is quiet); while batches are running, requests queue and go out together when a
 // worker frees up, when max-batch-size rows are waiting, or after max-batch-delay-ms.
+import { types } from 'node:util';
 import { elementCount, type Feeds, type NumericArray, type Outputs } from './tensor.js';
 
 /** Where batches run (the worker pool, or any function in tests). */
@@ -11,6 +12,8 @@ export interface BatchRunner {
   inFlight(): number;
   /** A float32 array of `length` for a batch, reused when the runner has one (else the batcher allocates). */
   allocate?(length: number): Float32Array;
+  /** Takes back a request's buffer once the batcher has copied it into a batch (for `allocate` to reuse). */
+  release?(buffer: ArrayBuffer): void;
 }
 
 /** Batching limits. */
@@ -63,7 +66,8 @@ export class Batcher {
 
   /**
    * Schedules one request. `feeds` must all share the same first dimension (the request's row count).
-   * Resolves with this request's slice of the outputs.
+   * Resolves with this request's slice of the outputs. The batcher owns the feeds' buffers from here on
+   * (they are transferred to a worker, or copied into a batch and handed to the runner's `release`).
    */
   submit(feeds: Feeds): Promise<Outputs> {
     const first = Object.values(feeds)[0];
@@ -138,6 +142,8 @@ export class Batcher {
         if (!p) continue;
         data.set(p.data, offset);
         offset += p.data.length;
+        // The request's own buffer is done with (submit took ownership): hand it back for reuse.
+        if (ownsBuffer(p.data) && types.isArrayBuffer(p.data.buffer)) this.runner.release?.(p.data.buffer);
       }
       feeds[name] = { dims: [totalRows, ...firstPart.dims.slice(1)], data };
     }

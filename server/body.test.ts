@@ -3,7 +3,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpError } from './http-error.js';
-import { readBody } from './body.js';
+import { readBody, readSplitBody } from './body.js';
 
 /** Starts a server that reads each body with `read` and answers its byteOffset and bytes (hex). */
 async function serve(read: (req: IncomingMessage) => Promise<Buffer>): Promise<{ server: Server; port: number }> {
@@ -62,6 +62,44 @@ describe('readBody', () => {
       const res = await post(port, [Buffer.alloc(11)], { 'content-length': '11' });
       expect(res.status).toBe(413);
       expect(res.text).toMatch(/11 bytes is over the 10-byte limit/);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('readSplitBody', () => {
+  it('splits a declared-length body into the header and a tail in the given buffer, whatever the chunking', async () => {
+    const given: ArrayBuffer[] = [];
+    const { server, port } = await serve(async (req) => {
+      const { head, tail } = await readSplitBody(req, 1 << 20, 5, (bytes) => {
+        given.push(new ArrayBuffer(bytes));
+        return given[given.length - 1] as ArrayBuffer;
+      });
+      expect(tail.buffer).toBe(given[given.length - 1]);
+      expect(tail.byteOffset).toBe(0);
+      expect(tail.byteLength).toBe(tail.buffer.byteLength);
+      return Buffer.concat([head, Buffer.from('|'), tail]);
+    });
+    try {
+      const bytes = Buffer.from('HEAD!0123456789ab');
+      for (const cuts of [[], [3], [5], [7], [1, 5, 6, 16]]) {
+        const chunks = [0, ...cuts, bytes.length].slice(1).map((end, i, ends) => bytes.subarray(i === 0 ? 0 : ends[i - 1], end));
+        const res = await post(port, chunks, { 'content-length': String(bytes.length) });
+        const { hex } = JSON.parse(res.text) as { hex: string };
+        expect(Buffer.from(hex, 'hex').toString()).toBe('HEAD!|0123456789ab');
+      }
+      expect(given.map((b) => b.byteLength)).toEqual([12, 12, 12, 12, 12]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('answers 413 before reading a declared body over the limit', async () => {
+    const { server, port } = await serve((req) => readSplitBody(req, 10, 2, (n) => new ArrayBuffer(n)).then(({ head }) => head));
+    try {
+      const res = await post(port, [Buffer.alloc(12)], { 'content-length': '12' });
+      expect(res.status).toBe(413);
     } finally {
       server.close();
     }

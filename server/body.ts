@@ -56,9 +56,36 @@ export function readBody(req: IncomingMessage, maxBytes: number, alignAt?: numbe
 
 /** Reads a body of exactly `size` declared bytes into a fresh buffer that starts `pad` bytes into its memory. */
 function readDeclared(req: IncomingMessage, size: number, pad: number): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const body = Buffer.from(new ArrayBuffer(pad + size), pad, size);
+  const body = Buffer.from(new ArrayBuffer(pad + size), pad, size);
+  return fillParts(req, size, [body]).then(() => body);
+}
+
+/**
+ * Reads a body with a declared Content-Length whose first `headBytes` bytes are a header (the OIP binary
+ * extension's JSON) into two buffers: the header, and the rest in a buffer over the whole ArrayBuffer that
+ * `tailBuffer(bytes)` gives (e.g. a reused one). A tensor there can be handed to a worker thread without a copy.
+ * Callers check that Content-Length is declared and larger than `headBytes`.
+ */
+export function readSplitBody(req: IncomingMessage, maxBytes: number, headBytes: number, tailBuffer: (bytes: number) => ArrayBuffer): Promise<{ head: Buffer; tail: Buffer }> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) {
+    req.resume();
+    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+  }
+  const head = Buffer.allocUnsafe(headBytes);
+  const tailBytes = declared - headBytes;
+  const memory = tailBuffer(tailBytes);
+  if (memory.byteLength !== tailBytes) throw new Error(`tailBuffer gave ${memory.byteLength} bytes for ${tailBytes}`);
+  const tail = Buffer.from(memory);
+  return fillParts(req, declared, [head, tail]).then(() => ({ head, tail }));
+}
+
+/** Copies a declared-length body of `size` bytes into `parts` in order (their lengths add up to `size`). */
+function fillParts(req: IncomingMessage, size: number, parts: Buffer[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     let filled = 0;
+    let part = 0;
+    let inPart = 0;
     let failed = false;
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
@@ -68,13 +95,28 @@ function readDeclared(req: IncomingMessage, size: number, pad: number): Promise<
         reject(new HttpError(400, `request body is longer than its Content-Length (${size})`));
         return;
       }
-      body.set(chunk, filled);
       filled += chunk.length;
+      let at = 0;
+      while (at < chunk.length) {
+        const target = parts[part] as Buffer;
+        if (target.length === 0) {
+          part++;
+          continue;
+        }
+        const n = Math.min(target.length - inPart, chunk.length - at);
+        target.set(at === 0 && n === chunk.length ? chunk : chunk.subarray(at, at + n), inPart);
+        at += n;
+        inPart += n;
+        if (inPart === target.length) {
+          part++;
+          inPart = 0;
+        }
+      }
     });
     req.on('end', () => {
       if (failed) return;
       if (filled !== size) reject(new HttpError(400, `request body ended after ${filled} of ${size} declared bytes`));
-      else resolve(body);
+      else resolve();
     });
     req.on('error', (err) => {
       if (!failed) reject(new HttpError(400, `could not read the request body: ${err.message}`));

@@ -5,6 +5,7 @@ import type { ServerConfig } from './config.js';
 import { DriftMonitor, type DriftStats } from './drift-monitor.js';
 import { HttpError } from './http-error.js';
 import type { ServerMetrics } from './metrics.js';
+import { PredictResponseEncoder } from './predict-response.js';
 import type { ClassifierView, ModelSpec } from './model-spec.js';
 import { elementCount, type Feeds, type Outputs } from './tensor.js';
 
@@ -54,13 +55,17 @@ export class ModelService {
   provider = 'cpu';
   sha256 = '';
   readonly drift: DriftMonitor;
+  /** Encodes /v1/predict answers. */
+  readonly predictEncoder: PredictResponseEncoder;
   #batcher: Batcher | undefined;
+  #runner: BatchRunner | undefined;
 
   constructor(
     readonly config: ServerConfig,
     readonly metrics: ServerMetrics,
     onDriftAlarm: (stats: DriftStats) => void,
   ) {
+    this.predictEncoder = new PredictResponseEncoder(config.modelName, config.modelVersion);
     this.drift = new DriftMonitor(config.driftWindow, config.driftMinSamples, config.baselineScore, config.driftAlarmDrop, (s) => {
       metrics.driftAlarms.inc();
       onDriftAlarm(s);
@@ -81,6 +86,7 @@ export class ModelService {
     this.spec = spec;
     this.provider = provider;
     this.sha256 = sha256;
+    this.#runner = runner;
     this.#batcher = new Batcher(runner, {
       maxBatchSize: this.config.maxBatchSize,
       maxBatchDelayMs: this.config.maxBatchDelayMs,
@@ -116,7 +122,15 @@ export class ModelService {
     return { spec: this.spec, batcher: this.#batcher };
   }
 
-  /** Runs feeds through the batcher; inference failures count and become 500s. */
+  /**
+   * An ArrayBuffer of `bytes` (a multiple of 4) for a request's tensor: one the workers handed back when the
+   * runner keeps them, else a new one. The request then gives it to `infer`, which takes ownership.
+   */
+  tensorBuffer(bytes: number): ArrayBuffer {
+    return this.#runner?.allocate?.(bytes / 4).buffer as ArrayBuffer | undefined ?? new ArrayBuffer(bytes);
+  }
+
+  /** Runs feeds through the batcher (which takes ownership of their buffers); inference failures count and become 500s. */
   async infer(feeds: Feeds): Promise<Outputs> {
     const { batcher } = this.requireReady();
     try {

@@ -6,7 +6,7 @@ import { HttpError } from './http-error.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
 import { parsePredictRequest } from './predict-request.js';
 import { log } from './log.js';
-import { jsonReply, writeReply, type Reply } from './reply.js';
+import { writeReply, type Reply } from './reply.js';
 
 /** Most feature vectors in one /v1/predict request. */
 const MAX_ROWS_PER_REQUEST = 4096;
@@ -25,11 +25,7 @@ export async function predictV1(service: ModelService, req: IncomingMessage): Pr
   if (config.logInputs) log('debug', 'predict input', { rows: batch.rows, data: Array.from(batch.data) });
   const outputs = await service.infer({ [view.input]: { dims: [batch.rows, view.features], data: batch.data } });
   const predictions = service.observe(readClassifierOutputs(view, outputs, batch.rows), config.rejectionThreshold);
-  return jsonReply({
-    model: { name: config.modelName, version: config.modelVersion },
-    predictions,
-    latency_ms: Number(process.hrtime.bigint() - started) / 1e6,
-  });
+  return { status: 200, type: 'application/json', body: service.predictEncoder.encode(predictions, Number(process.hrtime.bigint() - started) / 1e6) };
 }
 
 /** Routes under /v1. */

@@ -2,7 +2,7 @@
 // with JSON tensors or the binary tensor data extension.
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
-import { mediaType, parseJson, readBody } from './body.js';
+import { mediaType, parseJson, readBody, readSplitBody } from './body.js';
 import { HttpError } from './http-error.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
 import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest } from './oip.js';
@@ -32,12 +32,19 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   if (headerLength === undefined && type !== '' && type !== 'application/json') {
     throw new HttpError(415, `unsupported content type "${type}"; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
   }
-  // Binary tensors follow the JSON header: read the body so that they start 4-byte aligned.
-  const alignAt = headerLength === undefined ? undefined : Number(headerLength);
-  const body = await readBody(req, config.maxBodyBytes, alignAt !== undefined && Number.isSafeInteger(alignAt) && alignAt >= 0 ? alignAt : undefined);
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  const headBytes = Number(headerLength);
   let doc: unknown;
   let binary: Buffer | undefined;
-  if (headerLength !== undefined) {
+  if (Number.isSafeInteger(headBytes) && headBytes > 0 && Number.isSafeInteger(declared) && declared > headBytes && (declared - headBytes) % 4 === 0) {
+    // The usual binary request: the tensor bytes land in a buffer of their own (reused from earlier
+    // batches), so one FP32 input goes on to a worker without another copy.
+    const { head, tail } = await readSplitBody(req, config.maxBodyBytes, headBytes, (bytes) => service.tensorBuffer(bytes));
+    doc = parseJson(head, 'inference header');
+    binary = tail;
+  } else if (headerLength !== undefined) {
+    // Binary tensors follow the JSON header: read the body so that they start 4-byte aligned.
+    const body = await readBody(req, config.maxBodyBytes, Number.isSafeInteger(headBytes) && headBytes >= 0 ? headBytes : undefined);
     const n = Number(headerLength);
     if (!Number.isInteger(n) || n <= 0 || n > body.length) {
       throw new HttpError(400, `Inference-Header-Content-Length ${String(headerLength)} must be an integer between 1 and the body size (${body.length})`);
@@ -45,7 +52,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
     doc = parseJson(body.subarray(0, n), 'inference header');
     binary = body.subarray(n);
   } else {
-    doc = parseJson(body);
+    doc = parseJson(await readBody(req, config.maxBodyBytes));
   }
   const request = parseInferRequest(doc, binary, spec);
   const outputs = await service.infer(request.feeds);

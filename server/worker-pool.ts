@@ -25,9 +25,10 @@ interface Slot {
   loaded: Promise<LoadedModel>;
 }
 
-/** Reused input buffers: at most this many distinct sizes, and this many buffers of each. */
+/** Reused input buffers: at most this many distinct sizes, this many buffers of each, and this many bytes. */
 const MAX_FREE_SIZES = 16;
-const MAX_FREE_PER_SIZE = 4;
+const MAX_FREE_PER_SIZE = 64;
+const MAX_FREE_BYTES = 32 * 1024 * 1024;
 
 const WORKER_URL = new URL('./inference-worker.js', import.meta.url);
 
@@ -37,6 +38,7 @@ export class WorkerPool {
   #nextId = 1;
   /** Input buffers handed back by the workers, by byte length. */
   readonly #free = new Map<number, ArrayBuffer[]>();
+  #freeBytes = 0;
   #closing = false;
 
   /**
@@ -124,15 +126,23 @@ export class WorkerPool {
     });
   }
 
-  /** Keeps a returned input buffer for `allocate`, within MAX_FREE_SIZES sizes x MAX_FREE_PER_SIZE buffers. */
+  /** Keeps a returned input buffer for `allocate`, within MAX_FREE_SIZES, MAX_FREE_PER_SIZE and MAX_FREE_BYTES. */
   #recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === 0 || this.#freeBytes + buffer.byteLength > MAX_FREE_BYTES) return;
     let list = this.#free.get(buffer.byteLength);
     if (!list) {
       if (this.#free.size >= MAX_FREE_SIZES) return;
       list = [];
       this.#free.set(buffer.byteLength, list);
     }
-    if (list.length < MAX_FREE_PER_SIZE) list.push(buffer);
+    if (list.length >= MAX_FREE_PER_SIZE) return;
+    list.push(buffer);
+    this.#freeBytes += buffer.byteLength;
+  }
+
+  /** Takes back a request buffer the batcher has copied into a batch. */
+  release(buffer: ArrayBuffer): void {
+    this.#recycle(buffer);
   }
 
   /**
@@ -142,7 +152,9 @@ export class WorkerPool {
    */
   allocate(length: number): Float32Array {
     const buffer = this.#free.get(length * 4)?.pop();
-    return buffer ? new Float32Array(buffer) : new Float32Array(length);
+    if (!buffer) return new Float32Array(length);
+    this.#freeBytes -= buffer.byteLength;
+    return new Float32Array(buffer);
   }
 
   /** Stops every worker. */

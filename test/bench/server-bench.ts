@@ -4,7 +4,6 @@
 // issue 4. Bounded: about 1.5 minutes in total (BENCH_ROUNDS x BENCH_SECONDS per case, default 2 x 2 s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -12,6 +11,7 @@ import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
 import { InProcessRunner } from '../../server/in-process-runner.js';
 import type { Feeds } from '../../server/tensor.js';
+import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
@@ -30,6 +30,19 @@ interface Measured {
   healthP99?: number;
   /** The server's own event-loop delay p99 (ms) from its metrics, when asked. */
   loopLagP99?: number;
+  /** CPU time per request (ms) of the load generator (this process) and of the server process. */
+  clientCpuMs?: number;
+  serverCpuMs?: number;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** The server's event-loop lag p99 in ms (prom-client default metric). */
@@ -59,39 +72,10 @@ async function measureRaw(runner: InProcessRunner, feeds: () => Feeds, rows: num
   return { perSecond: n / SECONDS, itemsPerSecond: (n * rows) / SECONDS, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: 0 };
 }
 
-function send(agent: Agent, port: number, path: string, body: Buffer | undefined, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: body ? 'POST' : 'GET', agent, headers: body ? { ...headers, 'content-length': String(body.length) } : headers }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** GET /healthz every 10 ms for `ms` from a worker thread; resolves with the latencies (ms). */
+/** GET /healthz every 10 ms for `ms` from a worker thread (health-probe.ts); resolves with the latencies (ms). */
 function healthProbe(port: number, ms: number): Promise<number[]> {
-  const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    const http = require('node:http');
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const out = [];
-    const end = performance.now() + workerData.ms;
-    const once = () => new Promise((resolve) => {
-      const t0 = performance.now();
-      http.get({ host: '127.0.0.1', port: workerData.port, path: '/healthz', agent }, (res) => {
-        res.resume();
-        res.on('end', () => { out.push(performance.now() - t0); resolve(); });
-      }).on('error', () => resolve());
-    });
-    (async () => {
-      while (performance.now() < end) { await once(); await new Promise((r) => setTimeout(r, 10)); }
-      agent.destroy();
-      parentPort.postMessage(out);
-    })();`;
   return new Promise((resolve, reject) => {
-    const w = new Worker(code, { eval: true, workerData: { port, ms } });
+    const w = new Worker(new URL('./health-probe.js', import.meta.url), { workerData: { port, ms } });
     w.once('message', (m: number[]) => {
       resolve(m);
       void w.terminate();
@@ -100,36 +84,48 @@ function healthProbe(port: number, ms: number): Promise<number[]> {
   });
 }
 
-async function measureHttp(port: number, path: string, body: Buffer, headers: Record<string, string>, concurrency: number, rows: number, probeHealth = false): Promise<Measured> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+async function measureHttp(port: number, request: Buffer, concurrency: number, rows: number, probeHealth = false): Promise<Measured> {
+  const conns = await Promise.all(Array.from({ length: concurrency }, () => LeanConnection.open(port)));
   const latencies: number[] = [];
   let errors = 0;
-  for (let i = 0; i < concurrency * 2; i++) await send(agent, port, path, body, headers);
+  for (const c of conns) for (let i = 0; i < 2; i++) await c.send(request);
   // prom-client resets its event-loop delay histogram at every scrape: scrape once here so that the lag read
   // after the run covers this run only, not every case since the previous scrape (e.g. 1 MB image JSON bodies).
   if (probeHealth) await loopLagP99(port);
+  const server = serverPid.get(port) ?? -1;
+  const cpu0 = process.cpuUsage();
+  const serverCpu0 = processCpuMs(server);
   const start = performance.now();
   const end = start + SECONDS * 1000;
-  const worker = async (): Promise<void> => {
+  const worker = async (conn: LeanConnection): Promise<void> => {
     while (performance.now() < end) {
       const t0 = performance.now();
-      const status = await send(agent, port, path, body, headers).catch(() => 0);
+      const status = await conn.send(request).catch(() => 0);
       latencies.push(performance.now() - t0);
       if (status !== 200) errors++;
     }
   };
-  // The /healthz probe runs in its own thread so that the load generator's busy event loop does not
-  // inflate what it measures.
   const probe = probeHealth ? healthProbe(port, SECONDS * 1000) : Promise.resolve([] as number[]);
-  const [health] = await Promise.all([probe, ...Array.from({ length: concurrency }, worker)]);
+  const [health] = await Promise.all([probe, ...conns.map(worker)]);
   const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  const cpu = process.cpuUsage(cpu0);
+  const serverCpu = processCpuMs(server) - serverCpu0;
+  for (const c of conns) c.close();
   const n = latencies.length;
-  return { perSecond: n / elapsed, itemsPerSecond: (n * rows) / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors, healthP99: quantile(health, 0.99), loopLagP99: probeHealth ? await loopLagP99(port) : NaN };
+  return {
+    perSecond: n / elapsed, itemsPerSecond: (n * rows) / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors,
+    healthP99: quantile(health, 0.99), loopLagP99: probeHealth ? await loopLagP99(port) : NaN,
+    clientCpuMs: (cpu.user + cpu.system) / 1000 / n, serverCpuMs: serverCpu / n,
+  };
 }
 
+/** Server process id by port, for its CPU time. */
+const serverPid = new Map<number, number>();
+
 async function startServer(modelPath: string, name: string, maxBatch: number): Promise<{ proc: ChildProcess; port: number }> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
+  // BENCH_SERVER_NODE_ARGS: options for the server's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const nodeArgs = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
     '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--max-batch-size', String(maxBatch), '--rejection-threshold', '0',
     ...(process.env['BENCH_SERVER_ARGS'] ?? '').split(' ').filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -143,7 +139,10 @@ async function startServer(modelPath: string, name: string, maxBatch: number): P
   });
   for (let i = 0; i < 200; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) return { proc, port };
+    if (ok) {
+      if (proc.pid !== undefined) serverPid.set(port, proc.pid);
+      return { proc, port };
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`tern-server never became ready: ${log}`);
@@ -172,11 +171,13 @@ function better(a: Measured | undefined, b: Measured): Measured {
     perSecond: Math.max(a.perSecond, b.perSecond), itemsPerSecond: Math.max(a.itemsPerSecond, b.itemsPerSecond),
     p50: Math.min(a.p50, b.p50), p99: Math.min(a.p99, b.p99), errors: a.errors + b.errors,
     healthP99: min(a.healthP99, b.healthP99), loopLagP99: min(a.loopLagP99, b.loopLagP99),
+    clientCpuMs: min(a.clientCpuMs, b.clientCpuMs), serverCpuMs: min(a.serverCpuMs, b.serverCpuMs),
   };
 }
 
 const line = (c: Case, m: Measured): string =>
   `${c.model.padEnd(6)} ${c.mode.padEnd(32)} c=${String(c.concurrency).padEnd(3)} ${fmt(m.perSecond, 0).padStart(7)} req/s ${fmt(m.itemsPerSecond, 0).padStart(7)} items/s  p50 ${fmt(m.p50, 3).padStart(8)} ms  p99 ${fmt(m.p99, 3).padStart(8)} ms` +
+  (m.serverCpuMs !== undefined ? `  cpu/req client ${fmt(m.clientCpuMs ?? NaN, 3)} server ${fmt(m.serverCpuMs, 3)} ms` : '') +
   (m.healthP99 !== undefined && Number.isFinite(m.healthP99) ? `  healthz p99 ${fmt(m.healthP99, 2)} ms, server loop lag p99 ${fmt(m.loopLagP99 ?? NaN, 2)} ms` : '') +
   (m.errors ? `  errors ${m.errors}` : '');
 
@@ -218,27 +219,38 @@ async function main(): Promise<void> {
     const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape, datatype: 'FP32', parameters: { binary_data_size: per * 4 } }] }));
     const binBody = Buffer.concat([header, Buffer.from(image.buffer)]);
     const binHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) };
+    // Every request is encoded once; the load loops only write these bytes and count the answers.
+    const post = (port: number, path: string, body: Buffer, headers: Record<string, string>): Buffer => encodeRequest('POST', path, `127.0.0.1:${port}`, headers, body);
+    const postOne = post(demo.port, '/v1/predict', one, json);
+    const postMany = post(demo.port, '/v1/predict', many, json);
+    const postImageJson = post(img.port, '/v2/models/image/infer', jsonBody, json);
+    const postImageBinary = post(img.port, '/v2/models/image/infer', binBody, binHeaders);
 
     const cases: Case[] = [
       { model: 'demo', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(1), 1) },
       { model: 'demo', mode: 'raw onnxruntime batch=64', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(64), 64) },
       ...CONCURRENCY.map((c): Case => ({ model: 'demo', mode: 'server /v1 JSON, 1 vector/req', concurrency: c,
-        measure: () => measureHttp(demo.port, '/v1/predict', one, json, c, 1, c === 32) })),
+        measure: () => measureHttp(demo.port, postOne, c, 1, c === 32) })),
       ...CONCURRENCY.map((c): Case => ({ model: 'demo', mode: 'server /v1 JSON, 32 vectors/req', concurrency: c,
-        measure: () => measureHttp(demo.port, '/v1/predict', many, json, c, 32, c === 32) })),
+        measure: () => measureHttp(demo.port, postMany, c, 32, c === 32) })),
       { model: 'image', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(1), 1) },
       { model: 'image', mode: 'raw onnxruntime batch=8', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(8), 8) },
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP JSON', concurrency: c,
-        measure: () => measureHttp(img.port, '/v2/models/image/infer', jsonBody, json, c, 1) })),
+        measure: () => measureHttp(img.port, postImageJson, c, 1) })),
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP binary', concurrency: c,
-        measure: () => measureHttp(img.port, '/v2/models/image/infer', binBody, binHeaders, c, 1, c === 32) })),
+        measure: () => measureHttp(img.port, postImageBinary, c, 1, c === 32) })),
     ];
+    // BENCH_CASES (a regular expression over "model mode c=N") measures only some cases, for profiling;
+    // the ratios then print only where their cases ran.
+    const only = process.env['BENCH_CASES'] ? new RegExp(process.env['BENCH_CASES']) : undefined;
+    const selected = only ? cases.filter((c) => only.test(`${c.model} ${c.mode} c=${c.concurrency}`)) : cases;
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const c of cases) c.best = better(c.best, await c.measure());
+      for (const c of selected) c.best = better(c.best, await c.measure());
       console.log(`round ${round}/${ROUNDS} done, load average ${loadavg()[0]?.toFixed(2)}`);
     }
     console.log('');
-    for (const c of cases) console.log(line(c, c.best as Measured));
+    for (const c of selected) console.log(line(c, c.best as Measured));
+    if (only) return;
 
     const get = (model: string, mode: string, conc: number | string = '-'): Measured => {
       const found = cases.find((c) => c.model === model && c.mode === mode && c.concurrency === conc)?.best;
