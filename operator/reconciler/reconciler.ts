@@ -24,10 +24,10 @@ import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
-import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES, type ResourceType } from '../runtime/resources.js';
+import { MODEL_RELEASES } from '../runtime/resources.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { readCommand } from './command-annotation.js';
-import { desiredObjects } from './desired-objects.js';
+import { desiredObjects, resourceOf } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
 import { measurementDue } from './measure-due.js';
 import { observeDeployment, type DeploymentLike } from './observe.js';
@@ -58,7 +58,6 @@ export interface ReconcilerOptions {
   fetch?: typeof fetch;
 }
 
-const RESOURCE_OF: Record<string, ResourceType> = { Deployment: DEPLOYMENTS, Service: SERVICES, HTTPRoute: HTTP_ROUTES };
 
 export class Reconciler {
   readonly #o: ReconcilerOptions;
@@ -155,8 +154,7 @@ export class Reconciler {
   }
 
   async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {
-    const type = RESOURCE_OF[obj.kind];
-    if (!type) throw new Error(`no resource type for ${obj.kind}`);
+    const type = resourceOf(obj);
     const store = obj.kind === 'Deployment' ? this.#o.stores.deployments : obj.kind === 'Service' ? this.#o.stores.services : this.#o.stores.httpRoutes;
     const live = store?.get(obj.metadata.namespace, obj.metadata.name);
     if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;

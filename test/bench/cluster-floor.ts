@@ -9,15 +9,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
 import { resolveRelease } from '../../operator/planner/resolved-spec.js';
 import { toModelRef } from '../../operator/planner/models.js';
-import { desiredObjects } from '../../operator/reconciler/desired-objects.js';
+import { desiredObjects, resourceOf } from '../../operator/reconciler/desired-objects.js';
 import type { DeploymentLike } from '../../operator/reconciler/observe.js';
 import type { ApiKubeClient } from '../../operator/runtime/apply.js';
 import { Informer } from '../../operator/runtime/informer.js';
 import { KubeListWatch } from '../../operator/runtime/list-watch.js';
-import { DEPLOYMENTS, MODEL_RELEASES, SERVICES, type ResourceType } from '../../operator/runtime/resources.js';
+import { DEPLOYMENTS, MODEL_RELEASES } from '../../operator/runtime/resources.js';
 import type { RestClient } from '../../operator/runtime/rest-client.js';
 
-const RESOURCE_OF: Record<string, ResourceType> = { Deployment: DEPLOYMENTS, Service: SERVICES };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn` over `items`, `width` at a time. */
@@ -48,7 +47,7 @@ export async function clusterFloor(client: ApiKubeClient, rest: RestClient, name
       const release = resolveRelease(r);
       const desired = { stable: { model: toModelRef(release.spec.model), replicas: release.spec.serving.replicas }, weights: { stable: 100, candidate: 0, mirror: 0 } };
       for (const wave of desiredObjects(release, desired, { stable: 0, candidate: 0 }, {})) {
-        await Promise.all(wave.map((o) => client.apply(RESOURCE_OF[o.kind] ?? DEPLOYMENTS, o as unknown as KubernetesObject)));
+        await Promise.all(wave.map((o) => client.apply(resourceOf(o), o as unknown as KubernetesObject)));
       }
     });
     const ready = () => deployments.list().filter((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1)).length;
