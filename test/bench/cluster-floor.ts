@@ -16,8 +16,8 @@ import { Informer } from '../../operator/runtime/informer.js';
 import { KubeListWatch } from '../../operator/runtime/list-watch.js';
 import { DEPLOYMENTS, MODEL_RELEASES } from '../../operator/runtime/resources.js';
 import type { RestClient } from '../../operator/runtime/rest-client.js';
+import { waitFor } from '../analysis/processes.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `fn` over `items`, `width` at a time. */
 export async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -51,11 +51,11 @@ export async function clusterFloor(client: ApiKubeClient, rest: RestClient, name
       }
     });
     const ready = () => deployments.list().filter((d) => (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1)).length;
-    while (ready() < releases.length) {
-      if (Date.now() - t0 > timeoutS * 1000) return undefined;
-      await sleep(250);
-    }
-    return (Date.now() - t0) / 1000;
+    const allReady = await waitFor(`${releases.length} Deployments ready`, async () => ready() >= releases.length, timeoutS * 1000 - (Date.now() - t0), 250).then(
+      () => true,
+      () => false,
+    );
+    return allReady ? (Date.now() - t0) / 1000 : undefined;
   } finally {
     await deployments.stop();
   }

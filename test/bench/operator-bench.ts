@@ -9,7 +9,6 @@
  *
  *   node dist/test/bench/operator-bench.js [--releases N] [--workers W] [--idle-seconds S] [--timeout-seconds S] [--skip-floor]
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KWOK_TAINT } from '../cluster/kwok.js';
@@ -20,7 +19,9 @@ import { Informer } from '../../operator/runtime/informer.js';
 import { KubeListWatch } from '../../operator/runtime/list-watch.js';
 import { MODEL_RELEASES, NAMESPACES } from '../../operator/runtime/resources.js';
 import { apiClient, modelSpec, scrapeMetric, startOperator } from '../operator/harness.js';
+import { waitFor } from '../analysis/processes.js';
 import { clusterFloor, pool } from './cluster-floor.js';
+import { processCpuSeconds, rssBytes } from './proc-stats.js';
 
 const { values } = parseArgs({
   options: { releases: { type: 'string', default: '1000' }, workers: { type: 'string', default: '8' }, 'skip-floor': { type: 'boolean', default: false }, 'idle-seconds': { type: 'string', default: '300' }, 'timeout-seconds': { type: 'string', default: '300' } },
@@ -31,33 +32,12 @@ const IDLE_S = Number(values['idle-seconds']);
 const TIMEOUT_S = Number(values['timeout-seconds']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-/** Polls `done` every second until it is true (true) or `timeoutMs` passes (false). */
-async function waitUntil(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await done()) return true;
-    await sleep(1000);
-  }
-  return false;
-}
-
-/** CPU seconds (user + system) a process has used so far (clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** CPU seconds used so far by each process of the local cluster (apiserver, etcd, controllers, kwok, ...). */
 function clusterCpu(cluster: ReturnType<typeof attachCluster>): Map<string, number> {
   const out = new Map<string, number>();
   for (const p of readState(cluster.layout)?.processes ?? []) {
     try {
-      out.set(p.name, (out.get(p.name) ?? 0) + cpuSeconds(p.pid));
+      out.set(p.name, (out.get(p.name) ?? 0) + processCpuSeconds(p.pid));
     } catch {
       // gone
     }
@@ -93,8 +73,9 @@ async function main(): Promise<void> {
     await client.delete(NAMESPACES, undefined, namespace).catch(() => undefined);
     // Wait until it is gone: deleting thousands of objects loads the cluster, and what runs next would
     // be measured against that.
-    const gone = await waitUntil(async () => (await client.get(NAMESPACES, undefined, namespace).catch(() => null)) === undefined, 180_000);
-    if (!gone) process.stderr.write(`bench-operator: namespace ${namespace} still terminating after 180 s\n`);
+    await waitFor(`namespace ${namespace} deleted`, async () => (await client.get(NAMESPACES, undefined, namespace)) === undefined, 180_000, 1000).catch((err: unknown) =>
+      process.stderr.write(`bench-operator: ${(err as Error).message}\n`),
+    );
   };
 
   // First the floor: what the cluster alone needs for the same objects, before the operator exists.
@@ -154,7 +135,7 @@ async function main(): Promise<void> {
       await sleep(250);
     }
     const convergeS = (Date.now() - t0) / 1000;
-    const convergeCpuS = cpuSeconds(pid);
+    const convergeCpuS = processCpuSeconds(pid);
     const operatorRunCpu = cpuDelta(cpuAtStart, clusterCpu(cluster));
     if (healthy < N) {
       const { items } = await client.list<ModelRelease & KubernetesObject>(MODEL_RELEASES, { namespace: ns });

@@ -13,6 +13,7 @@ import { InProcessRunner } from '../../server/in-process-runner.js';
 import type { Feeds } from '../../server/tensor.js';
 import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
+import { processCpuSeconds } from './proc-stats.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '2');
@@ -38,8 +39,7 @@ interface Measured {
 /** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
 function processCpuMs(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    return processCpuSeconds(pid) * 1000;
   } catch {
     return NaN;
   }
