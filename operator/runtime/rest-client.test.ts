@@ -79,6 +79,19 @@ describe('RestClient.watch', () => {
     }
   });
 
+  it('only rejects when the apiserver cannot be reached: onDone follows a started watch alone', async () => {
+    const rest = clientFor('http://127.0.0.1:1');
+    const done: unknown[] = [];
+    try {
+      const err = await rest.watch({ path: '/api/v1/pods', what: 'watch pods', onEvent: () => undefined, onDone: (e) => done.push(e) }).catch((e: unknown) => e);
+      expect((err as KubeApiError).reason).toBe('ConnectionError');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(done).toEqual([]);
+    } finally {
+      rest.close();
+    }
+  });
+
   it('ends with an error on a line that is not JSON, and on a dropped connection', async () => {
     const srv = await serve((req, res) => {
       res.writeHead(200);

@@ -100,24 +100,7 @@ export class RestClient {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
       const r = transport.request(url, { method: req.method, headers, agent, timeout: this.#timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (err) => reject(new KubeApiError(`${req.what}: ${err.message}`, 0, 'ConnectionError')));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = res.statusCode ?? 0;
-          let parsed: unknown = undefined;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = undefined;
-          }
-          if (code >= 200 && code < 300) {
-            resolve(parsed as T);
-            return;
-          }
-          reject(apiError(req.what, code, parsed, text));
-        });
+        readAnswer(res, req.what).then(({ code, text, parsed }) => (code >= 200 && code < 300 ? resolve(parsed as T) : reject(apiError(req.what, code, parsed, text))), reject);
       });
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
       r.on('error', (err) =>
@@ -136,6 +119,7 @@ export class RestClient {
     const headers = await this.#headers(req.what);
     const url = this.#url(req.path, { ...req.query, watch: 1 });
     const transport = url.protocol === 'https:' ? https : http;
+    let started = false;
     let aborted = false;
     let finished = false;
     const finish = (err?: unknown): void => {
@@ -147,21 +131,10 @@ export class RestClient {
       const r = transport.request(url, { method: 'GET', headers, agent: this.#keepAliveAgent() }, (res) => {
         const code = res.statusCode ?? 0;
         if (code !== 200) {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              parsed = undefined;
-            }
-            reject(apiError(req.what, code, parsed, text));
-          });
-          res.on('error', (err) => reject(new KubeApiError(`${req.what}: ${err.message}`, 0, 'ConnectionError')));
+          readAnswer(res, req.what).then(({ text, parsed }) => reject(apiError(req.what, code, parsed, text)), reject);
           return;
         }
+        started = true;
         resolve({
           abort: () => {
             aborted = true;
@@ -194,8 +167,9 @@ export class RestClient {
       });
       r.on('error', (err) => {
         const e = new KubeApiError(`${req.what}: ${err.message} (is the apiserver at ${this.#server.host} reachable?)`, 0, 'ConnectionError');
-        reject(e); // before the answer: the watch did not start
-        finish(e); // after it: the stream failed (a no-op if it never started: onDone only follows a start)
+        // Before the answer the watch did not start (the promise says so); after it, the stream failed.
+        if (started) finish(e);
+        else reject(e);
       });
       r.end();
     });
@@ -232,4 +206,23 @@ function apiError(what: string, code: number, parsed: unknown, text: string): Ku
   const reason = status.reason || http.STATUS_CODES[code] || 'Unknown';
   const detail = status.message || text.slice(0, 300);
   return new KubeApiError(`${what}: ${code} ${reason}: ${detail}`, code, reason);
+}
+
+/** A whole answer: its status code, its text, and that text as JSON (undefined when it is not JSON). */
+function readAnswer(res: http.IncomingMessage, what: string): Promise<{ code: number; text: string; parsed: unknown }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', (err) => reject(new KubeApiError(`${what}: ${err.message}`, 0, 'ConnectionError')));
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let parsed: unknown;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      resolve({ code: res.statusCode ?? 0, text, parsed });
+    });
+  });
 }
