@@ -36,7 +36,7 @@ export interface ClusterAccess {
   withServer(server: string): ClusterAccess;
 }
 
-/** Where exec/auth-provider credentials come from: the kubeconfig files and context client-node reloads. */
+/** Where exec/auth-provider credentials come from: the kubeconfig files read (in order) and the context, for client-node. */
 export interface PluginSource {
   files: string[];
   context: string;
@@ -99,7 +99,6 @@ class PluginCredentials {
     if (!first) throw new Error('no kubeconfig file to load the credential plugin from');
     kc.loadFromFile(first);
     for (const file of rest) {
-      if (!fs.existsSync(file)) continue;
       const more = new KubeConfigClass();
       more.loadFromFile(file);
       kc.mergeConfig(more, true);
@@ -145,7 +144,7 @@ export class KubeClusterAccess implements ClusterAccess {
     this.#plugin = (user.exec || user.authProvider) && plugin ? new PluginCredentials(plugin) : undefined;
   }
 
-  /** From a resolved kubeconfig context (`files`: where it was read, for credential plugins). */
+  /** From a resolved kubeconfig context (`files`: the files it was merged from, for credential plugins). */
   static fromContext(resolved: ResolvedContext, files: string[]): KubeClusterAccess {
     return new KubeClusterAccess(resolved.cluster.server, tlsOf(resolved.cluster, resolved.user), resolved.user, resolved.namespace, {
       files,

@@ -49,7 +49,7 @@ function fromFiles(files: string[], context: string | undefined): ClusterAccess 
       throw new Error(`cannot read kubeconfig ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
     }
   }
-  return KubeClusterAccess.fromContext(resolveContext(mergeKubeconfigs(read), context), files);
+  return KubeClusterAccess.fromContext(resolveContext(mergeKubeconfigs(read), context), read.map(([file]) => file));
 }
 
 /** Loads the cluster configuration like kubectl; throws with what was tried when none is found. */
