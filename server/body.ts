@@ -15,6 +15,13 @@ export function requireJson(req: IncomingMessage): void {
   }
 }
 
+/** A 413 when the declared Content-Length is over `maxBytes` (the body is drained unread); else undefined. */
+function refuseDeclaredOver(req: IncomingMessage, declared: number, maxBytes: number): Promise<never> | undefined {
+  if (!(declared > maxBytes)) return undefined;
+  req.resume();
+  return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+}
+
 /**
  * Reads the whole body; 413 as soon as it exceeds maxBytes. With `alignAt`, when the request declares its
  * Content-Length the body lands in its own buffer placed so that byte `alignAt` of the body starts on a
@@ -22,10 +29,8 @@ export function requireJson(req: IncomingMessage): void {
  */
 export function readBody(req: IncomingMessage, maxBytes: number, alignAt?: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the ${maxBytes}-byte limit`));
-  }
+  const tooLarge = refuseDeclaredOver(req, declared, maxBytes);
+  if (tooLarge) return tooLarge;
   const declaredHeader = req.headers['content-length'];
   if (alignAt !== undefined && declaredHeader !== undefined && Number.isSafeInteger(declared) && declared > 0) {
     return readDeclared(req, declared, (4 - (alignAt % 4)) % 4);
@@ -68,10 +73,8 @@ function readDeclared(req: IncomingMessage, size: number, pad: number): Promise<
  */
 export function readSplitBody(req: IncomingMessage, maxBytes: number, headBytes: number, tailBuffer: (bytes: number) => ArrayBuffer): Promise<{ head: Buffer; tail: Buffer }> {
   const declared = Number(req.headers['content-length']);
-  if (declared > maxBytes) {
-    req.resume();
-    return Promise.reject(new HttpError(413, `request body of ${declared} bytes is over the ${maxBytes}-byte limit`));
-  }
+  const tooLarge = refuseDeclaredOver(req, declared, maxBytes);
+  if (tooLarge) return tooLarge;
   const head = Buffer.allocUnsafe(headBytes);
   const tailBytes = declared - headBytes;
   const memory = tailBuffer(tailBytes);
