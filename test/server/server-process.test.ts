@@ -207,3 +207,47 @@ describe('tern-server under live traffic', () => {
     expect(await s.exited).toBe(0);
   });
 });
+
+describe('tern-server with two workers under concurrent binary requests', () => {
+  it('answers each request with its own numbers while shared tensor slots are reused, and refuses bad ones without harm', async () => {
+    const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
+      '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2']);
+    await readyz(s, 200);
+    const url = `${s.base}/v2/models/species/infer`;
+    // Requests of 1 to 3 rows (slots of three sizes), every row different.
+    const requests = Array.from({ length: 48 }, (_, i) => Array.from({ length: 1 + (i % 3) }, (_, r) => Array.from({ length: 16 }, (_, k) => Math.sin(i * 31 + r * 7 + k))));
+    const scoresOf = async (rows: number[][], binary: boolean): Promise<{ status: number; scores: number[] }> => {
+      const shape = [rows.length, 16];
+      const flat = rows.flat();
+      if (!binary) {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: [{ name: 'features', shape, datatype: 'FP32', data: flat }], outputs: [{ name: 'target_score' }] }) });
+        const doc = (await res.json()) as { outputs?: Array<{ data: number[] }> };
+        return { status: res.status, scores: doc.outputs?.[0]?.data ?? [] };
+      }
+      const header = Buffer.from(JSON.stringify({
+        inputs: [{ name: 'features', shape, datatype: 'FP32', parameters: { binary_data_size: flat.length * 4 } }],
+        outputs: [{ name: 'target_score', parameters: { binary_data: true } }],
+      }));
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+        body: Buffer.concat([header, Buffer.from(new Float32Array(flat).buffer)]) });
+      const raw = Buffer.from(await res.arrayBuffer());
+      if (res.status !== 200) return { status: res.status, scores: [] };
+      const n = Number(res.headers.get('inference-header-content-length'));
+      return { status: res.status, scores: Array.from({ length: rows.length }, (_, r) => raw.readFloatLE(n + r * 4)) };
+    };
+    const expected: number[][] = [];
+    for (const rows of requests) expected.push((await scoresOf(rows, false)).scores);
+    const nan = requests[0]?.map((row) => row.map((x, k) => (k === 5 ? Number.NaN : x))) ?? [];
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all([...requests.map((rows) => scoresOf(rows, true)), scoresOf(nan, true)]);
+      answers.slice(0, requests.length).forEach((a, i) => {
+        expect(a.status).toBe(200);
+        expect(a.scores).toEqual(expected[i]);
+      });
+      expect(answers[requests.length]?.status).toBe(400);
+    }
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+});
