@@ -1,11 +1,11 @@
 // POST /v1/predict (classifier predictions with rejections) and GET /v1/drift-stats.
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
-import { parseJson, readBody, requireJson } from './body.js';
+import { readBody, requireJson } from './body.js';
 import { HttpError } from './http-error.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
-import { parsePredictRequest } from './predict-request.js';
 import { log } from './log.js';
+import { parsePredictBody } from './predict-body.js';
 import { writeReply, type Reply } from './reply.js';
 
 /** Most feature vectors in one /v1/predict request. */
@@ -21,7 +21,7 @@ export async function predictV1(service: ModelService, req: IncomingMessage): Pr
     throw new HttpError(400, `model ${config.modelName} is not a classifier with one [batch, N] float input; use POST /v2/models/${config.modelName}/infer`);
   }
   requireJson(req);
-  const batch = parsePredictRequest(parseJson(await readBody(req, config.maxBodyBytes)), view.features, MAX_ROWS_PER_REQUEST);
+  const batch = parsePredictBody(await readBody(req, config.maxBodyBytes), view.features, MAX_ROWS_PER_REQUEST);
   if (config.logInputs) log('debug', 'predict input', { rows: batch.rows, data: Array.from(batch.data) });
   const outputs = await service.infer({ [view.input]: { dims: [batch.rows, view.features], data: batch.data } });
   const predictions = service.observe(readClassifierOutputs(view, outputs, batch.rows), config.rejectionThreshold);
