@@ -1,5 +1,5 @@
 import { Batcher, type BatchRunner } from './batcher.js';
-import { gatherParts, type BatchFeeds, type Feeds, type Outputs } from './tensor.js';
+import type { Feeds, Outputs } from './tensor.js';
 
 /** A real runner: computes per-row sums after a controllable delay; records every batch it saw. */
 class RowSumRunner implements BatchRunner {
@@ -12,11 +12,10 @@ class RowSumRunner implements BatchRunner {
   inFlight(): number {
     return this.busy;
   }
-  async run(feeds: BatchFeeds): Promise<Outputs> {
+  async run(feeds: Feeds): Promise<Outputs> {
     this.busy++;
-    const t = feeds['x'];
-    if (!t) throw new Error('no x');
-    const x = { dims: t.dims, data: gatherParts(t) };
+    const x = feeds['x'];
+    if (!x) throw new Error('no x');
     const [rows = 0, cols = 0] = x.dims;
     this.batches.push(rows);
     await new Promise((r) => setTimeout(r, this.delayMs));
@@ -45,26 +44,43 @@ describe('Batcher', () => {
     expect(runner.batches).toEqual([2]);
   });
 
-  it('hands the requests\' own arrays to the runner in order, uncopied (the runner gathers them)', async () => {
-    const seen: Float32Array[][] = [];
+  it('hands a lone request that owns its buffer to the runner without copying; a view into a larger buffer is copied', async () => {
+    const seen: Float32Array[] = [];
+    const runner: BatchRunner = {
+      hasCapacity: () => true,
+      inFlight: () => 0,
+      run: (feeds) => {
+        seen.push(feeds['x']?.data as Float32Array);
+        return Promise.resolve({ sum: { type: 'float32', dims: [1], data: new Float32Array(1) } });
+      },
+    };
+    const b = new Batcher(runner, { maxBatchSize: 8, maxBatchDelayMs: 1, batchable: true });
+    const whole = request(1, 1);
+    await b.submit(whole);
+    expect(seen[0]).toBe(whole['x']?.data);
+    const big = new Float32Array(6).fill(2);
+    await b.submit({ x: { dims: [1, 3], data: big.subarray(3) } });
+    expect(seen[1]).not.toBe(big);
+    expect(seen[1]?.byteLength).toBe(seen[1]?.buffer.byteLength);
+    expect(Array.from(seen[1] ?? [])).toEqual([2, 2, 2]);
+  });
+
+  it('hands the buffers of requests copied into a batch back to the runner, never the batch it runs', async () => {
+    const released: ArrayBuffer[] = [];
     const inner = new RowSumRunner(5);
     const runner: BatchRunner = {
       hasCapacity: () => inner.hasCapacity(),
       inFlight: () => inner.inFlight(),
-      run: (feeds) => {
-        seen.push([...(feeds['x']?.parts ?? [])]);
-        return inner.run(feeds);
-      },
+      run: (feeds) => inner.run(feeds),
+      release: (buffer) => released.push(buffer),
     };
     const b = new Batcher(runner, { maxBatchSize: 8, maxBatchDelayMs: 1, batchable: true });
     const requests = [1, 2, 3].map((v) => request(1, v));
     const results = await Promise.all(requests.map((r) => b.submit(r)));
     expect(results.map((r) => sums(r['sum']?.data))).toEqual([[3], [6], [9]]);
     expect(inner.batches).toEqual([1, 2]);
-    expect(seen).toHaveLength(2);
-    expect(seen[0]?.[0]).toBe(requests[0]?.['x']?.data);
-    expect(seen[1]?.[0]).toBe(requests[1]?.['x']?.data);
-    expect(seen[1]?.[1]).toBe(requests[2]?.['x']?.data);
+    // The first ran alone (its buffer went to the runner as is); the other two were copied into one batch.
+    expect(released).toEqual([requests[1]?.['x']?.data.buffer, requests[2]?.['x']?.data.buffer]);
   });
 
   it('batches requests that arrive while the runner is busy and splits results per request', async () => {

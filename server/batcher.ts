@@ -1,16 +1,19 @@
 // Dynamic batching: concurrent requests are concatenated along the first (batch) dimension into one
 // session.run. When the runner is idle and nothing else is running, a request goes out at once (no added
 // latency when the server is quiet); while batches are running, requests queue and go out together when a
-// worker frees up, when max-batch-size rows are waiting, or after max-batch-delay-ms. The batcher never
-// copies tensor data: a batch lists the requests' arrays in order and the runner concatenates them (the
-// worker pool does it in the worker thread, off the HTTP thread).
-import { elementCount, type BatchFeeds, type Feeds, type NumericArray, type Outputs } from './tensor.js';
+// worker frees up, when max-batch-size rows are waiting, or after max-batch-delay-ms.
+import { types } from 'node:util';
+import { elementCount, type Feeds, type NumericArray, type Outputs } from './tensor.js';
 
 /** Where batches run (the worker pool, or any function in tests). */
 export interface BatchRunner {
-  run(feeds: BatchFeeds): Promise<Outputs>;
+  run(feeds: Feeds): Promise<Outputs>;
   hasCapacity(): boolean;
   inFlight(): number;
+  /** A float32 array of `length` for a batch, reused when the runner has one (else the batcher allocates). */
+  allocate?(length: number): Float32Array;
+  /** Takes back a request's buffer once the batcher has copied it into a batch (for `allocate` to reuse). */
+  release?(buffer: ArrayBuffer): void;
 }
 
 /** Batching limits. */
@@ -40,6 +43,11 @@ function sliceRows(data: NumericArray, from: number, to: number): NumericArray {
   return data.subarray(from, to);
 }
 
+/** True when the array spans its whole ArrayBuffer (so it can be transferred to a worker, not copied). */
+function ownsBuffer(data: Float32Array): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
+
 /** The dynamic batcher for one model. */
 export class Batcher {
   readonly #queue: Queued[] = [];
@@ -58,8 +66,8 @@ export class Batcher {
 
   /**
    * Schedules one request. `feeds` must all share the same first dimension (the request's row count).
-   * Resolves with this request's slice of the outputs. The runner owns the feeds' arrays from here on
-   * (the worker pool transfers them to a worker, or releases their shared slot once the worker has read it).
+   * Resolves with this request's slice of the outputs. The batcher owns the feeds' buffers from here on
+   * (they are transferred to a worker, or copied into a batch and handed to the runner's `release`).
    */
   submit(feeds: Feeds): Promise<Outputs> {
     const first = Object.values(feeds)[0];
@@ -117,16 +125,27 @@ export class Batcher {
     const batch = this.#take();
     const totalRows = batch.reduce((n, q) => n + q.rows, 0);
     this.#queuedRows -= totalRows;
-    const feeds: BatchFeeds = {};
+    const feeds: Feeds = {};
     for (const name of Object.keys((batch[0] as Queued).feeds)) {
-      const first = (batch[0] as Queued).feeds[name];
-      if (!first) continue;
-      const parts: Float32Array[] = [];
-      for (const q of batch) {
-        const t = q.feeds[name];
-        if (t) parts.push(t.data);
+      const parts = batch.map((q) => q.feeds[name]);
+      const firstPart = parts[0];
+      if (!firstPart) continue;
+      if (parts.length === 1 && ownsBuffer(firstPart.data)) {
+        // One request that owns its whole buffer: hand it on as is (the worker pool transfers it, no copy).
+        feeds[name] = firstPart;
+        continue;
       }
-      feeds[name] = { dims: batch.length === 1 ? first.dims : [totalRows, ...first.dims.slice(1)], parts };
+      const length = parts.reduce((n, p) => n + (p?.data.length ?? 0), 0);
+      const data = this.runner.allocate?.(length) ?? new Float32Array(length);
+      let offset = 0;
+      for (const p of parts) {
+        if (!p) continue;
+        data.set(p.data, offset);
+        offset += p.data.length;
+        // The request's own buffer is done with (submit took ownership): hand it back for reuse.
+        if (ownsBuffer(p.data) && types.isArrayBuffer(p.data.buffer)) this.runner.release?.(p.data.buffer);
+      }
+      feeds[name] = { dims: [totalRows, ...firstPart.dims.slice(1)], data };
     }
     this.options.onBatch?.(totalRows);
     this.runner.run(feeds).then(

@@ -68,10 +68,10 @@ function readDeclared(req: IncomingMessage, size: number, pad: number): Promise<
 /**
  * Reads a body with a declared Content-Length whose first `headBytes` bytes are a header (the OIP binary
  * extension's JSON) into two buffers: the header, and the rest in a buffer over the whole ArrayBuffer that
- * `tailBuffer(bytes)` gives (e.g. a shared slot). A tensor there can be handed to a worker thread without a copy.
+ * `tailBuffer(bytes)` gives (e.g. a reused one). A tensor there can be handed to a worker thread without a copy.
  * Callers check that Content-Length is declared and larger than `headBytes`.
  */
-export function readSplitBody(req: IncomingMessage, maxBytes: number, headBytes: number, tailBuffer: (bytes: number) => ArrayBuffer | SharedArrayBuffer): Promise<{ head: Buffer; tail: Buffer }> {
+export function readSplitBody(req: IncomingMessage, maxBytes: number, headBytes: number, tailBuffer: (bytes: number) => ArrayBuffer): Promise<{ head: Buffer; tail: Buffer }> {
   const declared = Number(req.headers['content-length']);
   const tooLarge = refuseDeclaredOver(req, declared, maxBytes);
   if (tooLarge) return tooLarge;

@@ -3,7 +3,7 @@
 import ort from 'onnxruntime-node';
 import type { BatchRunner } from './batcher.js';
 import type { TensorSpec } from './model-spec.js';
-import { gatherParts, type BatchFeeds, type NumericArray, type Outputs } from './tensor.js';
+import type { Feeds, NumericArray, Outputs } from './tensor.js';
 
 /** onnxruntime session on this thread, one batch at a time. */
 export class InProcessRunner implements BatchRunner {
@@ -34,11 +34,11 @@ export class InProcessRunner implements BatchRunner {
     return this.#busy;
   }
 
-  async run(feeds: BatchFeeds): Promise<Outputs> {
+  async run(feeds: Feeds): Promise<Outputs> {
     this.#busy++;
     try {
       const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', gatherParts(t), t.dims);
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
       const result = await this.session.run(ortFeeds);
       const out: Outputs = {};
       for (const [name, t] of Object.entries(result)) out[name] = { type: t.type, dims: [...t.dims], data: t.data as NumericArray };

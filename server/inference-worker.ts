@@ -6,7 +6,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
 import type { TensorSpec } from './model-spec.js';
 import type { NumericArray, Outputs } from './tensor.js';
-import { BatchGatherer } from './batch-gatherer.js';
 import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
@@ -61,17 +60,11 @@ async function main(): Promise<void> {
     post({ kind: 'load-failed', message: (err as Error).message });
     return;
   }
-  const batches = new BatchGatherer();
-  // One batch at a time: a batch is gathered into this worker's reused input buffers just before it runs.
-  const queue: RunMessage[] = [];
-  let running = false;
-  const next = async (): Promise<void> => {
-    running = true;
-    for (let msg = queue.shift(); msg; msg = queue.shift()) {
-      try {
-        const feeds: Record<string, ort.Tensor> = {};
-        for (const input of msg.inputs) feeds[input.name] = new ort.Tensor('float32', batches.gather(input), input.dims);
-        const result = await session.run(feeds);
+  port.on('message', (msg: RunMessage) => {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+    session.run(feeds).then(
+      (result) => {
         const outputs: Outputs = {};
         const transfer: ArrayBuffer[] = [];
         for (const [name, t] of Object.entries(result)) {
@@ -79,17 +72,17 @@ async function main(): Promise<void> {
           outputs[name] = { type: t.type, dims: [...t.dims], data };
           if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
         }
-        post({ kind: 'result', id: msg.id, outputs }, transfer);
-      } catch (err) {
-        post({ kind: 'run-failed', id: msg.id, message: (err as Error).message });
-      }
-    }
-    running = false;
-  };
-  port.on('message', (msg: RunMessage) => {
-    batches.learn(msg.slots);
-    queue.push(msg);
-    if (!running) void next();
+        // session.run is done with the inputs: send their buffers back for the next batches.
+        const inputs: ArrayBuffer[] = [];
+        for (const t of Object.values(msg.feeds)) {
+          const b = t.data.buffer;
+          if (b instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === b.byteLength && !transfer.includes(b)) inputs.push(b);
+        }
+        transfer.push(...inputs);
+        post({ kind: 'result', id: msg.id, outputs, inputs }, transfer);
+      },
+      (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
+    );
   });
 }
 

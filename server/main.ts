@@ -39,7 +39,7 @@ async function loadModel(service: ModelService, config: ServerConfig): Promise<W
     }
     if (loaded.warning) log('warn', loaded.warning, { requested: config.executionProvider, provider: loaded.provider });
     const spec = buildModelSpec(loaded.inputs, loaded.outputs, metadata);
-    service.attach(spec, pool, loaded.provider, sha256, (bytes) => pool.slot(bytes));
+    service.attach(spec, pool, loaded.provider, sha256);
     service.state = { phase: 'loading', reason: 'warming up' };
     await service.warmUp();
     service.markReady();

@@ -7,7 +7,6 @@ import { HttpError } from './http-error.js';
 import type { ServerMetrics } from './metrics.js';
 import { PredictResponseEncoder } from './predict-response.js';
 import type { ClassifierView, ModelSpec } from './model-spec.js';
-import type { SlotLease } from './tensor-slots.js';
 import { elementCount, type Feeds, type Outputs } from './tensor.js';
 
 /** Lifecycle state shown on /readyz. */
@@ -59,7 +58,7 @@ export class ModelService {
   /** Encodes /v1/predict answers. */
   readonly predictEncoder: PredictResponseEncoder;
   #batcher: Batcher | undefined;
-  #slots: ((bytes: number) => SlotLease | undefined) | undefined;
+  #runner: BatchRunner | undefined;
 
   constructor(
     readonly config: ServerConfig,
@@ -82,15 +81,12 @@ export class ModelService {
     metrics.rejections.inc({ reason: 'invalid_input' }, 0);
   }
 
-  /**
-   * Connects the loaded model; the service is not ready until `markReady`. `slots` gives shared memory for
-   * request tensors when the runner reads it (the worker pool).
-   */
-  attach(spec: ModelSpec, runner: BatchRunner, provider: string, sha256: string, slots?: (bytes: number) => SlotLease | undefined): void {
+  /** Connects the loaded model; the service is not ready until `markReady`. */
+  attach(spec: ModelSpec, runner: BatchRunner, provider: string, sha256: string): void {
     this.spec = spec;
     this.provider = provider;
     this.sha256 = sha256;
-    this.#slots = slots;
+    this.#runner = runner;
     this.#batcher = new Batcher(runner, {
       maxBatchSize: this.config.maxBatchSize,
       maxBatchDelayMs: this.config.maxBatchDelayMs,
@@ -127,13 +123,11 @@ export class ModelService {
   }
 
   /**
-   * Memory of `bytes` (a multiple of 4) for a request's tensor: a shared slot the workers read directly when
-   * the runner has one free, else a new ArrayBuffer. Arrays over it given to `infer` belong to the runner from
-   * then on; a request that fails before `infer` calls `release` so the slot is not lost.
+   * An ArrayBuffer of `bytes` (a multiple of 4) for a request's tensor: one the workers handed back when the
+   * runner keeps them, else a new one. The request then gives it to `infer`, which takes ownership.
    */
-  tensorMemory(bytes: number): { memory: ArrayBuffer | SharedArrayBuffer; release: () => void } {
-    const lease = this.#slots?.(bytes);
-    return lease ? { memory: lease.buffer, release: () => lease.release() } : { memory: new ArrayBuffer(bytes), release: () => {} };
+  tensorBuffer(bytes: number): ArrayBuffer {
+    return this.#runner?.allocate?.(bytes / 4).buffer as ArrayBuffer | undefined ?? new ArrayBuffer(bytes);
   }
 
   /** Runs feeds through the batcher (which takes ownership of their buffers); inference failures count and become 500s. */

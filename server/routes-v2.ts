@@ -36,20 +36,12 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   const headBytes = Number(headerLength);
   let doc: unknown;
   let binary: Buffer | undefined;
-  let release = (): void => {};
   if (Number.isSafeInteger(headBytes) && headBytes > 0 && Number.isSafeInteger(declared) && declared > headBytes && (declared - headBytes) % 4 === 0) {
-    // The usual binary request: the tensor bytes land in memory of their own (a shared slot the workers
-    // read directly, when one is free), so one FP32 input goes on to a worker without another copy here.
-    const memory = service.tensorMemory(declared - headBytes);
-    release = memory.release;
-    try {
-      const { head, tail } = await readSplitBody(req, config.maxBodyBytes, headBytes, () => memory.memory);
-      doc = parseJson(head, 'inference header');
-      binary = tail;
-    } catch (err) {
-      release();
-      throw err;
-    }
+    // The usual binary request: the tensor bytes land in a buffer of their own (reused from earlier
+    // batches), so one FP32 input goes on to a worker without another copy.
+    const { head, tail } = await readSplitBody(req, config.maxBodyBytes, headBytes, (bytes) => service.tensorBuffer(bytes));
+    doc = parseJson(head, 'inference header');
+    binary = tail;
   } else if (headerLength !== undefined) {
     // Binary tensors follow the JSON header: read the body so that they start 4-byte aligned.
     const body = await readBody(req, config.maxBodyBytes, Number.isSafeInteger(headBytes) && headBytes >= 0 ? headBytes : undefined);
@@ -62,14 +54,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   } else {
     doc = parseJson(await readBody(req, config.maxBodyBytes));
   }
-  let request;
-  try {
-    request = parseInferRequest(doc, binary, spec);
-  } catch (err) {
-    release();
-    throw err;
-  }
-  // From here the runner owns the tensors (and releases the slot once a worker has read it).
+  const request = parseInferRequest(doc, binary, spec);
   const outputs = await service.infer(request.feeds);
   const view = spec.classifier;
   if (view && request.feeds[view.input]) {

@@ -25,36 +25,3 @@ export type Outputs = Record<string, Tensor>;
 
 /** Product of dims (1 for a scalar). */
 export const elementCount = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-
-/**
- * One input of a batch as the batcher hands it to a runner: the requests' row blocks in request order, not
- * yet concatenated (the inference worker gathers them into its own buffer, off the HTTP thread).
- */
-export interface BatchTensor {
-  dims: number[];
-  parts: Float32Array[];
-}
-
-/** Input name -> batch tensor. */
-export type BatchFeeds = Record<string, BatchTensor>;
-
-/** The feeds of one request as a batch of one. */
-export function asBatch(feeds: Feeds): BatchFeeds {
-  const batch: BatchFeeds = {};
-  for (const [name, t] of Object.entries(feeds)) batch[name] = { dims: t.dims, parts: [t.data] };
-  return batch;
-}
-
-/** The parts of a batch tensor as one array: the part itself when there is one, else a new array. */
-export function gatherParts(t: BatchTensor): Float32Array {
-  if (t.parts.length === 1) return t.parts[0] as Float32Array;
-  let length = 0;
-  for (const p of t.parts) length += p.length;
-  const out = new Float32Array(length);
-  let offset = 0;
-  for (const p of t.parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}

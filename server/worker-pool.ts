@@ -1,12 +1,10 @@
 // The pool of inference workers (worker threads, one onnxruntime session each). `run` sends a batch to the
-// least busy worker; a worker that dies is replaced and its batches fail with an inference error. Request
-// tensors reach the workers as shared slots (tensor-slots.ts) or transferred arrays, never copied here.
+// least busy worker; a worker that dies is replaced and its batches fail with an inference error.
 import { Worker } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
 import type { TensorSpec } from './model-spec.js';
-import type { BatchFeeds, Outputs } from './tensor.js';
-import { SharedTensorSlots, type SlotLease } from './tensor-slots.js';
-import type { BatchPart, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { Feeds, Outputs } from './tensor.js';
+import type { WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** What loading the model found out. */
 export interface LoadedModel {
@@ -21,25 +19,26 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-interface WorkerSlot {
+interface Slot {
   worker: Worker;
   inFlight: Map<number, Pending>;
   loaded: Promise<LoadedModel>;
-  /** Shared tensor slots this worker has been sent. */
-  knownSlots: Set<number>;
 }
 
-/** Bytes of shared memory for request tensors (beyond it, requests use plain memory that is transferred). */
-const SHARED_TENSOR_BYTES = 64 * 1024 * 1024;
+/** Reused input buffers: at most this many distinct sizes, this many buffers of each, and this many bytes. */
+const MAX_FREE_SIZES = 16;
+const MAX_FREE_PER_SIZE = 64;
+const MAX_FREE_BYTES = 32 * 1024 * 1024;
 
 const WORKER_URL = new URL('./inference-worker.js', import.meta.url);
 
 /** Fixed-size pool of inference workers. */
 export class WorkerPool {
-  readonly #slots: WorkerSlot[] = [];
+  readonly #slots: Slot[] = [];
   #nextId = 1;
-  /** Shared memory that binary requests read their tensors into. */
-  readonly tensorSlots = new SharedTensorSlots(SHARED_TENSOR_BYTES);
+  /** Input buffers handed back by the workers, by byte length. */
+  readonly #free = new Map<number, ArrayBuffer[]>();
+  #freeBytes = 0;
   #closing = false;
 
   /**
@@ -55,7 +54,7 @@ export class WorkerPool {
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
-  #spawn(): WorkerSlot {
+  #spawn(): Slot {
     const worker = new Worker(WORKER_URL, { workerData: this.init });
     const inFlight = new Map<number, Pending>();
     let onLoad: (m: LoadedModel) => void = () => {};
@@ -65,14 +64,17 @@ export class WorkerPool {
       onLoadFail = reject;
     });
     loaded.catch(() => {}); // observed by load(); avoid an unhandled rejection for respawned workers
-    const slot: WorkerSlot = { worker, inFlight, loaded, knownSlots: new Set() };
+    const slot: Slot = { worker, inFlight, loaded };
     worker.on('message', (m: WorkerMessage) => {
       if (m.kind === 'loaded') onLoad({ provider: m.provider, inputs: m.inputs, outputs: m.outputs, warning: m.warning });
       else if (m.kind === 'load-failed') onLoadFail(new Error(m.message));
       else {
         const p = inFlight.get(m.id);
         inFlight.delete(m.id);
-        if (m.kind === 'result') p?.resolve(m.outputs);
+        if (m.kind === 'result') {
+          for (const b of m.inputs) this.#recycle(b);
+          p?.resolve(m.outputs);
+        }
         else p?.reject(new Error(m.message));
       }
     });
@@ -108,62 +110,51 @@ export class WorkerPool {
     return this.#slots.reduce((n, s) => n + s.inFlight.size, 0);
   }
 
-  /**
-   * Runs one batch on the least busy worker. Parts in shared slots go as slot numbers and their slots are
-   * released once the worker is done with them; other parts are transferred (unusable afterwards).
-   */
-  run(feeds: BatchFeeds): Promise<Outputs> {
-    let best = this.#slots[0] as WorkerSlot;
+  /** Runs one batch on the least busy worker. The feeds' buffers are transferred (unusable afterwards). */
+  run(feeds: Feeds): Promise<Outputs> {
+    let best = this.#slots[0] as Slot;
     for (const s of this.#slots) if (s.inFlight.size < best.inFlight.size) best = s;
     const id = this.#nextId++;
-    const message: RunMessage = { id, inputs: [], slots: [] };
     const transfer: ArrayBuffer[] = [];
-    const shared: SharedArrayBuffer[] = [];
-    for (const [name, t] of Object.entries(feeds)) {
-      const parts = t.parts.map((data): BatchPart => {
-        const slot = this.tensorSlots.slotOf(data.buffer);
-        if (slot) {
-          shared.push(slot.buffer);
-          if (!best.knownSlots.has(slot.id)) {
-            best.knownSlots.add(slot.id);
-            message.slots.push(slot);
-          }
-          return { slot: slot.id, byteOffset: data.byteOffset, length: data.length };
-        }
-        // An array over part of a larger buffer would be cloned whole: send a copy of just its values.
-        const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer ? data : data.slice();
-        if (!transfer.includes(own.buffer as ArrayBuffer)) transfer.push(own.buffer as ArrayBuffer);
-        return { data: own };
-      });
-      message.inputs.push({ name, dims: t.dims, parts });
+    for (const t of Object.values(feeds)) {
+      const whole = t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
+      if (whole && t.data.buffer instanceof ArrayBuffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
     }
-    const done = (): void => {
-      for (const b of shared) this.tensorSlots.releaseMemory(b);
-    };
     return new Promise<Outputs>((resolve, reject) => {
-      best.inFlight.set(id, {
-        resolve: (o) => {
-          done();
-          resolve(o);
-        },
-        reject: (e) => {
-          done();
-          reject(e);
-        },
-      });
-      try {
-        best.worker.postMessage(message, transfer);
-      } catch (err) {
-        best.inFlight.delete(id);
-        done();
-        reject(err as Error);
-      }
+      best.inFlight.set(id, { resolve, reject });
+      best.worker.postMessage({ id, feeds }, transfer);
     });
   }
 
-  /** A shared slot of `bytes` for one request's tensor, or undefined when the shared budget is spent. */
-  slot(bytes: number): SlotLease | undefined {
-    return this.tensorSlots.acquire(bytes);
+  /** Keeps a returned input buffer for `allocate`, within MAX_FREE_SIZES, MAX_FREE_PER_SIZE and MAX_FREE_BYTES. */
+  #recycle(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === 0 || this.#freeBytes + buffer.byteLength > MAX_FREE_BYTES) return;
+    let list = this.#free.get(buffer.byteLength);
+    if (!list) {
+      if (this.#free.size >= MAX_FREE_SIZES) return;
+      list = [];
+      this.#free.set(buffer.byteLength, list);
+    }
+    if (list.length >= MAX_FREE_PER_SIZE) return;
+    list.push(buffer);
+    this.#freeBytes += buffer.byteLength;
+  }
+
+  /** Takes back a request buffer the batcher has copied into a batch. */
+  release(buffer: ArrayBuffer): void {
+    this.#recycle(buffer);
+  }
+
+  /**
+   * A float32 array of `length` for the next batch: a buffer an earlier batch handed back, or a new one.
+   * Reuse spares the allocation and the garbage collection of a batch-sized buffer per batch. The contents
+   * are stale: the caller overwrites all of it.
+   */
+  allocate(length: number): Float32Array {
+    const buffer = this.#free.get(length * 4)?.pop();
+    if (!buffer) return new Float32Array(length);
+    this.#freeBytes -= buffer.byteLength;
+    return new Float32Array(buffer);
   }
 
   /** Stops every worker. */

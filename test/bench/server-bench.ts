@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
 import { InProcessRunner } from '../../server/in-process-runner.js';
-import { asBatch, type Feeds } from '../../server/tensor.js';
+import type { Feeds } from '../../server/tensor.js';
 import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
 import { processCpuSeconds } from './proc-stats.js';
@@ -61,11 +61,11 @@ const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '
 async function measureRaw(runner: InProcessRunner, feeds: () => Feeds, rows: number): Promise<Measured> {
   const latencies: number[] = [];
   const end = performance.now() + SECONDS * 1000;
-  for (let i = 0; i < 20; i++) await runner.run(asBatch(feeds()));
+  for (let i = 0; i < 20; i++) await runner.run(feeds());
   while (performance.now() < end) {
     const f = feeds();
     const t0 = performance.now();
-    await runner.run(asBatch(f));
+    await runner.run(f);
     latencies.push(performance.now() - t0);
   }
   const n = latencies.length;

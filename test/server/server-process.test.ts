@@ -209,12 +209,12 @@ describe('tern-server under live traffic', () => {
 });
 
 describe('tern-server with two workers under concurrent binary requests', () => {
-  it('answers each request with its own numbers while shared tensor slots are reused, and refuses bad ones without harm', async () => {
+  it('answers each request with its own numbers while tensor buffers are reused, and refuses bad ones without harm', async () => {
     const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
       '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2']);
     await readyz(s, 200);
     const url = `${s.base}/v2/models/species/infer`;
-    // Requests of 1 to 3 rows (slots of three sizes), every row different.
+    // Requests of 1 to 3 rows (reused buffers of three sizes), every row different.
     const requests = Array.from({ length: 48 }, (_, i) => Array.from({ length: 1 + (i % 3) }, (_, r) => Array.from({ length: 16 }, (_, k) => Math.sin(i * 31 + r * 7 + k))));
     const scoresOf = async (rows: number[][], binary: boolean): Promise<{ status: number; scores: number[] }> => {
       const shape = [rows.length, 16];
