@@ -3,6 +3,7 @@
 // not excluded by .dockerignore.
 import { existsSync, readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { SERVER_NODE_OPTIONS } from '../../server/node-options.js';
 import { REPO_ROOT } from '../lib/conventions.js';
 
 const dockerfile = readFileSync(`${REPO_ROOT}Dockerfile`, 'utf8');
@@ -31,6 +32,11 @@ describe('Dockerfile', () => {
     const nodeOptions = (YAML.parse(readFileSync(`${REPO_ROOT}charts/tern/values.yaml`, 'utf8')) as { nodeOptions: string }).nodeOptions;
     expect(nodeOptions).toMatch(/--max-semi-space-size=\d+/);
     expect(stage('tern-operator')).toContain(`ENV NODE_OPTIONS="${nodeOptions}"`);
+  });
+
+  it('gives tern-server the NODE_OPTIONS of server/node-options.ts', () => {
+    expect(SERVER_NODE_OPTIONS).toMatch(/--max-semi-space-size=\d+/);
+    expect(stage('tern-server')).toContain(`ENV NODE_OPTIONS="${SERVER_NODE_OPTIONS}"`);
   });
 
   it('runs as a non-root user on a slim Node 20 base', () => {

@@ -1,5 +1,6 @@
 // containerCommand: which local process runs for a container (docs/conventions.md).
-import { containerCommand, imageBaseName } from './container-command.js';
+import { serverNodeFlags } from '../../../server/node-options.js';
+import { containerCommand, imageBaseName, SERVER_IMAGE_NODE_FLAGS } from './container-command.js';
 
 const run = (image: string, command?: string[], args?: string[]) => containerCommand(image, command, args, '/repo', '/usr/bin/node');
 
@@ -8,8 +9,9 @@ test('image base names drop registry, tag and digest', () => {
   expect(imageBaseName('tern-operator@sha256:abc')).toBe('tern-operator');
 });
 
-test('tern-server and tern-operator images run the checkout entry points with the container args', () => {
-  expect(run('ghcr.io/tern-dev/tern-server:0.1.0', undefined, ['--port', '8080'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['/repo/bin/tern-server.js', '--port', '8080'] });
+test('tern-server and tern-operator images run the checkout entry points with the container args (tern-server with its image NODE_OPTIONS)', () => {
+  expect(SERVER_IMAGE_NODE_FLAGS).toEqual(serverNodeFlags());
+  expect(run('ghcr.io/tern-dev/tern-server:0.1.0', undefined, ['--port', '8080'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['--max-semi-space-size=2', '/repo/bin/tern-server.js', '--port', '8080'] });
   expect(run('tern-operator:dev', ['tern-operator'], ['--leader-elect'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['/repo/bin/tern-operator.js', '--leader-elect'] });
   expect(run('tern-server:1', ['python', 'serve.py'])).toMatchObject({ ok: false, reason: 'UnsupportedCommand' });
 });

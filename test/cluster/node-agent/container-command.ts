@@ -1,9 +1,15 @@
 // Decides what local process runs for a container (docs/conventions.md, "Images and the local node agent"):
-//   image `.../tern-server[:tag]`, command [] or ["tern-server"]  -> node bin/tern-server.js <args>
+//   image `.../tern-server[:tag]`, command [] or ["tern-server"]  -> node <image NODE_OPTIONS> bin/tern-server.js <args>
 //   image `.../tern-operator[:tag]`, command [] or ["tern-operator"] -> node bin/tern-operator.js <args>
 //   image `local/exec` (tests only)                                -> command + args as given, cwd = checkout
 //   anything else                                                   -> cannot run here (pod Failed)
 import path from 'node:path';
+
+/**
+ * NODE_OPTIONS of the tern-server image (Dockerfile), as node flags. The same as server/node-options.ts,
+ * which this tooling cannot import (it compiles on its own, before the build); the test checks they agree.
+ */
+export const SERVER_IMAGE_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /** The test-only image whose command runs as given. */
 export const LOCAL_EXEC_IMAGE = 'local/exec';
@@ -33,7 +39,9 @@ export function containerCommand(image: string, command: string[] | undefined, a
     if (cmd.length > 1 || (cmd.length === 1 && cmd[0] !== program)) {
       return { ok: false, reason: 'UnsupportedCommand', message: `image ${image} runs locally only with command [] or ["${program}"], not ${JSON.stringify(cmd)}` };
     }
-    return { ok: true, command: nodePath, args: [path.join(repoRoot, 'bin', `${program}.js`), ...rest] };
+    // The tern-server image sets NODE_OPTIONS (Dockerfile); the operator's come from the chart's pod env.
+    const imageFlags = program === 'tern-server' ? SERVER_IMAGE_NODE_FLAGS : [];
+    return { ok: true, command: nodePath, args: [...imageFlags, path.join(repoRoot, 'bin', `${program}.js`), ...rest] };
   }
   return {
     ok: false,
