@@ -49,9 +49,8 @@ USER 65532:65532
 
 # ---- tern-server: the inference server every model pod runs --------------------------------------
 FROM runtime AS tern-server
-# A 2 MB young generation: request body buffers die in scavenges instead of forcing mark-compacts
-# (server/node-options.ts says why and what was measured).
-ENV NODE_OPTIONS="--max-semi-space-size=2"
+# bin/tern-server.js's first line gives node the V8 flags of server/node-options.ts (a fixed 2 MB young
+# generation, no memory reducer); NODE_OPTIONS may not carry them.
 EXPOSE 8080
 ENTRYPOINT ["tern-server"]
 

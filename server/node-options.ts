@@ -1,13 +1,18 @@
-// The V8 options tern-server runs with: the image sets them as NODE_OPTIONS (Dockerfile, tern-server stage),
-// and the local node agent, the benchmark and the e2e processes pass the same flags, so every measured
-// server runs as deployed. A 2 MB young-generation semi-space makes scavenges frequent enough that request
-// body buffers (Node copies every body chunk into a fresh one) die young; with V8's default (16 MB) their
-// external memory set off a full mark-compact every ~35 ms under image-sized load, and the server spent
-// ~0.49 ms of CPU per 3x48x192 binary request instead of ~0.39 ms. Larger values (4, 8) lose most of the
-// gain; 1 MB costs the JSON routes ~15% (more scavenges of their short-lived objects).
+// The V8 flags tern-server runs with. bin/tern-server.js carries them in its `#!/usr/bin/env -S node ...`
+// line (NODE_OPTIONS may not hold the last two), so the image's entry point and a Deployment's
+// `command: ["tern-server"]` get them; the local node agent, the benchmark and the e2e processes, which
+// start `node bin/tern-server.js`, pass the same flags, so every measured server runs as deployed.
+//
+// Why: Node copies every request body chunk into a fresh buffer. With V8's default young generation
+// (semi-spaces growing to 16 MB) that external memory set off a full mark-compact every ~35 ms under
+// image-sized load (3x48x192 binary requests: ~0.49 ms of server CPU per request instead of ~0.37). A fixed
+// 2 MB semi-space makes scavenges frequent enough for those buffers to die young; without the memory
+// reducer a server that sat idle for a while does not come back with shrunken heap limits (measured after
+// 15 s idle: 0.57 ms per request with the reducer, 0.39 without). 1 MB costs the JSON routes ~15% (more
+// scavenges of their short-lived objects); 4 and 8 MB lose most of the gain.
 
-/** NODE_OPTIONS of the tern-server image. */
-export const SERVER_NODE_OPTIONS = '--max-semi-space-size=2';
+/** Node command-line flags of tern-server. */
+export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--min-semi-space-size=2', '--no-memory-reducer'];
 
-/** The same options as node command-line flags. */
-export const serverNodeFlags = (): string[] => SERVER_NODE_OPTIONS.split(' ').filter(Boolean);
+/** The same flags as a new array (for spawn argument lists). */
+export const serverNodeFlags = (): string[] => [...SERVER_NODE_FLAGS];

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
 import { InProcessRunner } from '../../server/in-process-runner.js';
-import { SERVER_NODE_OPTIONS, serverNodeFlags } from '../../server/node-options.js';
+import { SERVER_NODE_FLAGS, serverNodeFlags } from '../../server/node-options.js';
 import type { Feeds } from '../../server/tensor.js';
 import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
@@ -35,6 +35,8 @@ interface Measured {
   /** CPU time per request (ms) of the load generator (this process) and of the server process. */
   clientCpuMs?: number;
   serverCpuMs?: number;
+  /** CPU time (ms, all threads; for the server its process and the client together) per item. */
+  cpuPerItemMs?: number;
 }
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
@@ -61,16 +63,21 @@ const fmt = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '
 
 async function measureRaw(runner: InProcessRunner, feeds: () => Feeds, rows: number): Promise<Measured> {
   const latencies: number[] = [];
-  const end = performance.now() + SECONDS * 1000;
   for (let i = 0; i < 20; i++) await runner.run(feeds());
+  const cpu0 = process.cpuUsage();
+  const end = performance.now() + SECONDS * 1000;
   while (performance.now() < end) {
     const f = feeds();
     const t0 = performance.now();
     await runner.run(f);
     latencies.push(performance.now() - t0);
   }
+  const cpu = process.cpuUsage(cpu0);
   const n = latencies.length;
-  return { perSecond: n / SECONDS, itemsPerSecond: (n * rows) / SECONDS, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: 0 };
+  return {
+    perSecond: n / SECONDS, itemsPerSecond: (n * rows) / SECONDS, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors: 0,
+    cpuPerItemMs: (cpu.user + cpu.system) / 1000 / (n * rows),
+  };
 }
 
 /** GET /healthz every 10 ms for `ms` from a worker thread (health-probe.ts); resolves with the latencies (ms). */
@@ -117,6 +124,7 @@ async function measureHttp(port: number, request: Buffer, concurrency: number, r
     perSecond: n / elapsed, itemsPerSecond: (n * rows) / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors,
     healthP99: quantile(health, 0.99), loopLagP99: probeHealth ? await loopLagP99(port) : NaN,
     clientCpuMs: (cpu.user + cpu.system) / 1000 / n, serverCpuMs: serverCpu / n,
+    cpuPerItemMs: ((cpu.user + cpu.system) / 1000 + serverCpu) / (n * rows),
   };
 }
 
@@ -125,7 +133,7 @@ const serverPid = new Map<number, number>();
 
 async function startServer(modelPath: string, name: string, maxBatch: number): Promise<{ proc: ChildProcess; port: number }> {
   // BENCH_SERVER_NODE_ARGS: options for the server's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
-  // The image's NODE_OPTIONS (server/node-options.ts) first: the server is measured as it is deployed.
+  // tern-server's V8 flags (server/node-options.ts) first: the server is measured as it is deployed.
   const nodeArgs = [...serverNodeFlags(), ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
     '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--max-batch-size', String(maxBatch), '--rejection-threshold', '0',
@@ -173,7 +181,7 @@ function better(a: Measured | undefined, b: Measured): Measured {
     perSecond: Math.max(a.perSecond, b.perSecond), itemsPerSecond: Math.max(a.itemsPerSecond, b.itemsPerSecond),
     p50: Math.min(a.p50, b.p50), p99: Math.min(a.p99, b.p99), errors: a.errors + b.errors,
     healthP99: min(a.healthP99, b.healthP99), loopLagP99: min(a.loopLagP99, b.loopLagP99),
-    clientCpuMs: min(a.clientCpuMs, b.clientCpuMs), serverCpuMs: min(a.serverCpuMs, b.serverCpuMs),
+    clientCpuMs: min(a.clientCpuMs, b.clientCpuMs), serverCpuMs: min(a.serverCpuMs, b.serverCpuMs), cpuPerItemMs: min(a.cpuPerItemMs, b.cpuPerItemMs),
   };
 }
 
@@ -184,7 +192,7 @@ const line = (c: Case, m: Measured): string =>
   (m.errors ? `  errors ${m.errors}` : '');
 
 async function main(): Promise<void> {
-  console.log(`tern-server benchmark: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} interleaved rounds x ${SECONDS}s per case, best kept; server NODE_OPTIONS ${SERVER_NODE_OPTIONS}`);
+  console.log(`tern-server benchmark: ${availableParallelism()} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${ROUNDS} interleaved rounds x ${SECONDS}s per case, best kept; server node flags ${SERVER_NODE_FLAGS.join(' ')}`);
   const tmp = mkdtempSync(join(tmpdir(), 'tern-bench-'));
   const servers: ChildProcess[] = [];
   const runners: InProcessRunner[] = [];
@@ -260,6 +268,8 @@ async function main(): Promise<void> {
       return found;
     };
     const bestOf = (model: string, mode: string): number => Math.max(...CONCURRENCY.map((c) => get(model, mode, c).itemsPerSecond));
+    /** The least CPU per item any concurrency of a server case spent (server process and client together). */
+    const cpuOf = (model: string, mode: string): number => Math.min(...CONCURRENCY.map((c) => get(model, mode, c).cpuPerItemMs ?? NaN));
     const demoRawBatched = get('demo', 'raw onnxruntime batch=64').itemsPerSecond;
     const imgRawBatched = get('image', 'raw onnxruntime batch=8').itemsPerSecond;
     const results = {
@@ -270,6 +280,8 @@ async function main(): Promise<void> {
       demo_single_p50_overhead_ms: get('demo', 'server /v1 JSON, 1 vector/req', 1).p50 - get('demo', 'raw onnxruntime batch=1').p50,
       image_binary_single_p50_overhead_ms: get('image', 'server OIP binary', 1).p50 - get('image', 'raw onnxruntime batch=1').p50,
       demo_best_predictions_per_s: Math.max(bestOf('demo', 'server /v1 JSON, 1 vector/req'), bestOf('demo', 'server /v1 JSON, 32 vectors/req')),
+      image_binary_cpu_per_item_ms: { raw_batched: get('image', 'raw onnxruntime batch=8').cpuPerItemMs, server_and_client: cpuOf('image', 'server OIP binary') },
+      demo_32_per_request_cpu_per_item_ms: { raw_batched: get('demo', 'raw onnxruntime batch=64').cpuPerItemMs, server_and_client: cpuOf('demo', 'server /v1 JSON, 32 vectors/req') },
       healthz_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
       server_loop_lag_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.loopLagP99 ?? NaN).filter((x) => !Number.isNaN(x))),
     };
@@ -279,6 +291,12 @@ async function main(): Promise<void> {
     console.log(`  image 3x48x192, OIP JSON:   best server / raw batched  ${fmt(results.image_json_best_over_raw_batched)}x`);
     console.log(`  demo, 32 vectors/request:   best server / raw batched  ${fmt(results.demo_32_per_request_best_over_raw_batched)}x  (target >= 0.8) ${verdict(results.demo_32_per_request_best_over_raw_batched >= 0.8)}`);
     console.log(`  demo, 1 vector/request:     best server / raw batched  ${fmt(results.demo_1_per_request_best_over_raw_batched)}x  (one HTTP request per prediction)`);
+    // Two cores carry both the server and the load client, and raw batched keeps both busy: the throughput
+    // ratio can reach at most about raw CPU per item / (server + client CPU per item).
+    const cpuLine = (what: string, c: { raw_batched: number | undefined; server_and_client: number }): string =>
+      `  ${what} CPU per item: raw batched ${fmt(c.raw_batched ?? NaN, 4)} ms, server + client ${fmt(c.server_and_client, 4)} ms (raw / server ${fmt((c.raw_batched ?? NaN) / c.server_and_client)}x)`;
+    console.log(cpuLine('image binary:         ', results.image_binary_cpu_per_item_ms));
+    console.log(cpuLine('demo 32 vectors/req:  ', results.demo_32_per_request_cpu_per_item_ms));
     console.log(`  demo single-request p50 overhead over raw              ${fmt(results.demo_single_p50_overhead_ms, 3)} ms (target <= 1 ms) ${verdict(results.demo_single_p50_overhead_ms <= 1)}`);
     console.log(`  image single-request p50 overhead over raw (binary)    ${fmt(results.image_binary_single_p50_overhead_ms, 3)} ms`);
     console.log(`  demo predictions/s, best                               ${fmt(results.demo_best_predictions_per_s, 0)} (target >= 10000) ${verdict(results.demo_best_predictions_per_s >= 10000)}`);

@@ -9,9 +9,9 @@ test('image base names drop registry, tag and digest', () => {
   expect(imageBaseName('tern-operator@sha256:abc')).toBe('tern-operator');
 });
 
-test('tern-server and tern-operator images run the checkout entry points with the container args (tern-server with its image NODE_OPTIONS)', () => {
+test('tern-server and tern-operator images run the checkout entry points with the container args (tern-server with its V8 flags)', () => {
   expect(SERVER_IMAGE_NODE_FLAGS).toEqual(serverNodeFlags());
-  expect(run('ghcr.io/tern-dev/tern-server:0.1.0', undefined, ['--port', '8080'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['--max-semi-space-size=2', '/repo/bin/tern-server.js', '--port', '8080'] });
+  expect(run('ghcr.io/tern-dev/tern-server:0.1.0', undefined, ['--port', '8080'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['--max-semi-space-size=2', '--min-semi-space-size=2', '--no-memory-reducer', '/repo/bin/tern-server.js', '--port', '8080'] });
   expect(run('tern-operator:dev', ['tern-operator'], ['--leader-elect'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['/repo/bin/tern-operator.js', '--leader-elect'] });
   expect(run('tern-server:1', ['python', 'serve.py'])).toMatchObject({ ok: false, reason: 'UnsupportedCommand' });
 });

@@ -1,15 +1,15 @@
 // Decides what local process runs for a container (docs/conventions.md, "Images and the local node agent"):
-//   image `.../tern-server[:tag]`, command [] or ["tern-server"]  -> node <image NODE_OPTIONS> bin/tern-server.js <args>
+//   image `.../tern-server[:tag]`, command [] or ["tern-server"]  -> node <its V8 flags> bin/tern-server.js <args>
 //   image `.../tern-operator[:tag]`, command [] or ["tern-operator"] -> node bin/tern-operator.js <args>
 //   image `local/exec` (tests only)                                -> command + args as given, cwd = checkout
 //   anything else                                                   -> cannot run here (pod Failed)
 import path from 'node:path';
 
 /**
- * NODE_OPTIONS of the tern-server image (Dockerfile), as node flags. The same as server/node-options.ts,
+ * The V8 flags the tern-server image runs with (bin/tern-server.js's first line): server/node-options.ts,
  * which this tooling cannot import (it compiles on its own, before the build); the test checks they agree.
  */
-export const SERVER_IMAGE_NODE_FLAGS = ['--max-semi-space-size=2'];
+export const SERVER_IMAGE_NODE_FLAGS = ['--max-semi-space-size=2', '--min-semi-space-size=2', '--no-memory-reducer'];
 
 /** The test-only image whose command runs as given. */
 export const LOCAL_EXEC_IMAGE = 'local/exec';
@@ -39,7 +39,7 @@ export function containerCommand(image: string, command: string[] | undefined, a
     if (cmd.length > 1 || (cmd.length === 1 && cmd[0] !== program)) {
       return { ok: false, reason: 'UnsupportedCommand', message: `image ${image} runs locally only with command [] or ["${program}"], not ${JSON.stringify(cmd)}` };
     }
-    // The tern-server image sets NODE_OPTIONS (Dockerfile); the operator's come from the chart's pod env.
+    // tern-server's entry point gives node its V8 flags; the operator's NODE_OPTIONS come from the chart's pod env.
     const imageFlags = program === 'tern-server' ? SERVER_IMAGE_NODE_FLAGS : [];
     return { ok: true, command: nodePath, args: [...imageFlags, path.join(repoRoot, 'bin', `${program}.js`), ...rest] };
   }
