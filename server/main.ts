@@ -8,6 +8,7 @@ import { ConfigError, parseConfig, usage, type ServerConfig } from './config.js'
 import { createApp } from './app.js';
 import { log } from './log.js';
 import { ServerMetrics } from './metrics.js';
+import { missingNodeFlags } from './node-options.js';
 import { fetchModel, ModelSourceError } from './model-source.js';
 import { ModelService } from './model-service.js';
 import { buildModelSpec } from './model-spec.js';
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
   });
   const address = server.address() as AddressInfo;
   log('info', 'listening (live, not ready until the model is loaded)', { host: address.address, port: address.port, model_url: config.modelUrl });
+  const missing = missingNodeFlags(process.execArgv);
+  if (missing.length > 0) {
+    log('warn', 'node runs without some of tern-server\'s V8 flags: under load it spends more CPU on garbage collection; run bin/tern-server.js itself (its first line passes them) or give node these flags', { missing });
+  }
 
   const poolPromise = loadModel(service, config);
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startModelHost, type ModelHost } from '../../models/model-host.js';
 import { runTraffic } from '../../models/traffic.js';
+import { serverNodeFlags } from '../../server/node-options.js';
 import { jest } from '@jest/globals';
 
 jest.setTimeout(30_000);
@@ -34,8 +35,8 @@ let cacheDir: string;
 const running: Running[] = [];
 
 /** Starts tern-server on a free port; resolves once it listens (not necessarily ready). */
-async function startServer(args: string[]): Promise<Running> {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin/tern-server.js'), '--host', '127.0.0.1', '--port', '0', '--cache-dir', cacheDir, '--workers', '1', ...args], {
+async function startServer(args: string[], nodeFlags: string[] = []): Promise<Running> {
+  const proc = spawn(process.execPath, [...nodeFlags, join(ROOT, 'bin/tern-server.js'), '--host', '127.0.0.1', '--port', '0', '--cache-dir', cacheDir, '--workers', '1', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const logs: string[] = [];
@@ -95,6 +96,8 @@ describe('tern-server process', () => {
 
   it('is live at once and ready after the verified model has loaded', async () => {
     expect((await fetch(`${good.base}/healthz`)).status).toBe(200);
+    // Started as `node bin/tern-server.js` without the flags of its first line: it says which are missing.
+    expect(good.logs.find((l) => l.includes('V8 flags'))).toContain('"missing":["--max-semi-space-size=2","--min-semi-space-size=2","--no-memory-reducer"]');
     const doc = await readyz(good, 200);
     expect(doc).toMatchObject({ ready: true, model: { name: 'species', version: '1.1.0', provider: 'cpu' } });
     expect(host.hits.get('/species/1.1.0/species-1.1.0.onnx')).toBe(1);
@@ -210,9 +213,11 @@ describe('tern-server under live traffic', () => {
 
 describe('tern-server with two workers under concurrent binary requests', () => {
   it('answers each request with its own numbers while tensor buffers are reused, and refuses bad ones without harm', async () => {
+    // With tern-server's V8 flags (as bin/tern-server.js itself runs): no warning about them.
     const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
-      '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2']);
+      '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2'], serverNodeFlags());
     await readyz(s, 200);
+    expect(s.logs.some((l) => l.includes('V8 flags'))).toBe(false);
     const url = `${s.base}/v2/models/species/infer`;
     // Requests of 1 to 3 rows (reused buffers of three sizes), every row different.
     const requests = Array.from({ length: 48 }, (_, i) => Array.from({ length: 1 + (i % 3) }, (_, r) => Array.from({ length: 16 }, (_, k) => Math.sin(i * 31 + r * 7 + k))));
