@@ -14,9 +14,6 @@
 /** Node command-line flags of tern-server. */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--min-semi-space-size=2', '--no-memory-reducer'];
 
-/** The same flags as a new array (for spawn argument lists). */
-export const serverNodeFlags = (): string[] => [...SERVER_NODE_FLAGS];
-
 /** The flags of SERVER_NODE_FLAGS that `execArgv` (node's own command-line flags) lacks. */
 export function missingNodeFlags(execArgv: readonly string[]): string[] {
   return SERVER_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
-import { serverNodeFlags } from '../../server/node-options.js';
+import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 
 /** The repository root (also when run from dist/test/analysis). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..').replace(/\/dist$/, '');
@@ -87,7 +87,7 @@ export async function startTernServer(o: TernServerOptions): Promise<TernServer>
   const version = o.version ?? '1.1.0';
   const port = await freePort();
   const args = [
-    ...serverNodeFlags(), // as the image runs it
+    ...SERVER_NODE_FLAGS, // as the image runs it
     join(ROOT, 'bin/tern-server.js'),
     '--model-url', `file://${join(ROOT, `models/species/species-${version}.onnx`)}`,
     '--model-version', version,

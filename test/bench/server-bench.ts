@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
 import { InProcessRunner } from '../../server/in-process-runner.js';
-import { SERVER_NODE_FLAGS, serverNodeFlags } from '../../server/node-options.js';
+import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import type { Feeds } from '../../server/tensor.js';
 import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
@@ -134,7 +134,7 @@ const serverPid = new Map<number, number>();
 async function startServer(modelPath: string, name: string, maxBatch: number): Promise<{ proc: ChildProcess; port: number }> {
   // BENCH_SERVER_NODE_ARGS: options for the server's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
   // tern-server's V8 flags (server/node-options.ts) first: the server is measured as it is deployed.
-  const nodeArgs = [...serverNodeFlags(), ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
+  const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
     '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--max-batch-size', String(maxBatch), '--rejection-threshold', '0',
     ...(process.env['BENCH_SERVER_ARGS'] ?? '').split(' ').filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'] });

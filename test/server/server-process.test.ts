@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startModelHost, type ModelHost } from '../../models/model-host.js';
 import { runTraffic } from '../../models/traffic.js';
-import { serverNodeFlags } from '../../server/node-options.js';
+import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import { jest } from '@jest/globals';
 
 jest.setTimeout(30_000);
@@ -35,7 +35,7 @@ let cacheDir: string;
 const running: Running[] = [];
 
 /** Starts tern-server on a free port; resolves once it listens (not necessarily ready). */
-async function startServer(args: string[], nodeFlags: string[] = []): Promise<Running> {
+async function startServer(args: string[], nodeFlags: readonly string[] = []): Promise<Running> {
   const proc = spawn(process.execPath, [...nodeFlags, join(ROOT, 'bin/tern-server.js'), '--host', '127.0.0.1', '--port', '0', '--cache-dir', cacheDir, '--workers', '1', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -215,7 +215,7 @@ describe('tern-server with two workers under concurrent binary requests', () => 
   it('answers each request with its own numbers while tensor buffers are reused, and refuses bad ones without harm', async () => {
     // With tern-server's V8 flags (as bin/tern-server.js itself runs): no warning about them.
     const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
-      '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2'], serverNodeFlags());
+      '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2'], SERVER_NODE_FLAGS);
     await readyz(s, 200);
     expect(s.logs.some((l) => l.includes('V8 flags'))).toBe(false);
     const url = `${s.base}/v2/models/species/infer`;

@@ -1,5 +1,5 @@
 // containerCommand: which local process runs for a container (docs/conventions.md).
-import { serverNodeFlags } from '../../../server/node-options.js';
+import { SERVER_NODE_FLAGS } from '../../../server/node-options.js';
 import { containerCommand, imageBaseName, SERVER_IMAGE_NODE_FLAGS } from './container-command.js';
 
 const run = (image: string, command?: string[], args?: string[]) => containerCommand(image, command, args, '/repo', '/usr/bin/node');
@@ -10,7 +10,7 @@ test('image base names drop registry, tag and digest', () => {
 });
 
 test('tern-server and tern-operator images run the checkout entry points with the container args (tern-server with its V8 flags)', () => {
-  expect(SERVER_IMAGE_NODE_FLAGS).toEqual(serverNodeFlags());
+  expect(SERVER_IMAGE_NODE_FLAGS).toEqual(SERVER_NODE_FLAGS);
   expect(run('ghcr.io/tern-dev/tern-server:0.1.0', undefined, ['--port', '8080'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['--max-semi-space-size=2', '--min-semi-space-size=2', '--no-memory-reducer', '/repo/bin/tern-server.js', '--port', '8080'] });
   expect(run('tern-operator:dev', ['tern-operator'], ['--leader-elect'])).toEqual({ ok: true, command: '/usr/bin/node', args: ['/repo/bin/tern-operator.js', '--leader-elect'] });
   expect(run('tern-server:1', ['python', 'serve.py'])).toMatchObject({ ok: false, reason: 'UnsupportedCommand' });
