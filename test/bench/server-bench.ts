@@ -1,7 +1,10 @@
 // `make bench-server`: raw onnxruntime-node in-process (single and batched) vs tern-server over loopback
 // HTTP at concurrency 1, 8 and 32, measured side by side in one run, for the demo model (/v1/predict JSON)
 // and an image-sized 3x48x192 input (OIP JSON and OIP binary). Prints the ratios against the targets of
-// issue 4. Bounded: about 1.5 minutes in total (BENCH_ROUNDS x BENCH_SECONDS per case, default 2 x 2 s).
+// issue 4, and what bounds them on this machine: the CPU each target allows per item and per request on
+// the server's event loop, against what tern-server spends and what a bare node:http server answering the
+// same requests with the same replies spends (bare-http-server.ts, the transport floor).
+// Bounded: about 1.5 minutes in total (BENCH_ROUNDS x BENCH_SECONDS per case, default 2 x 2 s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -14,7 +17,8 @@ import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import type { Feeds } from '../../server/tensor.js';
 import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
-import { processCpuSeconds } from './proc-stats.js';
+import type { BareReply } from './bare-http-server.js';
+import { processCpuSeconds, threadCpuTimes, type CpuTimes } from './proc-stats.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '2');
@@ -35,16 +39,32 @@ interface Measured {
   /** CPU time per request (ms) of the load generator (this process) and of the server process. */
   clientCpuMs?: number;
   serverCpuMs?: number;
+  /**
+   * CPU time per request (ms) of the server's main thread (its event loop, where node:http runs), in user
+   * space and in the kernel (socket reads and writes, loopback TCP, wake-ups).
+   */
+  loopUserMs?: number;
+  loopKernelMs?: number;
   /** CPU time (ms, all threads; for the server its process and the client together) per item. */
   cpuPerItemMs?: number;
 }
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
-function processCpuMs(pid: number): number {
+/** CPU time (user + system, ms) a process has used so far (NaN where there is none). */
+function cpuMs(pid: number): number {
   try {
     return processCpuSeconds(pid) * 1000;
   } catch {
     return NaN;
+  }
+}
+
+/** CPU times (ms) of a process's main thread so far (NaN where there is none). */
+function mainThreadMs(pid: number): CpuTimes {
+  try {
+    const t = threadCpuTimes(pid, pid);
+    return { user: t.user * 1000, system: t.system * 1000 };
+  } catch {
+    return { user: NaN, system: NaN };
   }
 }
 
@@ -102,7 +122,8 @@ async function measureHttp(port: number, request: Buffer, concurrency: number, r
   if (probeHealth) await loopLagP99(port);
   const server = serverPid.get(port) ?? -1;
   const cpu0 = process.cpuUsage();
-  const serverCpu0 = processCpuMs(server);
+  const serverCpu0 = cpuMs(server);
+  const loop0 = mainThreadMs(server);
   const start = performance.now();
   const end = start + SECONDS * 1000;
   const worker = async (conn: LeanConnection): Promise<void> => {
@@ -117,13 +138,15 @@ async function measureHttp(port: number, request: Buffer, concurrency: number, r
   const [health] = await Promise.all([probe, ...conns.map(worker)]);
   const elapsed = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const serverCpu = processCpuMs(server) - serverCpu0;
+  const serverCpu = cpuMs(server) - serverCpu0;
+  const loop1 = mainThreadMs(server);
+
   for (const c of conns) c.close();
   const n = latencies.length;
   return {
     perSecond: n / elapsed, itemsPerSecond: (n * rows) / elapsed, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), errors,
     healthP99: quantile(health, 0.99), loopLagP99: probeHealth ? await loopLagP99(port) : NaN,
-    clientCpuMs: (cpu.user + cpu.system) / 1000 / n, serverCpuMs: serverCpu / n,
+    clientCpuMs: (cpu.user + cpu.system) / 1000 / n, serverCpuMs: serverCpu / n, loopUserMs: (loop1.user - loop0.user) / n, loopKernelMs: (loop1.system - loop0.system) / n,
     cpuPerItemMs: ((cpu.user + cpu.system) / 1000 + serverCpu) / (n * rows),
   };
 }
@@ -158,6 +181,95 @@ async function startServer(modelPath: string, name: string, maxBatch: number): P
   throw new Error(`tern-server never became ready: ${log}`);
 }
 
+/**
+ * Starts the bare node:http server (bare-http-server.ts) in a process of its own, with tern-server's node
+ * flags, replaying `replies`; its CPU is then measured as tern-server's is.
+ */
+async function startBareServer(dir: string, replies: BareReply[]): Promise<{ proc: ChildProcess; port: number }> {
+  const file = join(dir, 'bare-replies.json');
+  writeFileSync(file, JSON.stringify(replies));
+  const program = new URL('./bare-http-server.js', import.meta.url).pathname;
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, program, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`bare-http-server exited ${code}`)));
+  });
+  if (proc.pid !== undefined) serverPid.set(port, proc.pid);
+  return { proc, port };
+}
+
+/** tern-server's reply to one request (status, the headers that describe the body, the body), for the bare server to replay. */
+async function replyOf(port: number, path: string, body: Buffer, headers: Record<string, string>): Promise<BareReply> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers, body });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200) throw new Error(`tern-server answered ${path} with ${res.status}: ${bytes.toString().slice(0, 200)}`);
+  const kept: Record<string, string> = {};
+  for (const name of ['content-type', 'inference-header-content-length']) {
+    const value = res.headers.get(name);
+    if (value !== null) kept[name] = value;
+  }
+  return { requestBytes: body.length, status: res.status, headers: kept, body: bytes.toString('base64') };
+}
+
+/** What bounds a throughput target (`target` x raw batched) on this machine, from one run's measurements. */
+interface Bounds {
+  /** CPU per item (ms, server and client together) at which all cores reach the target. */
+  allowedCpuPerItemMs: number;
+  /** Event-loop CPU per request (ms) at which one thread reaches the target. */
+  allowedLoopPerRequestMs: number;
+  /** What tern-server and the client spend. */
+  cpuPerItemMs: number;
+  loopPerRequestMs: number;
+  loopKernelPerRequestMs: number;
+  /** The bare node:http server on the same requests and replies: its process, its loop, and the client. */
+  floorServerPerRequestMs: number;
+  floorLoopPerRequestMs: number;
+  floorLoopKernelPerRequestMs: number;
+  floorClientPerRequestMs: number;
+  /**
+   * The ratio tern-server could reach if the user-space work on its event loop cost no more than the bare
+   * server's (node:http alone), everything else as measured in tern-server's own run: the loop's kernel time
+   * (which depends on the request rate, so the bare server's, measured at a far higher rate, is not used),
+   * the inference workers, V8 and libuv helper threads, and the client.
+   */
+  ceilingWithBareLoop: number;
+}
+
+function boundsOf(rawItemsPerS: number, rows: number, server: Measured, floor: Measured, cores: number, target: number): Bounds {
+  const serverCpu = server.serverCpuMs ?? NaN;
+  const clientCpu = server.clientCpuMs ?? NaN;
+  const loopKernel = server.loopKernelMs ?? NaN;
+  const loop = (server.loopUserMs ?? NaN) + loopKernel;
+  const floorServer = floor.serverCpuMs ?? NaN;
+  const floorLoopUser = floor.loopUserMs ?? NaN;
+  const floorLoop = floorLoopUser + (floor.loopKernelMs ?? NaN);
+  const leanLoop = loopKernel + floorLoopUser;
+  const leanCpuPerItem = (serverCpu - loop + leanLoop + clientCpu) / rows;
+  const leanItemsPerS = Math.min((cores * 1000) / leanCpuPerItem, (1000 * rows) / leanLoop);
+  return {
+    allowedCpuPerItemMs: (cores * 1000) / (target * rawItemsPerS), allowedLoopPerRequestMs: (1000 * rows) / (target * rawItemsPerS),
+    cpuPerItemMs: (serverCpu + clientCpu) / rows, loopPerRequestMs: loop, loopKernelPerRequestMs: loopKernel,
+    floorServerPerRequestMs: floorServer, floorLoopPerRequestMs: floorLoop, floorLoopKernelPerRequestMs: floor.loopKernelMs ?? NaN,
+    floorClientPerRequestMs: floor.clientCpuMs ?? NaN,
+    ceilingWithBareLoop: leanItemsPerS / rawItemsPerS,
+  };
+}
+
+function boundsLines(what: string, rows: number, b: Bounds, target: number): string[] {
+  const per = rows === 1 ? 'request' : `request (${rows} items)`;
+  return [
+    `  ${what}: ${target}x needs <= ${fmt(b.allowedCpuPerItemMs * rows, 3)} ms CPU per ${per}, server + client (now ${fmt(b.cpuPerItemMs * rows, 3)}),`,
+    `      and <= ${fmt(b.allowedLoopPerRequestMs, 3)} ms on the server's event loop per request (now ${fmt(b.loopPerRequestMs, 3)}, of which kernel ${fmt(b.loopKernelPerRequestMs, 3)})`,
+    `      bare node:http, same requests and replies: server ${fmt(b.floorServerPerRequestMs, 3)} ms (loop ${fmt(b.floorLoopPerRequestMs, 3)}, of which kernel ${fmt(b.floorLoopKernelPerRequestMs, 3)}) + client ${fmt(b.floorClientPerRequestMs, 3)} ms per request`,
+    `      ceiling if tern-server's event loop did no more user-space work than that bare server: ${fmt(b.ceilingWithBareLoop)}x`,
+  ];
+}
+
 async function stopServer(proc: ChildProcess): Promise<void> {
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');
@@ -181,13 +293,14 @@ function better(a: Measured | undefined, b: Measured): Measured {
     perSecond: Math.max(a.perSecond, b.perSecond), itemsPerSecond: Math.max(a.itemsPerSecond, b.itemsPerSecond),
     p50: Math.min(a.p50, b.p50), p99: Math.min(a.p99, b.p99), errors: a.errors + b.errors,
     healthP99: min(a.healthP99, b.healthP99), loopLagP99: min(a.loopLagP99, b.loopLagP99),
-    clientCpuMs: min(a.clientCpuMs, b.clientCpuMs), serverCpuMs: min(a.serverCpuMs, b.serverCpuMs), cpuPerItemMs: min(a.cpuPerItemMs, b.cpuPerItemMs),
+    clientCpuMs: min(a.clientCpuMs, b.clientCpuMs), serverCpuMs: min(a.serverCpuMs, b.serverCpuMs), loopUserMs: min(a.loopUserMs, b.loopUserMs), loopKernelMs: min(a.loopKernelMs, b.loopKernelMs),
+    cpuPerItemMs: min(a.cpuPerItemMs, b.cpuPerItemMs),
   };
 }
 
 const line = (c: Case, m: Measured): string =>
   `${c.model.padEnd(6)} ${c.mode.padEnd(32)} c=${String(c.concurrency).padEnd(3)} ${fmt(m.perSecond, 0).padStart(7)} req/s ${fmt(m.itemsPerSecond, 0).padStart(7)} items/s  p50 ${fmt(m.p50, 3).padStart(8)} ms  p99 ${fmt(m.p99, 3).padStart(8)} ms` +
-  (m.serverCpuMs !== undefined ? `  cpu/req client ${fmt(m.clientCpuMs ?? NaN, 3)} server ${fmt(m.serverCpuMs, 3)} ms` : '') +
+  (m.serverCpuMs !== undefined ? `  cpu/req client ${fmt(m.clientCpuMs ?? NaN, 3)} server ${fmt(m.serverCpuMs, 3)} (loop ${fmt((m.loopUserMs ?? NaN) + (m.loopKernelMs ?? NaN), 3)}, of which kernel ${fmt(m.loopKernelMs ?? NaN, 3)}) ms` : '') +
   (m.healthP99 !== undefined && Number.isFinite(m.healthP99) ? `  healthz p99 ${fmt(m.healthP99, 2)} ms, server loop lag p99 ${fmt(m.loopLagP99 ?? NaN, 2)} ms` : '') +
   (m.errors ? `  errors ${m.errors}` : '');
 
@@ -236,6 +349,15 @@ async function main(): Promise<void> {
     const postImageJson = post(img.port, '/v2/models/image/infer', jsonBody, json);
     const postImageBinary = post(img.port, '/v2/models/image/infer', binBody, binHeaders);
 
+    // The transport floor: a bare node:http server answering the same requests with tern-server's own replies.
+    const bare = await startBareServer(tmp, [
+      await replyOf(demo.port, '/v1/predict', many, json),
+      await replyOf(img.port, '/v2/models/image/infer', binBody, binHeaders),
+    ]);
+    servers.push(bare.proc);
+    const bareMany = post(bare.port, '/v1/predict', many, json);
+    const bareImageBinary = post(bare.port, '/v2/models/image/infer', binBody, binHeaders);
+
     const cases: Case[] = [
       { model: 'demo', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(1), 1) },
       { model: 'demo', mode: 'raw onnxruntime batch=64', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(64), 64) },
@@ -243,12 +365,14 @@ async function main(): Promise<void> {
         measure: () => measureHttp(demo.port, postOne, c, 1, c === 32) })),
       ...CONCURRENCY.map((c): Case => ({ model: 'demo', mode: 'server /v1 JSON, 32 vectors/req', concurrency: c,
         measure: () => measureHttp(demo.port, postMany, c, 32, c === 32) })),
+      { model: 'demo', mode: 'bare node:http, 32 vectors/req', concurrency: 32, measure: () => measureHttp(bare.port, bareMany, 32, 32) },
       { model: 'image', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(1), 1) },
       { model: 'image', mode: 'raw onnxruntime batch=8', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(8), 8) },
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP JSON', concurrency: c,
         measure: () => measureHttp(img.port, postImageJson, c, 1) })),
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP binary', concurrency: c,
         measure: () => measureHttp(img.port, postImageBinary, c, 1, c === 32) })),
+      { model: 'image', mode: 'bare node:http, OIP binary', concurrency: 32, measure: () => measureHttp(bare.port, bareImageBinary, 32, 1) },
     ];
     // BENCH_CASES (a regular expression over "model mode c=N") measures only some cases, for profiling;
     // the ratios then print only where their cases ran.
@@ -270,8 +394,13 @@ async function main(): Promise<void> {
     const bestOf = (model: string, mode: string): number => Math.max(...CONCURRENCY.map((c) => get(model, mode, c).itemsPerSecond));
     /** The least CPU per item any concurrency of a server case spent (server process and client together). */
     const cpuOf = (model: string, mode: string): number => Math.min(...CONCURRENCY.map((c) => get(model, mode, c).cpuPerItemMs ?? NaN));
+    /** The concurrency of a server case that reached the most items per second. */
+    const fastest = (model: string, mode: string): Measured =>
+      CONCURRENCY.map((c) => get(model, mode, c)).reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));
     const demoRawBatched = get('demo', 'raw onnxruntime batch=64').itemsPerSecond;
     const imgRawBatched = get('image', 'raw onnxruntime batch=8').itemsPerSecond;
+    const TARGET = 0.8;
+    const cores = availableParallelism();
     const results = {
       image_binary_best_over_raw_batched: bestOf('image', 'server OIP binary') / imgRawBatched,
       image_json_best_over_raw_batched: bestOf('image', 'server OIP JSON') / imgRawBatched,
@@ -282,6 +411,8 @@ async function main(): Promise<void> {
       demo_best_predictions_per_s: Math.max(bestOf('demo', 'server /v1 JSON, 1 vector/req'), bestOf('demo', 'server /v1 JSON, 32 vectors/req')),
       image_binary_cpu_per_item_ms: { raw_batched: get('image', 'raw onnxruntime batch=8').cpuPerItemMs, server_and_client: cpuOf('image', 'server OIP binary') },
       demo_32_per_request_cpu_per_item_ms: { raw_batched: get('demo', 'raw onnxruntime batch=64').cpuPerItemMs, server_and_client: cpuOf('demo', 'server /v1 JSON, 32 vectors/req') },
+      image_binary_bounds: boundsOf(imgRawBatched, 1, fastest('image', 'server OIP binary'), get('image', 'bare node:http, OIP binary', 32), cores, TARGET),
+      demo_32_per_request_bounds: boundsOf(demoRawBatched, 32, fastest('demo', 'server /v1 JSON, 32 vectors/req'), get('demo', 'bare node:http, 32 vectors/req', 32), cores, TARGET),
       healthz_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
       server_loop_lag_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.loopLagP99 ?? NaN).filter((x) => !Number.isNaN(x))),
     };
@@ -301,6 +432,11 @@ async function main(): Promise<void> {
     console.log(`  image single-request p50 overhead over raw (binary)    ${fmt(results.image_binary_single_p50_overhead_ms, 3)} ms`);
     console.log(`  demo predictions/s, best                               ${fmt(results.demo_best_predictions_per_s, 0)} (target >= 10000) ${verdict(results.demo_best_predictions_per_s >= 10000)}`);
     console.log(`  /healthz p99 while saturated (c=32, worst case)        ${fmt(results.healthz_p99_ms_saturated, 2)} ms (target <= 10 ms) ${verdict(results.healthz_p99_ms_saturated <= 10)}; server event-loop lag p99 ${fmt(results.server_loop_lag_p99_ms_saturated, 2)} ms`);
+    // Where the 0.8x targets stand on this machine: the CPU they allow per item (all cores) and per request
+    // on the event loop (one thread), against tern-server's and the bare node:http server's (fastest concurrency).
+    console.log(`\nwhat the ${TARGET}x targets allow on this machine (${cores} cores shared by the server and the load client):`);
+    for (const l of boundsLines('image binary', 1, results.image_binary_bounds, TARGET)) console.log(l);
+    for (const l of boundsLines('demo 32 vectors/req', 32, results.demo_32_per_request_bounds, TARGET)) console.log(l);
     console.log(`\n${JSON.stringify({ load_average: loadavg(), results })}`);
   } finally {
     for (const p of servers) await stopServer(p);
