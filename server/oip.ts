@@ -1,6 +1,7 @@
 // The Open Inference Protocol (KServe v2) tensor formats: parsing infer requests (JSON, or the binary tensor
 // data extension: a JSON header of `Inference-Header-Content-Length` bytes followed by raw little-endian
 // tensors) and encoding responses (JSON data, or binary outputs when asked with `binary_data`).
+import { finiteCheck } from './finite-check.js';
 import { HttpError } from './http-error.js';
 import type { ModelSpec, TensorSpec } from './model-spec.js';
 import { elementCount, type Feeds, type NumericArray, type Outputs, type Tensor } from './tensor.js';
@@ -92,31 +93,8 @@ function toFloat32(input: RawInput): Float32Array {
   return out;
 }
 
-/**
- * True when no value of `data` is NaN or infinite. A float32 is one of those exactly when its 8 exponent bits
- * are all ones; adding 1 to the exponent field then carries into the sign bit, so OR-ing that sum over all
- * values (four independent accumulators, no branch per value) leaves the sign bit set iff one is bad.
- */
-export function allFinite(data: Float32Array): boolean {
-  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
-  const n = bits.length;
-  let a0 = 0;
-  let a1 = 0;
-  let a2 = 0;
-  let a3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    a0 |= ((bits[i] as number) & 0x7f800000) + 0x00800000;
-    a1 |= ((bits[i + 1] as number) & 0x7f800000) + 0x00800000;
-    a2 |= ((bits[i + 2] as number) & 0x7f800000) + 0x00800000;
-    a3 |= ((bits[i + 3] as number) & 0x7f800000) + 0x00800000;
-  }
-  for (; i < n; i++) a0 |= ((bits[i] as number) & 0x7f800000) + 0x00800000;
-  return ((a0 | a1 | a2 | a3) & 0x80000000) === 0;
-}
-
 function checkFinite(name: string, data: Float32Array): void {
-  if (allFinite(data)) return;
+  if (finiteCheck.allFinite(data)) return;
   // Only a bad tensor is searched for the first offending value.
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) throw new HttpError(400, `input ${name}: value ${i} is ${data[i]}; NaN and infinities are not accepted`);
