@@ -144,6 +144,31 @@ describe('tern-server HTTP API (real model, in-process runner)', () => {
     expect(text).not.toMatch(/code="5\d\d"/);
   });
 
+  it('counts every answered prediction under its class label, and rejections by reason, exactly once', async () => {
+    const counts = async (): Promise<Map<string, number>> => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      const out = new Map<string, number>();
+      for (const m of text.matchAll(/^tern_server_(predictions_total\{class="[^"]*"\}|rejections_total\{reason="not_a_target"\}) (\d+)$/gm)) {
+        out.set(m[1] as string, Number(m[2]));
+      }
+      return out;
+    };
+    const before = await counts();
+    const instances = Array.from({ length: 24 }, (_, r) => features.map((x, i) => x * Math.cos(r + i) * 3));
+    const res = await post('/v1/predict', JSON.stringify({ instances }));
+    const doc = (await res.json()) as { predictions: Array<{ label: string; rejected: boolean }> };
+    const expected = new Map<string, number>();
+    for (const p of doc.predictions) {
+      const key = p.rejected ? 'rejections_total{reason="not_a_target"}' : `predictions_total{class="${p.label}"}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    const after = await counts();
+    const delta = new Map<string, number>();
+    for (const [k, v] of after) if (v !== (before.get(k) ?? 0)) delta.set(k, v - (before.get(k) ?? 0));
+    expect(delta).toEqual(expected);
+    expect(await counts()).toEqual(after);
+  });
+
   // The hot path (hot-routes.ts) takes the exact forms; express serves the others (trailing slash, other case,
   // escapes). Both must answer alike and count under the same route pattern.
   it.each([

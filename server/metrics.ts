@@ -1,7 +1,9 @@
 // The server's Prometheus metrics (names in docs/conventions.md), in a private prom-client Registry. The two
-// per-prediction histograms are BinnedHistograms (same exposition, cheaper observe).
+// per-prediction histograms are BinnedHistograms, and predictions by class are tallied by index until the
+// counter is read (same exposition, cheaper per prediction).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { BinnedHistogram } from './binned-histogram.js';
+import { ClassTally } from './class-tally.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 const RATIO_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1];
@@ -18,9 +20,16 @@ export class ServerMetrics {
     name: 'tern_server_http_request_duration_seconds', help: 'HTTP request latency by route pattern, method and status code',
     labelNames: ['route', 'method', 'code'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry],
   });
+  /**
+   * Where the hot path counts predictions (by class index); they reach `predictions` whenever it is read.
+   * `predictionLabel` names a class index (the model service sets it when a model is attached).
+   */
+  readonly pendingPredictions = new ClassTally();
+  predictionLabel: (index: number) => string = (index) => `class_${index}`;
   readonly predictions = new Counter({
     name: 'tern_server_predictions_total', help: 'Predictions by predicted class label',
     labelNames: ['class'] as const, registers: [this.registry],
+    collect: () => this.flushPredictions(),
   });
   readonly rejections = new Counter({
     name: 'tern_server_rejections_total', help: 'Rejected inputs by reason (not_a_target, invalid_input)',
@@ -70,5 +79,10 @@ export class ServerMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tern_server_' });
+  }
+
+  /** Adds the pending prediction counts to `predictions` (its collect hook calls this before every read). */
+  flushPredictions(): void {
+    this.pendingPredictions.drain(this.predictionLabel, (label, n) => this.predictions.inc({ class: label }, n));
   }
 }

@@ -25,13 +25,18 @@ export interface Prediction {
   reason?: string;
 }
 
-/** Reads a classifier's outputs row by row. */
-export function readClassifierOutputs(view: ClassifierView, outputs: Outputs, rows: number): Array<Omit<Prediction, 'rejected'>> {
+/** The label of class `index`: the model's own, or class_<index> where it has none. */
+export function classLabel(view: ClassifierView, index: number): string {
+  return view.labels[index] ?? `class_${index}`;
+}
+
+/** Reads a classifier's outputs row by row (not rejected; `observe` applies the rejection threshold). */
+export function readClassifierOutputs(view: ClassifierView, outputs: Outputs, rows: number): Prediction[] {
   const probs = outputs[view.probabilities];
   if (!probs) throw new Error(`model output ${view.probabilities} missing from the result`);
   const classes = probs.dims[1] ?? 0;
   const target = view.targetOutput ? outputs[view.targetOutput] : undefined;
-  const out: Array<Omit<Prediction, 'rejected'>> = [];
+  const out: Prediction[] = [];
   for (let r = 0; r < rows; r++) {
     let best = 0;
     let bestP = -Infinity;
@@ -43,7 +48,7 @@ export function readClassifierOutputs(view: ClassifierView, outputs: Outputs, ro
       }
     }
     const score = target ? Number(target.data[r]) : bestP;
-    out.push({ label: view.labels[best] ?? `class_${best}`, class_index: best, confidence: bestP, target_score: score });
+    out.push({ label: classLabel(view, best), class_index: best, confidence: bestP, target_score: score, rejected: false });
   }
   return out;
 }
@@ -95,7 +100,9 @@ export class ModelService {
     });
     this.metrics.modelInfo.set({ model: this.config.modelName, version: this.config.modelVersion, provider, sha256 }, 1);
     // Every class starts at 0 so that rate() and ratios work from the first scrape.
-    for (const label of spec.classifier?.labels ?? []) this.metrics.predictions.inc({ class: label }, 0);
+    const view = spec.classifier;
+    if (view) this.metrics.predictionLabel = (index) => classLabel(view, index);
+    for (const label of view?.labels ?? []) this.metrics.predictions.inc({ class: label }, 0);
   }
 
   /** Runs one zero-filled inference so the first real request does not pay for lazy initialisation. */
@@ -141,34 +148,33 @@ export class ModelService {
     }
   }
 
-  /** Records what a classifier said (all routes call this for classifier models). */
-  observe(predictions: ReadonlyArray<Omit<Prediction, 'rejected'>>, threshold: number): Prediction[] {
+  /**
+   * Records what a classifier said (all routes call this for classifier models) and marks the predictions
+   * below `threshold` rejected, in place; returns the same array.
+   */
+  observe(predictions: Prediction[], threshold: number): Prediction[] {
     const m = this.metrics;
-    const out: Prediction[] = new Array<Prediction>(predictions.length);
-    // Labelled counters are counted here and added once per label per request: prom-client hashes the
-    // labels on every call, which cost more than the rest of this loop together.
-    const perClass = new Map<string, number>();
     let rejected = 0;
     for (let i = 0; i < predictions.length; i++) {
-      const p = predictions[i] as Omit<Prediction, 'rejected'>;
+      const p = predictions[i] as Prediction;
       m.targetScore.observe(p.target_score);
       this.drift.add(p.target_score);
       if (p.target_score < threshold) {
         rejected++;
-        out[i] = { label: p.label, class_index: p.class_index, confidence: p.confidence, target_score: p.target_score, rejected: true, reason: 'not_a_target' };
+        p.rejected = true;
+        p.reason = 'not_a_target';
         continue;
       }
-      perClass.set(p.label, (perClass.get(p.label) ?? 0) + 1);
+      // Counted by class index; added to the labelled counter when it is read (see ClassTally).
+      m.pendingPredictions.add(p.class_index);
       m.confidence.observe(p.confidence);
-      out[i] = { label: p.label, class_index: p.class_index, confidence: p.confidence, target_score: p.target_score, rejected: false };
     }
     if (rejected > 0) m.rejections.inc({ reason: 'not_a_target' }, rejected);
-    for (const [label, n] of perClass) m.predictions.inc({ class: label }, n);
     const stats = this.drift.stats();
     m.targetScoreMean.set(stats.mean ?? 0);
     m.driftWindowSize.set(stats.window_size);
     m.driftAlarmActive.set(stats.active ? 1 : 0);
-    return out;
+    return predictions;
   }
 
   /** Zero-filled feeds of batch 1 for the warm-up inference. */
