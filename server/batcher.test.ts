@@ -1,4 +1,4 @@
-import { Batcher, type BatchRunner } from './batcher.js';
+import { Batcher, type BatchRunner, type BodyResult, type BodyShape, type PackedBodies } from './batcher.js';
 import type { Feeds, Outputs } from './tensor.js';
 
 /** A real runner: computes per-row sums after a controllable delay; records every batch it saw. */
@@ -143,5 +143,75 @@ describe('Batcher', () => {
     const later = [b.submit(request(1, 1)), b.submit(request(1, 1))];
     await Promise.all([first, ...later]);
     expect(runner.batches).toEqual([1, 2]);
+  });
+});
+
+/** RowSumRunner that also parses bodies: each is JSON rows of 3 numbers ("bad..." is refused with a 400). */
+class BodyRowSumRunner extends RowSumRunner {
+  readonly packs: number[][] = [];
+  async runBodies(bodies: PackedBodies, shape: BodyShape): Promise<{ outputs: Outputs; results: BodyResult[] }> {
+    this.packs.push(bodies.lengths);
+    const results: BodyResult[] = [];
+    const rows: number[][] = [];
+    let at = 0;
+    for (const length of bodies.lengths) {
+      const text = Buffer.from(bodies.bytes, at, length).toString();
+      at += length;
+      if (text.startsWith('bad')) {
+        results.push({ status: 400, message: `refused ${text}`, reason: 'invalid_input' });
+        continue;
+      }
+      const parsed = JSON.parse(text) as number[][];
+      rows.push(...parsed);
+      results.push({ rows: parsed.length });
+    }
+    if (rows.length === 0) return { outputs: {}, results };
+    const outputs = await this.run({ [shape.input]: { dims: [rows.length, shape.features], data: Float32Array.from(rows.flat()) } });
+    return { outputs, results };
+  }
+}
+
+const body = (text: string): Uint8Array => Buffer.from(text);
+const SHAPE: BodyShape = { input: 'x', features: 3, maxRows: 100 };
+
+describe('Batcher with bodies parsed by the runner', () => {
+  it('batches bodies that arrive while the runner is busy into one packed buffer; each gets its own rows, outputs or error', async () => {
+    const runner = new BodyRowSumRunner(20);
+    const sizes: number[] = [];
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true, onBatch: (n) => sizes.push(n) });
+    const texts = ['[[1,1,1]]', '[[2,2,2],[3,3,3]]', 'bad one', '[[4,4,4]]'];
+    const outcomes = await Promise.all(texts.map((t, i) => b.submitBody(body(t), i + 1, SHAPE)));
+    expect(runner.packs).toEqual([[9], [17, 7, 9]]);
+    expect(sizes).toEqual([1, 3]);
+    expect(outcomes[2]).toEqual({ status: 400, message: 'refused bad one', reason: 'invalid_input' });
+    const ok = outcomes.filter((o): o is { rows: number; outputs: Outputs } => 'rows' in o);
+    expect(ok.map((o) => [o.rows, sums(o.outputs['sum']?.data)])).toEqual([[1, [3]], [2, [6, 9]], [1, [12]]]);
+  });
+
+  it('answers a batch of refused bodies without running the model', async () => {
+    const runner = new BodyRowSumRunner(1);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true });
+    await expect(b.submitBody(body('bad'), 1, SHAPE)).resolves.toEqual({ status: 400, message: 'refused bad', reason: 'invalid_input' });
+    expect(runner.batches).toEqual([]);
+  });
+
+  it('keeps bodies and parsed feeds in separate batches', async () => {
+    const runner = new BodyRowSumRunner(10);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true });
+    await Promise.all([b.submit(request(1, 1)), b.submitBody(body('[[1,2,3]]'), 1, SHAPE), b.submit(request(1, 1)), b.submitBody(body('[[1,2,3]]'), 1, SHAPE)]);
+    expect(runner.packs).toEqual([[9, 9]]);
+    expect(runner.batches).toEqual([1, 2, 1]);
+  });
+
+  it('fails every body of a failed batch, and refuses bodies when the runner cannot parse them', async () => {
+    const runner = new BodyRowSumRunner(5);
+    const b = new Batcher(runner, { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true });
+    const first = b.submitBody(body('[[1,1,1]]'), 1, SHAPE);
+    const together = [b.submitBody(body('[[-5,1,1]]'), 1, SHAPE), b.submitBody(body('[[1,1,1]]'), 1, SHAPE)];
+    await expect(first).resolves.toMatchObject({ rows: 1 });
+    for (const p of together) await expect(p).rejects.toThrow('negative row');
+    const plain = new Batcher(new RowSumRunner(1), { maxBatchSize: 64, maxBatchDelayMs: 1, batchable: true });
+    expect(plain.takesBodies).toBe(false);
+    await expect(plain.submitBody(body('[[1,1,1]]'), 1, SHAPE)).rejects.toThrow(/does not parse bodies/);
   });
 });

@@ -1,12 +1,17 @@
 // Inference worker thread: owns one onnxruntime session and runs batches posted by the main thread, so
-// that session.run never blocks the event loop that answers health checks and metrics.
+// that session.run never blocks the event loop that answers health checks and metrics. It also parses
+// /v1/predict bodies posted unparsed (parsing is most of that route's work), with the same code and
+// the same error messages as the main thread.
 import ort from 'onnxruntime-node';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
 import type { TensorSpec } from './model-spec.js';
 import type { NumericArray, Outputs } from './tensor.js';
-import type { RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { BodyResult } from './batcher.js';
+import { HttpError } from './http-error.js';
+import { parsePredictBody } from './predict-body.js';
+import type { RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
 if (!parentPort) throw new Error('inference-worker.js must run as a worker thread');
@@ -60,30 +65,82 @@ async function main(): Promise<void> {
     post({ kind: 'load-failed', message: (err as Error).message });
     return;
   }
-  port.on('message', (msg: RunMessage) => {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
-    session.run(feeds).then(
-      (result) => {
-        const outputs: Outputs = {};
-        const transfer: ArrayBuffer[] = [];
-        for (const [name, t] of Object.entries(result)) {
-          const data = t.data as NumericArray;
-          outputs[name] = { type: t.type, dims: [...t.dims], data };
-          if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
-        }
-        // session.run is done with the inputs: send their buffers back for the next batches.
-        const inputs: ArrayBuffer[] = [];
-        for (const t of Object.values(msg.feeds)) {
-          const b = t.data.buffer;
-          if (b instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === b.byteLength && !transfer.includes(b)) inputs.push(b);
-        }
-        transfer.push(...inputs);
-        post({ kind: 'result', id: msg.id, outputs, inputs }, transfer);
-      },
-      (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
-    );
+  port.on('message', (msg: RunMessage | RunBodiesMessage) => {
+    try {
+      if (msg.kind === 'run-bodies') runBodies(session, msg);
+      else run(session, msg);
+    } catch (err) {
+      post({ kind: 'run-failed', id: msg.id, message: (err as Error).message });
+    }
   });
+}
+
+/** Posts the outputs of a run (transferred) and, for feeds, the input buffers handed back for reuse. */
+function postOutputs(result: ort.InferenceSession.OnnxValueMapType, reply: (outputs: Outputs, transfer: ArrayBuffer[]) => void): void {
+  const outputs: Outputs = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, t] of Object.entries(result)) {
+    const data = t.data as NumericArray;
+    outputs[name] = { type: t.type, dims: [...t.dims], data };
+    if (data.buffer instanceof ArrayBuffer && !transfer.includes(data.buffer)) transfer.push(data.buffer);
+  }
+  reply(outputs, transfer);
+}
+
+function run(session: ort.InferenceSession, msg: RunMessage): void {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.dims);
+  session.run(feeds).then(
+    (result) => postOutputs(result, (outputs, transfer) => {
+      // session.run is done with the inputs: send their buffers back for the next batches.
+      const inputs: ArrayBuffer[] = [];
+      for (const t of Object.values(msg.feeds)) {
+        const b = t.data.buffer;
+        if (b instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === b.byteLength && !transfer.includes(b)) inputs.push(b);
+      }
+      post({ kind: 'result', id: msg.id, outputs, inputs }, [...transfer, ...inputs]);
+    }),
+    (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
+  );
+}
+
+/** Parses each body (a refused one gets its HTTP error) and runs the vectors of the others as one batch. */
+function runBodies(session: ort.InferenceSession, msg: RunBodiesMessage): void {
+  const { input, features, maxRows } = msg.shape;
+  const results: BodyResult[] = [];
+  const parts: Float32Array[] = [];
+  let rows = 0;
+  let at = 0;
+  for (const length of msg.bodies.lengths) {
+    const body = Buffer.from(msg.bodies.bytes, at, length);
+    at += length;
+    try {
+      const batch = parsePredictBody(body, features, maxRows);
+      parts.push(batch.data);
+      results.push({ rows: batch.rows });
+      rows += batch.rows;
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      results.push({ status: err.status, message: err.message, reason: err.reason });
+    }
+  }
+  if (rows === 0) {
+    post({ kind: 'bodies-result', id: msg.id, outputs: {}, results });
+    return;
+  }
+  let data = parts[0] as Float32Array;
+  if (parts.length > 1) {
+    data = new Float32Array(rows * features);
+    let at = 0;
+    for (const p of parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+  }
+  session.run({ [input]: new ort.Tensor('float32', data, [rows, features]) }).then(
+    (result) => postOutputs(result, (outputs, transfer) => post({ kind: 'bodies-result', id: msg.id, outputs, results }, transfer)),
+    (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
+  );
 }
 
 void main();

@@ -1,6 +1,6 @@
 // The served model: its lifecycle (loading -> ready | failed, with the reason), the batcher in front of
 // the worker pool, and the bookkeeping every inference feeds (predictions, scores, drift, batch sizes).
-import { Batcher, type BatchRunner } from './batcher.js';
+import { Batcher, type BatchRunner, type BodyShape } from './batcher.js';
 import type { ServerConfig } from './config.js';
 import { DriftMonitor, type DriftStats } from './drift-monitor.js';
 import { HttpError } from './http-error.js';
@@ -146,6 +146,29 @@ export class ModelService {
       this.metrics.inferenceErrors.inc({ model: this.config.modelName });
       throw new HttpError(500, `inference failed: ${(err as Error).message}`, 'inference_error');
     }
+  }
+
+  /** True when /v1/predict bodies can go to the runner unparsed (`inferBody`): the worker pool parses them. */
+  get parsesBodies(): boolean {
+    return this.#batcher?.takesBodies ?? false;
+  }
+
+  /**
+   * Runs an unparsed /v1/predict body through the batcher; the runner parses it off the event loop. Resolves
+   * with its rows and outputs; throws the body's HttpError (as parsing on this thread would), or a 500 when
+   * the inference failed.
+   */
+  async inferBody(body: Uint8Array, estimatedRows: number, shape: BodyShape): Promise<{ rows: number; outputs: Outputs }> {
+    const { batcher } = this.requireReady();
+    let outcome;
+    try {
+      outcome = await batcher.submitBody(body, estimatedRows, shape);
+    } catch (err) {
+      this.metrics.inferenceErrors.inc({ model: this.config.modelName });
+      throw new HttpError(500, `inference failed: ${(err as Error).message}`, 'inference_error');
+    }
+    if ('status' in outcome) throw new HttpError(outcome.status, outcome.message, outcome.reason);
+    return outcome;
   }
 
   /**

@@ -1,9 +1,10 @@
 // parsePredictBody against the slow path (JSON.parse + parsePredictRequest): the same float32 bits, rows,
 // HTTP statuses and messages on generated, mutated and hand-written bodies; and the fast path is really taken.
+// Also the row estimate that sizes batches of bodies parsed in the workers.
 import { Prng } from '../models/prng.js';
 import { parseJson } from './body.js';
 import { HttpError } from './http-error.js';
-import { parsePredictBody, tryFastPredictBody } from './predict-body.js';
+import { estimateRows, parsePredictBody, tryFastPredictBody } from './predict-body.js';
 import { parsePredictRequest, type PredictBatch } from './predict-request.js';
 
 /** What a parse gave: rows and the float32 bit patterns, or the HttpError's status and message. */
@@ -255,5 +256,15 @@ describe('parsePredictBody', () => {
     const body = Buffer.from(bodyText(p, 'instances', 1000, 20, () => String(p.normal()), 0));
     expect(tryFastPredictBody(body, 20, 4096)?.rows).toBe(1000);
     expect(fast(body, 20, 4096)).toEqual(slow(body, 20, 4096));
+  });
+});
+
+describe('estimateRows', () => {
+  it('counts the vectors of the usual shapes, and at least one for anything else', () => {
+    expect(estimateRows(Buffer.from('{"instances": [[1, 2], [3, 4], [5, 6]]}'))).toBe(3);
+    expect(estimateRows(Buffer.from('{"features": [[1, 2]]}'))).toBe(1);
+    expect(estimateRows(Buffer.from('{"features": [1, 2]}'))).toBe(1);
+    expect(estimateRows(Buffer.from('not json'))).toBe(1);
+    expect(estimateRows(Buffer.from(''))).toBe(1);
   });
 });

@@ -16,6 +16,16 @@ const OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d, OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 
 const INSTANCES = Buffer.from('instances"', 'latin1');
 const FEATURES = Buffer.from('features"', 'latin1');
 
+/**
+ * How many feature vectors `body` probably holds, without parsing it: the number of '[' less the outer one
+ * (at least 1). Exact for the usual shapes; only used to size batches before the body is parsed.
+ */
+export function estimateRows(body: Buffer): number {
+  let brackets = 0;
+  for (let at = body.indexOf(OPEN_ARRAY); at >= 0; at = body.indexOf(OPEN_ARRAY, at + 1)) brackets++;
+  return Math.max(1, brackets - 1);
+}
+
 /** 10^0 .. 10^22: every one is an exact double. */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 

@@ -2,9 +2,10 @@
 // least busy worker; a worker that dies is replaced and its batches fail with an inference error.
 import { Worker } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
+import type { BodyResult, BodyShape, PackedBodies } from './batcher.js';
 import type { TensorSpec } from './model-spec.js';
 import type { Feeds, Outputs } from './tensor.js';
-import type { WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** What loading the model found out. */
 export interface LoadedModel {
@@ -15,7 +16,7 @@ export interface LoadedModel {
 }
 
 interface Pending {
-  resolve: (o: Outputs) => void;
+  resolve: (o: { outputs: Outputs; results?: BodyResult[] }) => void;
   reject: (e: Error) => void;
 }
 
@@ -73,8 +74,8 @@ export class WorkerPool {
         inFlight.delete(m.id);
         if (m.kind === 'result') {
           for (const b of m.inputs) this.#recycle(b);
-          p?.resolve(m.outputs);
-        }
+          p?.resolve({ outputs: m.outputs });
+        } else if (m.kind === 'bodies-result') p?.resolve({ outputs: m.outputs, results: m.results });
         else p?.reject(new Error(m.message));
       }
     });
@@ -111,18 +112,32 @@ export class WorkerPool {
   }
 
   /** Runs one batch on the least busy worker. The feeds' buffers are transferred (unusable afterwards). */
-  run(feeds: Feeds): Promise<Outputs> {
-    let best = this.#slots[0] as Slot;
-    for (const s of this.#slots) if (s.inFlight.size < best.inFlight.size) best = s;
-    const id = this.#nextId++;
+  async run(feeds: Feeds): Promise<Outputs> {
     const transfer: ArrayBuffer[] = [];
     for (const t of Object.values(feeds)) {
       const whole = t.data.byteOffset === 0 && t.data.byteLength === t.data.buffer.byteLength;
       if (whole && t.data.buffer instanceof ArrayBuffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
     }
-    return new Promise<Outputs>((resolve, reject) => {
+    return (await this.#post((id) => ({ kind: 'run', id, feeds }), transfer)).outputs;
+  }
+
+  /**
+   * Has the least busy worker parse /v1/predict bodies and run their vectors as one batch (the packed bodies
+   * are transferred). Resolves with the batch's outputs and, per body, its rows or its error.
+   */
+  async runBodies(bodies: PackedBodies, shape: BodyShape): Promise<{ outputs: Outputs; results: BodyResult[] }> {
+    const { outputs, results } = await this.#post((id) => ({ kind: 'run-bodies', id, bodies, shape }), [bodies.bytes]);
+    if (!results) throw new Error('an inference worker answered parsed bodies without per-body results');
+    return { outputs, results };
+  }
+
+  #post(message: (id: number) => RunMessage | RunBodiesMessage, transfer: ArrayBuffer[]): Promise<{ outputs: Outputs; results?: BodyResult[] }> {
+    let best = this.#slots[0] as Slot;
+    for (const s of this.#slots) if (s.inFlight.size < best.inFlight.size) best = s;
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
       best.inFlight.set(id, { resolve, reject });
-      best.worker.postMessage({ id, feeds }, transfer);
+      best.worker.postMessage(message(id), transfer);
     });
   }
 

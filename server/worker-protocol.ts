@@ -1,5 +1,6 @@
 // Messages between the main thread (worker-pool.ts) and the inference workers (inference-worker.ts).
 import type { ExecutionProvider } from './config.js';
+import type { BodyResult, BodyShape, PackedBodies } from './batcher.js';
 import type { TensorSpec } from './model-spec.js';
 import type { Feeds, Outputs } from './tensor.js';
 
@@ -14,8 +15,17 @@ export interface WorkerInit {
 
 /** Main -> worker: run one batch. */
 export interface RunMessage {
+  kind: 'run';
   id: number;
   feeds: Feeds;
+}
+
+/** Main -> worker: parse these /v1/predict bodies (transferred) and run the vectors of those that parse. */
+export interface RunBodiesMessage {
+  kind: 'run-bodies';
+  id: number;
+  bodies: PackedBodies;
+  shape: BodyShape;
 }
 
 /** Worker -> main. */
@@ -24,4 +34,6 @@ export type WorkerMessage =
   | { kind: 'load-failed'; message: string }
   /** `inputs`: the batch's input buffers, handed back (transferred) for the pool to reuse. */
   | { kind: 'result'; id: number; outputs: Outputs; inputs: ArrayBuffer[] }
+  /** Per body of a RunBodiesMessage: its rows in `outputs` (in order) or why it was refused. */
+  | { kind: 'bodies-result'; id: number; outputs: Outputs; results: BodyResult[] }
   | { kind: 'run-failed'; id: number; message: string };

@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startModelHost, type ModelHost } from '../../models/model-host.js';
 import { runTraffic } from '../../models/traffic.js';
+import { HttpError } from '../../server/http-error.js';
 import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
+import { parsePredictBody } from '../../server/predict-body.js';
 import { jest } from '@jest/globals';
 
 jest.setTimeout(30_000);
@@ -252,6 +254,55 @@ describe('tern-server with two workers under concurrent binary requests', () => 
       });
       expect(answers[requests.length]?.status).toBe(400);
     }
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+});
+
+describe('tern-server parsing /v1 bodies in its workers', () => {
+  it('answers concurrent good and bad large bodies as parsing on the main thread does', async () => {
+    const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
+      '--model-name', 'species', '--workers', '2', '--max-batch-size', '64', '--rejection-threshold', '0.5'], SERVER_NODE_FLAGS);
+    await readyz(s, 200);
+    const post = async (body: string): Promise<{ status: number; doc: { error?: string; predictions?: Array<Record<string, unknown>> } }> => {
+      const res = await fetch(`${s.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      return { status: res.status, doc: (await res.json()) as { error?: string; predictions?: Array<Record<string, unknown>> } };
+    };
+    // 8 to 27 full-precision vectors per request: every body is over the 2 KiB from which workers parse.
+    const requests = Array.from({ length: 24 }, (_, i) => Array.from({ length: 8 + (i % 20) }, (_, r) => Array.from({ length: 16 }, (_, k) => 3 * Math.sin(i * 17 + r * 5 + k))));
+    const row = (v: number[]): string => `[${v.join(',')}]`;
+    const pad = requests[0]?.slice(0, 8).map(row).join(',') ?? '';
+    const bad = [
+      `{"instances": [${pad}, [1, 2, 3]]}`,
+      `{"instances": [${pad}, [${'1,'.repeat(15)}"x"]]}`,
+      `{"instances": [${pad}, [${'1,'.repeat(15)}1e39]]}`,
+      `{"instances": [${pad}`,
+      `{"features": {"a": [${pad}]}}`,
+    ];
+    const expectedError = (body: string): { status: number; error: string } => {
+      try {
+        parsePredictBody(Buffer.from(body), 16, 4096);
+      } catch (err) {
+        if (err instanceof HttpError) return { status: err.status, error: err.message };
+      }
+      throw new Error(`expected ${body.slice(-40)} to be refused`);
+    };
+    // Each vector alone (a small body, parsed on the main thread) gives the expected answer of its row.
+    const alone = await Promise.all(requests.map(async (rows) => Promise.all(rows.map(async (v) => (await post(JSON.stringify({ features: v }))).doc.predictions?.[0]))));
+    for (let round = 0; round < 3; round++) {
+      const bodies = [...requests.map((rows) => JSON.stringify({ instances: rows })), ...bad];
+      const answers = await Promise.all(bodies.map(post));
+      answers.slice(0, requests.length).forEach((a, i) => {
+        expect(a.status).toBe(200);
+        expect(a.doc.predictions).toEqual(alone[i]);
+      });
+      answers.slice(requests.length).forEach((a, i) => {
+        expect(Buffer.byteLength(bad[i] as string)).toBeGreaterThan(2048);
+        expect({ status: a.status, error: a.doc.error }).toEqual(expectedError(bad[i] as string));
+      });
+    }
+    const metrics = await (await fetch(`${s.base}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`tern_server_rejections_total\\{reason="invalid_input"\\} ${3 * bad.length}\\n`));
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
