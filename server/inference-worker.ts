@@ -75,7 +75,7 @@ async function main(): Promise<void> {
   });
 }
 
-/** Posts the outputs of a run (transferred) and, for feeds, the input buffers handed back for reuse. */
+/** Hands `reply` a run's outputs and their buffers (to transfer, not copy, back to the main thread). */
 function postOutputs(result: ort.InferenceSession.OnnxValueMapType, reply: (outputs: Outputs, transfer: ArrayBuffer[]) => void): void {
   const outputs: Outputs = {};
   const transfer: ArrayBuffer[] = [];
@@ -131,10 +131,10 @@ function runBodies(session: ort.InferenceSession, msg: RunBodiesMessage): void {
   let data = parts[0] as Float32Array;
   if (parts.length > 1) {
     data = new Float32Array(rows * features);
-    let at = 0;
+    let offset = 0;
     for (const p of parts) {
-      data.set(p, at);
-      at += p.length;
+      data.set(p, offset);
+      offset += p.length;
     }
   }
   session.run({ [input]: new ort.Tensor('float32', data, [rows, features]) }).then(
