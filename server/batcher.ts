@@ -37,11 +37,18 @@ export interface BodyShape {
   maxRows: number;
 }
 
-/** Per body: the rows it gave, or the HTTP error it gets (status, message and the rejection reason). */
-export type BodyResult = { rows: number } | { status: number; message: string; reason: string };
+/** The HTTP error a refused body gets: status, message and the rejection reason. */
+export interface BodyError {
+  status: number;
+  message: string;
+  reason: string;
+}
+
+/** Per body: the rows it gave, or its error. */
+export type BodyResult = { rows: number } | BodyError;
 
 /** A body's own outputs and rows, or its error. */
-export type BodyOutcome = { rows: number; outputs: Outputs } | { status: number; message: string; reason: string };
+export type BodyOutcome = { rows: number; outputs: Outputs } | BodyError;
 
 /** Batching limits. */
 export interface BatcherOptions {

@@ -76,6 +76,14 @@ async function readyz(s: Running, want: number, timeoutMs = 15_000): Promise<Rec
 const modelUrl = (version: string): string => entry(version).weights_url.replace('https://models.tern.dev/', host.url);
 const features = Array.from({ length: 16 }, (_, i) => Math.cos(i) * 3);
 
+/** tern-server serving the verified 1.1.0 model with two workers and its V8 flags (as bin/tern-server.js runs), once ready. */
+async function startReadyTwoWorkers(args: string[]): Promise<Running> {
+  const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
+    '--model-name', 'species', '--workers', '2', ...args], SERVER_NODE_FLAGS);
+  await readyz(s, 200);
+  return s;
+}
+
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/server/main.js'))) throw new Error('dist/server/main.js is missing: run `make build` first');
   host = await startModelHost(join(ROOT, 'models/species'));
@@ -216,9 +224,7 @@ describe('tern-server under live traffic', () => {
 describe('tern-server with two workers under concurrent binary requests', () => {
   it('answers each request with its own numbers while tensor buffers are reused, and refuses bad ones without harm', async () => {
     // With tern-server's V8 flags (as bin/tern-server.js itself runs): no warning about them.
-    const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
-      '--model-name', 'species', '--workers', '2', '--max-batch-size', '8', '--max-batch-delay-ms', '2'], SERVER_NODE_FLAGS);
-    await readyz(s, 200);
+    const s = await startReadyTwoWorkers(['--max-batch-size', '8', '--max-batch-delay-ms', '2']);
     expect(s.logs.some((l) => l.includes('V8 flags'))).toBe(false);
     const url = `${s.base}/v2/models/species/infer`;
     // Requests of 1 to 3 rows (reused buffers of three sizes), every row different.
@@ -261,9 +267,7 @@ describe('tern-server with two workers under concurrent binary requests', () => 
 
 describe('tern-server parsing /v1 bodies in its workers', () => {
   it('answers concurrent good and bad large bodies as parsing on the main thread does', async () => {
-    const s = await startServer(['--model-url', modelUrl('1.1.0'), '--sha256', entry('1.1.0').sha256, '--model-version', '1.1.0',
-      '--model-name', 'species', '--workers', '2', '--max-batch-size', '64', '--rejection-threshold', '0.5'], SERVER_NODE_FLAGS);
-    await readyz(s, 200);
+    const s = await startReadyTwoWorkers(['--max-batch-size', '64', '--rejection-threshold', '0.5']);
     const post = async (body: string): Promise<{ status: number; doc: { error?: string; predictions?: Array<Record<string, unknown>> } }> => {
       const res = await fetch(`${s.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       return { status: res.status, doc: (await res.json()) as { error?: string; predictions?: Array<Record<string, unknown>> } };
