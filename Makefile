@@ -52,7 +52,8 @@ test-unit: install observe-tools ## Unit tests beside the code (no cluster neede
 	$(JEST) --selectProjects unit
 
 test-cluster: build cluster-deps ## Tests in test/ against the real local control plane, Prometheus and tern-server processes
-	@status=0; $(IN_NETNS) test/cluster/offline.sh $(JEST) --selectProjects cluster --runInBand || status=$$?; $(IN_NETNS) --delete; exit $$status
+	@status=0; $(IN_NETNS) test/cluster/offline.sh $(JEST) --selectProjects cluster --runInBand || status=$$?; \
+	  $(CLUSTER_CLI) down --if-started-by=jest; $(IN_NETNS) --delete; exit $$status
 
 # ---- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli)
 .PHONY: crds check-crds registry-validate
@@ -60,7 +61,7 @@ crds: build ## Regenerate crds/modelrelease.yaml and models/registry.schema.json
 	$(NODE) dist/operator/write-generated.js
 
 check-crds: install ## Fail when crds/modelrelease.yaml or models/registry.schema.json is stale
-	$(JEST) --selectProjects unit operator/api/crd.test.ts operator/registry/registry.test.ts
+	$(JEST) operator/api/crd.test.ts operator/registry/registry.test.ts --selectProjects unit
 
 registry-validate: build ## Validate models/registry.json and the example ModelReleases offline
 	$(NODE) bin/tern.js registry validate models/registry.json
@@ -110,7 +111,7 @@ traffic: build ## Demo traffic to loopback servers: make traffic ARGS="--url htt
 # ---- Operator (operator/runtime, operator/planner, operator/routers, operator/reconciler, ...) ---
 .PHONY: test-runtime test-runtime-cluster test-operator
 test-runtime: install ## Unit tests of the operator runtime (queue, informer, leader election, events, metrics)
-	$(JEST) --selectProjects unit operator/runtime
+	$(JEST) operator/runtime --selectProjects unit
 
 test-runtime-cluster: install cluster-deps ## The operator runtime against a real apiserver (informer recovery, leader failover, SSA, /status, events)
 	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand test/operator-runtime.test.ts

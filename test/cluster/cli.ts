@@ -1,6 +1,7 @@
 // Command line of the local cluster (`make cluster-up`, `make cluster-down`, ...):
 //   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node-agent]
-//   node .tern/tooling/cli.js down | status | prometheus-stop | prometheus-start
+//   node .tern/tooling/cli.js down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start
+// (`down --if-started-by=jest`: stops only a cluster that a jest run started and left, e.g. when jest was killed)
 import { attachCluster, isClusterAlive, startCluster, stopCluster } from './cluster.js';
 import fs from 'node:fs';
 import { readState } from './cluster-state.js';
@@ -39,10 +40,14 @@ async function main(argv: string[]): Promise<void> {
       cluster.kube.close();
       return;
     }
-    case 'down':
+    case 'down': {
+      const onlyIf = flag('if-started-by')?.split('=')[1];
+      if (onlyIf !== undefined && readState(layout)?.startedBy !== onlyIf) return;
+      if (onlyIf !== undefined && !isClusterAlive(layout)) return;
       await stopCluster(layout);
-      console.error('cluster-down: every process stopped');
+      console.error(`cluster-down: every process stopped${onlyIf ? ` (a cluster left by ${onlyIf})` : ''}`);
       return;
+    }
     case 'status':
       if (!isClusterAlive(layout)) {
         console.log('no local cluster running');
@@ -69,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
       await attachCluster().startPrometheus();
       return;
     default:
-      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent] | down | status | prometheus-stop | prometheus-start');
+      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent] | down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start');
       process.exitCode = 2;
   }
 }
