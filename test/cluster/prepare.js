@@ -68,18 +68,23 @@ export function clock(seconds) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** One task's status line: what, state, elapsed, estimate (and a bar on a terminal). */
-export function statusLine(task, now, width = 30) {
-  const label = task.label.padEnd(60).slice(0, 60);
-  if (task.state === 'waiting') return `  · ${label} waiting`;
-  if (task.state === 'cached') return `  ✔ ${label} cached`;
+/** One task's status line: what, state, elapsed, estimate (and a bar when the line has room), at most `columns` wide. */
+export function statusLine(task, now, columns = 120) {
+  const labelWidth = Math.max(20, Math.min(52, columns - 30));
+  const label = task.label.length > labelWidth ? `${task.label.slice(0, labelWidth - 1)}…` : task.label.padEnd(labelWidth);
+  const line = (text) => (text.length > columns ? text.slice(0, columns) : text);
+  if (task.state === 'waiting') return line(`  · ${label} waiting`);
+  if (task.state === 'cached') return line(`  ✔ ${label} cached`);
   const elapsed = ((task.end ?? now) - task.start) / 1000;
-  if (task.state === 'done') return `  ✔ ${label} ${elapsed < 1 ? 'up to date' : clock(elapsed)}`;
-  if (task.state === 'failed') return `  ✘ ${label} failed after ${clock(elapsed)}`;
+  if (task.state === 'done') return line(`  ✔ ${label} ${elapsed < 1 ? 'up to date' : clock(elapsed)}`);
+  if (task.state === 'failed') return line(`  ✘ ${label} failed after ${clock(elapsed)}`);
   const estimate = task.estimate;
-  if (elapsed > estimate) return `  ▸ ${label} ${clock(elapsed)}  (longer than the ~${clock(estimate)} expected)`;
+  if (elapsed > estimate) return line(`  ▸ ${label} ${clock(elapsed)} (over the ~${clock(estimate)} expected)`);
+  const head = `  ▸ ${label} ${clock(elapsed)} of ~${clock(estimate)}`;
+  const width = Math.min(30, columns - head.length - 4);
+  if (width < 8) return line(head);
   const done = Math.floor((elapsed / estimate) * width);
-  return `  ▸ ${label} ${clock(elapsed)} of ~${clock(estimate)}  ▕${'█'.repeat(done)}${' '.repeat(width - done)}▏`;
+  return `${head}  ▕${'█'.repeat(done)}${' '.repeat(width - done)}▏`;
 }
 
 function readTimings() {
@@ -132,7 +137,7 @@ async function main(target) {
   let drawn = 0;
   const draw = () => {
     const now = Date.now();
-    const lines = tasks.map((t) => statusLine(t, now));
+    const lines = tasks.map((t) => statusLine(t, now, (process.stdout.columns || 100) - 1));
     if (drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
     process.stdout.write(lines.map((l) => `\x1b[2K${l}\n`).join(''));
     drawn = lines.length;
