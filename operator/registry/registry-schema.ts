@@ -13,6 +13,8 @@ export const REGISTRY_SCHEMA_VERSIONS = [1, '1.0'] as const;
 export const ENTRY_NAME_PATTERN = '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$';
 /** A date ("2022-04-18") or an RFC 3339 date-time ("2026-03-01T12:00:00Z"); registry.ts also checks that it is a real one. */
 export const DATE_OR_DATE_TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2}))?$';
+/** The stages `tern registry record` writes into an entry. */
+export const STAGES = ['production', 'rolled_back', 'retired'] as const;
 /** Longest metrics_snapshot path. */
 export const SNAPSHOT_PATH_MAX_LENGTH = 1024;
 
@@ -70,6 +72,19 @@ export const RegistryEntrySchema = Type.Object(
       Type.String({ pattern: DATE_OR_DATE_TIME_PATTERN, maxLength: 64, description: 'When the model was trained: a date ("2022-04-18", rendered as midnight UTC) or an RFC 3339 date-time.' }),
     ),
     metrics_snapshot: MetricsSnapshotField,
+    stage: Type.Optional(
+      Type.Unsafe<(typeof STAGES)[number]>({
+        type: 'string',
+        enum: [...STAGES],
+        description: 'Where the model stands after its last release, written by `tern registry record`; ignored by render.',
+      }),
+    ),
+    release_results: Type.Optional(
+      Type.Object({}, {
+        additionalProperties: true,
+        description: 'Outcome of its last release (steps, check values, failing check), written by `tern registry record`; ignored by render.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'One model version.' },
 );
