@@ -86,21 +86,22 @@ function lineIndent(text: string, index: number): string {
 /**
  * `text` with member `key` of the object at `object` set to `value`: its value replaced where it is,
  * or the member added after the last one, written in the object's own layout (one member per line
- * with its indentation, or all on one line).
+ * with its indentation and line ends, or all on one line).
  */
 export function setMember(text: string, object: Extract<JsonSpan, { kind: 'object' }>, key: string, value: unknown): string {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const objectIndent = lineIndent(text, object.start);
   const last = object.members[object.members.length - 1];
   const multiline = last === undefined || text.slice(object.start, last.keyStart).includes('\n');
   const memberIndent = last === undefined ? `${objectIndent}  ` : lineIndent(text, last.keyStart);
   const unit = memberIndent.startsWith(objectIndent) && memberIndent.length > objectIndent.length ? memberIndent.slice(objectIndent.length) : '  ';
-  const render = (v: unknown): string => (multiline ? JSON.stringify(v, null, unit).replace(/\n/g, `\n${memberIndent}`) : JSON.stringify(v));
+  const render = (v: unknown): string => (multiline ? JSON.stringify(v, null, unit).replace(/\n/g, `${eol}${memberIndent}`) : JSON.stringify(v));
   const existing = object.members.find((m) => m.key === key);
   if (existing) return text.slice(0, existing.value.start) + render(value) + text.slice(existing.value.end);
   const member = `${JSON.stringify(key)}: ${render(value)}`;
   if (last === undefined) {
-    return `${text.slice(0, object.start + 1)}\n${memberIndent}${member}\n${objectIndent}${text.slice(object.end - 1)}`;
+    return `${text.slice(0, object.start + 1)}${eol}${memberIndent}${member}${eol}${objectIndent}${text.slice(object.end - 1)}`;
   }
-  const insertion = multiline ? `,\n${memberIndent}${member}` : `, ${member}`;
+  const insertion = multiline ? `,${eol}${memberIndent}${member}` : `, ${member}`;
   return text.slice(0, last.value.end) + insertion + text.slice(last.value.end);
 }

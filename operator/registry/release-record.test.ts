@@ -103,6 +103,13 @@ describe('recordRelease', () => {
     );
   });
 
+  it('keeps CRLF line ends', () => {
+    const crlf = RUNBOOK.replace(/\n/g, '\r\n');
+    const { text } = recordRelease(crlf, healthyOnV2);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(text.replace(/\r\n/g, '\n')).toBe(recordRelease(RUNBOOK, healthyOnV2).text);
+  });
+
   it('leaves the stage of a superseded release alone but records its results', () => {
     const superseded: HistoryEntry = { version: '2.0.0', outcome: 'Superseded', startedAt: T0, finishedAt: T1, reason: 'spec.model changed to 3.0.0' };
     const { text, written } = recordRelease(RUNBOOK, release({ stable: { name: 'whales', version: '1.0.0' }, history: [superseded] }));
