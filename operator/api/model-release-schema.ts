@@ -67,7 +67,7 @@ export const ModelSchema = Type.Object(
       maxLength: 63,
       pattern: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
       description:
-        'The model family name: the registry entry\'s name without its trailing -<version> (entry "species-1.1.0" -> "species"). It stays the same across versions, because clients of both tracks call /v2/models/<name>/infer.',
+        'The served model name: the registry\'s release_name, else the entry\'s name without its trailing -<version> (entry "species-1.1.0" -> "species"). It stays the same across versions, because clients of both tracks call /v2/models/<name>/infer.',
     }),
     displayName: Type.Optional(Type.String({ maxLength: 256, description: 'A human-readable name for dashboards.' })),
     version: Type.String({ pattern: SEMVER_PATTERN, maxLength: 63, description: 'The model version, semver (e.g. "1.1.0"). Becomes the serving.tern.dev/version label of the pods.' }),

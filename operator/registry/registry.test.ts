@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { familyName, loadRegistry, validateRegistry, versionedFamily } from './registry.js';
+import { loadRegistry, validateRegistry, versionedFamily } from './registry.js';
 import { renderRegistrySchemaJson } from './registry-schema.js';
 import { goodRegistry, runbookCopy, type RunbookDocument } from './testdata.js';
 
@@ -137,17 +137,9 @@ describe('validateRegistry', () => {
 describe('versionedFamily', () => {
   it.each([
     ['species-1.1.0', '1.1.0', 'species'],
+    ['fraud-v2-2.0.0-rc.1', '2.0.0-rc.1', 'fraud-v2'],
     ['effb4_15k', '1.0.0', undefined],
     ['species', '1.1.0', undefined],
     ['1.0.0', '1.0.0', undefined],
   ])('%s (version %s) is family %s', (name, version, family) => expect(versionedFamily({ name, version })).toBe(family));
-});
-
-describe('familyName', () => {
-  it.each([
-    ['species-1.1.0', '1.1.0', 'species'],
-    ['species', '1.1.0', 'species'],
-    ['fraud-v2-2.0.0-rc.1', '2.0.0-rc.1', 'fraud-v2'],
-    ['1.0.0', '1.0.0', '1.0.0'],
-  ])('%s (version %s) is family %s', (name, version, family) => expect(familyName({ name, version })).toBe(family));
 });

@@ -133,8 +133,3 @@ export function versionedFamily(entry: Pick<RegistryEntry, 'name' | 'version'>):
   const suffix = `-${entry.version}`;
   return entry.name.endsWith(suffix) && entry.name.length > suffix.length ? entry.name.slice(0, -suffix.length) : undefined;
 }
-
-/** The model family of an entry: its name without a trailing "-<version>" ("species-1.1.0" -> "species"). */
-export function familyName(entry: Pick<RegistryEntry, 'name' | 'version'>): string {
-  return versionedFamily(entry) ?? entry.name;
-}
