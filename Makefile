@@ -8,16 +8,21 @@ IN_NETNS := test/cluster/netns.sh
 CLUSTER_CLI := $(IN_NETNS) $(NODE) .tern/tooling/cli.js
 K8S_BIN := $(or $(TERN_CACHE_DIR),$(HOME)/.cache/tern)/bin/k8s-v1.36.3
 
-.PHONY: help install build typecheck lint test test-unit test-cluster demo demo-down
+.PHONY: help install build build-all typecheck lint test test-unit test-cluster demo demo-down
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
 # ---- The two commands ---------------------------------------------------------------------------
-demo: build cluster-deps ## Tern end to end here (~2 min warm): cluster, operator, traffic; 1.0.0, 1.1.0 promoted, 1.2.0 drifts and is rolled back. DEMO_ARGS="--plain --router gatewayAPI ..."
-	@$(IN_NETNS) $(NODE) dist/test/demo/main.js $(DEMO_ARGS)
+# Each first prepares what it needs outside the network namespace (test/cluster/prepare.js: npm ci and tsc
+# beside the Go builds, with a live progress view), then runs; the namespace goes when nothing is left in it.
+demo: ## Tern end to end here (~2 min warm): cluster, operator, traffic; 1.0.0, 1.1.0 promoted, 1.2.0 drifts and is rolled back. DEMO_ARGS="--plain --router gatewayAPI ..."
+	@$(NODE) test/cluster/prepare.js demo
+	@status=0; $(IN_NETNS) $(NODE) dist/test/demo/main.js $(DEMO_ARGS) || status=$$?; $(IN_NETNS) --delete; exit $$status
 
-test: lint build test-unit test-cluster ## Everything CI runs: lint, unit tests, cluster tests
+test: ## Everything CI runs: lint, unit tests, cluster tests
+	@$(NODE) test/cluster/prepare.js test
+	@$(MAKE) --no-print-directory lint test-unit test-cluster
 
 # ---- Build and check ----------------------------------------------------------------------------
 node_modules/.installed: package.json package-lock.json
@@ -26,8 +31,16 @@ node_modules/.installed: package.json package-lock.json
 
 install: node_modules/.installed ## Install npm dependencies (offline-safe: see .npmrc)
 
-build: install ## Compile TypeScript to dist/
-	npx tsc -p tsconfig.build.json
+# dist/ is rebuilt only when a TypeScript source or a tsconfig changed.
+TS_SOURCES := $(shell find operator server models test charts crds -name '*.ts' -not -path '*/node_modules/*' 2>/dev/null)
+dist/.built: $(TS_SOURCES) tsconfig.json tsconfig.build.json node_modules/.installed
+	$(NODE) node_modules/typescript/bin/tsc -p tsconfig.build.json
+	@touch $@
+
+build: dist/.built ## Compile TypeScript to dist/ (when a source changed)
+
+build-all: build ## dist/ and the local cluster's tooling (.tern/tooling), each when stale
+	@$(NODE) test/cluster/load-tooling.js
 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
@@ -39,7 +52,7 @@ test-unit: install observe-tools ## Unit tests beside the code (no cluster neede
 	$(JEST) --selectProjects unit
 
 test-cluster: build cluster-deps ## Tests in test/ against the real local control plane, Prometheus and tern-server processes
-	$(IN_NETNS) $(JEST) --selectProjects cluster --runInBand
+	@status=0; $(IN_NETNS) test/cluster/offline.sh $(JEST) --selectProjects cluster --runInBand || status=$$?; $(IN_NETNS) --delete; exit $$status
 
 # ---- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli)
 .PHONY: crds check-crds registry-validate
@@ -56,8 +69,8 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 # ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
 # ---- test node agent, kwok, Prometheus — in the `tern` network namespace; state in .tern/)
 .PHONY: cluster-deps cluster-tooling cluster-up cluster-down cluster-status cluster-shell kubectl prometheus-stop prometheus-start
-cluster-deps: ## Build/install what the local cluster needs when missing (Go binaries cached)
-	test/cluster/install-deps.sh
+cluster-deps: ## Build/fetch what the local cluster needs, outside the network namespace, when missing (cached in ~/.cache/tern)
+	@$(NODE) test/cluster/prepare.js cluster
 
 cluster-tooling: install
 	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp
@@ -116,8 +129,8 @@ test-analysis: build ## Analysis units, and both providers against real tern-ser
 helm-bin: ## Build helm from its Go module (charts/tools/helm) into $TERN_CACHE_DIR/bin, only when missing
 	@charts/tools/helm/build.sh
 
-observe-tools: helm-bin ## Get what the chart tests drive: helm (built), promtool and lua5.1 (apt-get when missing)
-	@charts/tools/ensure-debian-tools.sh
+observe-tools: ## Get what the chart tests drive: helm (built), promtool and lua5.1 (apt-get when missing)
+	@$(NODE) test/cluster/prepare.js chart
 
 test-rules: observe-tools ## promtool check rules + promtool unit tests of every alert (charts/tern/files/alerts*.yaml)
 	charts/tools/test-rules.sh

@@ -4,7 +4,7 @@
  * `make observe-tools` installs all three; each function here fails with that hint when one is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -36,10 +36,17 @@ export function requireTool(command: string): string {
 
 let helmPath: string | undefined;
 
-/** Path of the helm binary, built from charts/tools/helm (go.mod pins the version) when not yet cached. */
+/**
+ * Path of the helm binary that `make observe-tools` built from charts/tools/helm (go.mod pins the version)
+ * into Tern's cache. Builds nothing here: tests may run inside the network namespace, where nothing can be
+ * downloaded, so a missing binary fails at once with the command that builds it.
+ */
 export function helmBinary(): string {
-  helmPath ??= execFileSync(`${REPO_ROOT}charts/tools/helm/build.sh`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  return helmPath;
+  if (helmPath !== undefined) return helmPath;
+  const bin = execFileSync(`${REPO_ROOT}charts/tools/helm/build.sh`, ['--print-path'], { encoding: 'utf8' }).trim();
+  if (!existsSync(bin)) throw new Error(`helm is not built (${bin} is missing): run \`make observe-tools\` first (outside the network namespace)`);
+  helmPath = bin;
+  return bin;
 }
 
 /** Runs helm with the given arguments from the repository root. */

@@ -7,7 +7,7 @@ import { readState, writeState, podProcessRecords, type ClusterState } from './c
 import { startControlPlane, tailFile, waitFor } from './control-plane.js';
 import { gatewayApiCrdFiles, kubectlApply, modelReleaseCrdFiles, waitCrdsEstablished } from './crds.js';
 import { KubeHttp } from './kube-http.js';
-import { ensureBinaries, repoRoot, stateLayout, type StateLayout } from './paths.js';
+import { cachedDeps, repoRoot, stateLayout, type StateLayout } from './paths.js';
 import { claimPodSubnet, releasePodSubnet } from './pod-network.js';
 import { isRunning, startDetached, stopProcess, type ProcessRecord } from './process-control.js';
 import { startPrometheus, stopPrometheus } from './prometheus.js';
@@ -74,7 +74,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   fs.rmSync(path.join(layout.prometheusDir, 'data'), { recursive: true, force: true });
 
   const t0 = Date.now();
-  const bins = ensureBinaries(log);
+  const bins = cachedDeps(['k8s', 'etcd', 'gateway-api', ...(opts.prometheus !== false ? ['prometheus' as const] : []), ...((opts.kwokNodes ?? 0) > 0 ? ['kwok' as const] : [])]);
   const tooling = opts.nodeAgent === false ? undefined : ensureTooling(root, layout);
   const kubectl = path.join(bins.k8s, 'kubectl');
   const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), startedBy: opts.startedBy, processes: [] };
@@ -89,7 +89,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
     log(`control plane ready at ${cp.server} in ${Date.now() - t0} ms`);
     const kube = new KubeHttp(cp);
 
-    const crds = [...modelReleaseCrdFiles(root), ...gatewayApiCrdFiles(), ...(opts.extraCrds ?? [])];
+    const crds = [...modelReleaseCrdFiles(root), ...gatewayApiCrdFiles(bins), ...(opts.extraCrds ?? [])];
     kubectlApply(kubectl, layout.kubeconfig, crds);
     await waitCrdsEstablished(kube);
     log(`${crds.length} CRD files applied`);
@@ -105,7 +105,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
       log(`node ${LOCAL_NODE} ready (pods in ${state.podCIDR})`);
     }
     if ((opts.kwokNodes ?? 0) > 0) {
-      record(startKwok(layout, bins, root));
+      record(startKwok(layout, bins));
       await createKwokNodes(kube, opts.kwokNodes ?? 0);
       await waitFor('kwok nodes Ready', () => nodeReady(kube, 'kwok-0'), undefined, 60_000);
       log(`${opts.kwokNodes} kwok nodes ready`);

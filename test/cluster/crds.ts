@@ -1,19 +1,14 @@
 // Installs the CustomResourceDefinitions the tests need: the ModelRelease CRD from `crds/` and the
-// Gateway API standard-channel CRDs from the `sigs.k8s.io/gateway-api` Go module (module cache).
+// Gateway API standard-channel CRDs (from the `sigs.k8s.io/gateway-api` Go module, copied into Tern's cache).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KubeError, type KubeHttp } from './kube-http.js';
+import type { BinaryDirs } from './paths.js';
 
-/** The Gateway API release whose standard CRDs are installed. */
-export const GATEWAY_API_VERSION = 'v1.4.1';
-
-/** The `config/crd/standard/*.yaml` files of the Gateway API module (downloaded through the Go module proxy once). */
-export function gatewayApiCrdFiles(version = GATEWAY_API_VERSION): string[] {
-  const out = execFileSync('go', ['mod', 'download', '-json', `sigs.k8s.io/gateway-api@${version}`], { encoding: 'utf8', cwd: '/' });
-  const dir = (JSON.parse(out) as { Dir?: string }).Dir;
-  if (!dir) throw new Error(`go mod download sigs.k8s.io/gateway-api@${version} printed no Dir: ${out}`);
-  const std = path.join(dir, 'config', 'crd', 'standard');
+/** The Gateway API standard CRD files, copied into Tern's cache by `build-binaries.sh gateway-api` (see paths.ts). */
+export function gatewayApiCrdFiles(bins: Pick<BinaryDirs, 'gatewayApi'>): string[] {
+  const std = path.join(bins.gatewayApi, 'standard');
   return fs.readdirSync(std).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(std, f));
 }
 

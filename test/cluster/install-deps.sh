@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the local cluster needs and is not yet there (idempotent; a no-op on a prepared machine):
-#  - iproute2 (`ip`, to make the pod range 198.18.0.0/15 local on lo) from Debian when missing;
-#  - the upstream binaries (Kubernetes, etcd, kwok, Prometheus) built from Go modules by build-binaries.sh.
-# Debian's `prometheus` package is not used: it is built without kubernetes_sd_configs.
+# Installs the Debian packages the local cluster needs when missing (idempotent; a no-op on a prepared
+# machine): iproute2 (`ip`, for the `tern` network namespace and the pod range 198.18.0.0/15 on its lo).
+# The Go-built binaries and module files come from build-binaries.sh; test/cluster/prepare.js runs both,
+# outside the namespace (`make cluster-deps`).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
 sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
 
 if ! command -v ip >/dev/null; then
@@ -12,4 +11,3 @@ if ! command -v ip >/dev/null; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends iproute2 >/dev/null
 fi
-"$here/build-binaries.sh"

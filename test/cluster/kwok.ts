@@ -1,7 +1,6 @@
 // kwok fake nodes for scale tests: `kwok-0..N-1` (label type=kwok, annotation kwok.x-k8s.io/node=fake,
 // tainted so only pods tolerating the taint land there). The kwok controller manages only nodes with
 // that label — never `local-0` — and fakes their pods' status (no process runs).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BinaryDirs, StateLayout } from './paths.js';
@@ -32,23 +31,16 @@ export function kwokDeployment(name: string, replicas: number): Record<string, u
 /** Pod addresses kwok hands out (fake, never reached). */
 export const KWOK_POD_CIDR = '10.0.0.0/16';
 
-/** kwok's own "fast" stages (nodes Ready with leases, pods Running at once), from the kwok Go module. */
-export function kwokStageFiles(root: string): string[] {
-  const out = execFileSync('go', ['list', '-m', '-json', 'sigs.k8s.io/kwok'], { cwd: path.join(root, 'test', 'cluster', 'kwok'), encoding: 'utf8' });
-  const dir = (JSON.parse(out) as { Dir?: string }).Dir;
-  if (!dir) throw new Error('sigs.k8s.io/kwok is not in the module cache: run test/cluster/build-binaries.sh');
-  const stage = path.join(dir, 'kustomize', 'stage');
-  return [
-    path.join(stage, 'node', 'fast', 'node-initialize.yaml'),
-    path.join(stage, 'node', 'heartbeat-with-lease', 'node-heartbeat-with-lease.yaml'),
-    ...['pod-ready.yaml', 'pod-complete.yaml', 'pod-delete.yaml'].map((f) => path.join(stage, 'pod', 'fast', f)),
-  ];
+/** kwok's own "fast" stages (nodes Ready with leases, pods Running at once), copied from the kwok module into Tern's cache. */
+export function kwokStageFiles(bins: Pick<BinaryDirs, 'kwok'>): string[] {
+  const stages = path.join(bins.kwok, 'stages');
+  return ['node-initialize.yaml', 'node-heartbeat-with-lease.yaml', 'pod-ready.yaml', 'pod-complete.yaml', 'pod-delete.yaml'].map((f) => path.join(stages, f));
 }
 
 /** Starts the kwok controller managing nodes labelled type=kwok. */
-export function startKwok(layout: StateLayout, bins: BinaryDirs, root: string): ProcessRecord {
+export function startKwok(layout: StateLayout, bins: BinaryDirs): ProcessRecord {
   const config = path.join(layout.root, 'kwok.yaml');
-  fs.writeFileSync(config, kwokStageFiles(root).map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n'));
+  fs.writeFileSync(config, kwokStageFiles(bins).map((f) => fs.readFileSync(f, 'utf8')).join('\n---\n'));
   return startDetached('kwok', path.join(bins.kwok, 'kwok'), [
     `--kubeconfig=${layout.kubeconfig}`, `--config=${config}`, '--manage-nodes-with-label-selector=type=kwok',
     `--cidr=${KWOK_POD_CIDR}`, '--node-ip=10.0.255.254', '--node-lease-duration-seconds=40', '--server-address=127.0.0.1:0',

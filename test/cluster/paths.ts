@@ -52,23 +52,42 @@ export function stateLayout(dir = process.env.TERN_STATE_DIR ?? path.join(repoRo
   };
 }
 
-/** Directories holding the upstream binaries built by build-binaries.sh. */
+/** What the local cluster takes from Tern's cache (build-binaries.sh NAME builds or fetches each). */
+export type ClusterDep = 'k8s' | 'etcd' | 'kwok' | 'prometheus' | 'gateway-api';
+
+/** Directories of the cached dependencies (built from Go modules by build-binaries.sh, outside the namespace). */
 export interface BinaryDirs {
   k8s: string;
   etcd: string;
   kwok: string;
   prometheus: string;
+  /** The Gateway API module's standard-channel CRDs (`standard/*.yaml`). */
+  gatewayApi: string;
 }
 
-/** Builds the binaries when missing (no-op when cached) and returns their directories. */
-export function ensureBinaries(log: (line: string) => void = () => {}): BinaryDirs {
+/** The command that puts every dependency in the cache (it runs outside the network namespace). */
+export const FETCH_DEPS_COMMAND = 'make cluster-deps';
+
+/**
+ * The cached dependencies' directories. Builds nothing and downloads nothing (this runs inside the
+ * `tern` network namespace, where no registry can be reached): a missing one of `needs` fails at once,
+ * naming the command that builds it.
+ */
+export function cachedDeps(needs: readonly ClusterDep[]): BinaryDirs {
   const script = path.join(repoRoot(), 'test', 'cluster', 'build-binaries.sh');
-  const out = execFileSync(script, [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  for (const line of out.trim().split('\n')) log(line);
-  const dirs = execFileSync(script, ['--print-dirs'], { encoding: 'utf8' }).trim().split('\n');
-  const [k8s, etcd, kwok, prometheus] = dirs;
-  if (!k8s || !etcd || !kwok || !prometheus) throw new Error(`build-binaries.sh --print-dirs printed ${dirs.length} lines, expected 4`);
-  return { k8s, etcd, kwok, prometheus };
+  const lines = execFileSync(script, ['--print-dirs'], { encoding: 'utf8' }).trim().split('\n');
+  const dirOf = new Map(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const get = (name: ClusterDep): string => {
+    const dir = dirOf.get(name);
+    if (!dir) throw new Error(`build-binaries.sh --print-dirs printed no ${name}= line: ${lines.join('; ')}`);
+    return dir;
+  };
+  const missing = execFileSync(script, ['--missing', ...needs], { encoding: 'utf8' }).split('\n').filter((l) => l !== '');
+  if (missing.length > 0) {
+    throw new Error(`the local cluster needs ${missing.join(', ')} from Tern's cache, not there (${missing.map((m) => get(m as ClusterDep)).join(', ')}): ` +
+      `run \`${FETCH_DEPS_COMMAND}\` first (it builds them from Go modules outside the network namespace; nothing is downloaded inside it)`);
+  }
+  return { k8s: get('k8s'), etcd: get('etcd'), kwok: get('kwok'), prometheus: get('prometheus'), gatewayApi: get('gateway-api') };
 }
 
 /** The default cache of built binaries, for messages. */
