@@ -60,6 +60,8 @@ export interface DemoResult {
   prometheusUrl?: string;
   logsDir: string;
   manifestFile: string;
+  /** The demo's registry copy (`active` moves there; `tern registry record` can write the outcome into it). */
+  registryFile: string;
   ownsCluster: boolean;
   observer: Observer;
   gateway?: Gateway;
@@ -147,7 +149,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     hooks.log(`registry active = ${entry} -> tern registry render -> kubectl apply -f ${path.relative(o.root, repo.manifestFile)}`);
   };
   const result: DemoResult = {
-    acts, namespace: DEMO_NAMESPACE, name: RELEASE_NAME, kubeconfig: cluster.kubeconfig, kubectl: cluster.kubectl, logsDir, manifestFile: repo.manifestFile, ownsCluster, observer,
+    acts, namespace: DEMO_NAMESPACE, name: RELEASE_NAME, kubeconfig: cluster.kubeconfig, kubectl: cluster.kubectl, logsDir, manifestFile: repo.manifestFile, registryFile: repo.registryFile, ownsCluster, observer,
     ...(cluster.prometheusUrl ? { prometheusUrl: cluster.prometheusUrl } : {}),
   };
   hooks.attach(observer, undefined);
