@@ -21,7 +21,7 @@ import { attachCluster, isClusterAlive, startCluster, stopCluster, type LocalClu
 import { readState } from '../cluster/cluster-state.js';
 import { stateLayout } from '../cluster/paths.js';
 import { startGateway, type Gateway, type RouterKind } from './gateway.js';
-import { GitOpsRepo } from './gitops.js';
+import { GitOpsRepo, overlaySpec } from './gitops.js';
 import { startObserver, type Observer } from './observer.js';
 import type { Teardown } from './processes.js';
 import { spawnLogged } from './processes.js';
@@ -140,7 +140,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     dir: demoDir,
     namespace: DEMO_NAMESPACE,
     weightsBaseUrl: host.url,
-    overlay: { replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: cluster.prometheusUrl } : {}) },
+    overlay: overlaySpec({ replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: cluster.prometheusUrl } : {}) }),
   });
   const release = (entry: string) => {
     repo.setActive(entry);
