@@ -160,7 +160,7 @@ describe('make demo (non-interactive)', () => {
       let code: number | null | undefined;
       void run.exited.then((c) => (code = c));
       let podPids: number[] = [];
-      while (code === undefined && !/Tern demo: done in/.test(run.output())) {
+      while (code === undefined && !run.output().includes('Everything keeps running so you can look around')) { // the kept summary's last line
         const r = await release();
         const st = r?.status;
         if (st) {
