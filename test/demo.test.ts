@@ -1,8 +1,10 @@
 // `make demo` run non-interactively (plain output, no TTY) on this jest run's local cluster: the whole
 // story must end with 1.1.0 promoted and 1.2.0 rolled back by the operator (stable still 1.1.0), as seen
-// by the API independently of the demo's own output; and whether it ends or is interrupted with Ctrl-C
-// (SIGINT), nothing it started may be left: processes gone, ports free, its pods gone.
-import { spawn, type ChildProcess } from 'node:child_process';
+// by the API independently of the demo's own output; while it keeps running after the summary (--keep),
+// the real `tern registry record` writes that outcome into the demo's registry copy, and a second run
+// changes no byte; and whether it ends with Ctrl-C after the summary or is interrupted with Ctrl-C
+// (SIGINT) in the middle, nothing it started may be left: processes gone, ports free, its pods gone.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +21,7 @@ const cluster = testCluster();
 const { client, close } = apiClient();
 const stateDir = cluster.layout.root;
 const recordFile = path.join(stateDir, 'demo', 'processes.json');
+const registryCopy = path.join(stateDir, 'demo', 'registry.json');
 
 afterAll(() => {
   close();
@@ -32,7 +35,7 @@ interface Run {
 }
 
 function startDemo(args: string[]): Run {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/test/demo/main.js'), '--plain', '--no-keep', ...args], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/test/demo/main.js'), '--plain', ...args], {
     cwd: ROOT,
     env: { ...process.env, TERN_STATE_DIR: stateDir },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,20 +87,80 @@ const withOutput = <T>(run: () => Run | undefined, body: () => Promise<T>) =>
     }
   });
 
+/** `tern registry record species` (the real CLI, like a user in `make cluster-shell`) into the demo's registry copy. */
+function recordIntoCopy(): { stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/tern.js'), 'registry', 'record', 'species', '-n', DEMO_NAMESPACE, '--registry', registryCopy], {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`tern registry record exited ${r.status}: ${r.stderr}${r.stdout}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+interface RecordedCheck { name: string; track: string; outcome: string; value?: number; threshold?: string }
+interface RecordedEntry {
+  name: string;
+  stage?: string;
+  release_results?: {
+    release: string; version: string; outcome: string; started_at: string; finished_at: string; reason?: string;
+    failed_check?: RecordedCheck;
+    steps?: Array<{ step?: number; weight: number; seconds: number; checks: RecordedCheck[] }>;
+  };
+}
+
+/** Records the demo's release into its registry copy twice: the outcome lands in the entries, the second run changes nothing. */
+async function expectRecorded(): Promise<void> {
+  const before = fs.readFileSync(registryCopy, 'utf8');
+  const first = recordIntoCopy();
+  expect(first.stdout).toMatch(/species-1\.1\.0: stage production \(Promoted 1\.1\.0/);
+  expect(first.stdout).toMatch(/species-1\.2\.0: stage rolled_back \(RolledBack 1\.2\.0/);
+  const recorded = fs.readFileSync(registryCopy, 'utf8');
+  const second = recordIntoCopy();
+  expect(second.stdout).toMatch(/already up to date/);
+  expect(fs.readFileSync(registryCopy, 'utf8')).toBe(recorded); // byte for byte
+
+  const doc = JSON.parse(recorded) as { active: string; models: RecordedEntry[] };
+  const entry = (name: string) => doc.models.find((m) => m.name === name) as RecordedEntry;
+  // Nothing but stage and release_results changed.
+  const strip = (d: { models: RecordedEntry[] }) => ({ ...d, models: d.models.map(({ stage: _s, release_results: _r, ...rest }) => rest) });
+  expect(strip(doc)).toEqual(JSON.parse(before));
+  expect(doc.active).toBe('species-1.2.0');
+
+  const good = entry('species-1.1.0');
+  expect(good.stage).toBe('production');
+  expect(good.release_results).toMatchObject({ release: `${DEMO_NAMESPACE}/species`, version: '1.1.0', outcome: 'Promoted' });
+  expect(good.release_results?.steps?.map((s) => `${s.step}:${s.weight}`)).toEqual(['1:25', '2:50', '3:100']);
+  for (const step of good.release_results?.steps ?? []) expect(step.checks.map((c) => c.name)).toContain('drift');
+
+  const bad = entry('species-1.2.0');
+  expect(bad.stage).toBe('rolled_back');
+  expect(bad.release_results).toMatchObject({ release: `${DEMO_NAMESPACE}/species`, version: '1.2.0', outcome: 'RolledBack' });
+  const failed = bad.release_results?.failed_check;
+  expect(failed).toMatchObject({ name: 'drift', track: 'canary', outcome: 'Failed', value: expect.any(Number), threshold: '< 0.1' });
+  expect(failed?.value).toBeGreaterThan(0.1); // 1.2.0's score mean is ~0.4 below its baseline; the limit is a drop of 0.10
+  const lastStep = bad.release_results?.steps?.at(-1);
+  expect(lastStep?.weight).toBe(25);
+  expect(lastStep?.checks).toContainEqual(failed);
+
+  expect(entry('species-1.0.0').stage).toBe('retired');
+}
+
 describe('make demo (non-interactive)', () => {
   let run: Run | undefined;
 
-  it('releases 1.1.0 to Healthy, then 1.2.0 drifts and the operator rolls it back; stable stays 1.1.0; nothing left behind', () =>
+  it('releases 1.1.0 to Healthy, then 1.2.0 drifts and the operator rolls it back; stable stays 1.1.0; tern registry record writes it into the registry copy, once; nothing left behind', () =>
     withOutput(() => run, async () => {
       const resultFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tern-demo-')), 'result.json');
       const t0 = Date.now();
-      run = startDemo(['--result', resultFile, '--timeout-s', '420']);
+      // --keep: everything keeps running after the summary until Ctrl-C, so the release can be recorded.
+      run = startDemo(['--keep', '--result', resultFile, '--timeout-s', '420']);
       // Watch the release through the API, independently of what the demo prints.
       const seen: string[] = [];
       let code: number | null | undefined;
       void run.exited.then((c) => (code = c));
       let podPids: number[] = [];
-      while (code === undefined) {
+      while (code === undefined && !run.output().includes('Everything keeps running so you can look around')) { // the kept summary's last line
         const r = await release();
         const st = r?.status;
         if (st) {
@@ -108,6 +171,12 @@ describe('make demo (non-interactive)', () => {
         if (pids.length) podPids = [...new Set([...podPids, ...pids])];
         await new Promise((ok) => setTimeout(ok, 300));
       }
+      expect(code).toBeUndefined(); // the summary is out and everything still runs
+      const storySeconds = Math.round((Date.now() - t0) / 1000);
+      expect(run.output()).toContain(`tern registry record species -n ${DEMO_NAMESPACE} --registry ${registryCopy}`);
+      await expectRecorded();
+      run.child.kill('SIGINT'); // the normal way out after the summary: exit 0
+      code = await Promise.race([run.exited, new Promise<'timeout'>((ok) => setTimeout(() => ok('timeout'), 90_000).unref())]) as number | null;
       expect(code).toBe(0);
       const healthy110 = seen.findIndex((l) => l.startsWith('Healthy:1.1.0'));
       const rolledBack = seen.findIndex((l) => l === 'RolledBack:1.1.0:1.2.0');
@@ -133,12 +202,12 @@ describe('make demo (non-interactive)', () => {
       expect(out).toMatch(/check FAIL drift/);
       expect(out).toMatch(/nothing left behind/);
       await expectNothingLeft(result, podPids);
-      process.stderr.write(`demo story took ${Math.round((Date.now() - t0) / 1000)} s on the shared cluster\n`);
+      process.stderr.write(`demo story took ${storySeconds} s on the shared cluster (${Math.round((Date.now() - t0) / 1000)} s with recording and stopping)\n`);
     }), 480_000);
 
   it('Ctrl-C (SIGINT) in the middle of a canary stops every process it started and frees every port', () =>
     withOutput(() => run, async () => {
-      run = startDemo(['--timeout-s', '300']);
+      run = startDemo(['--no-keep', '--timeout-s', '300']);
       let podPids: number[] = [];
       const deadline = Date.now() + 240_000;
       for (;;) {

@@ -67,7 +67,7 @@ export const ModelSchema = Type.Object(
       maxLength: 63,
       pattern: '^[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$',
       description:
-        'The model family name: the registry entry\'s name without its trailing -<version> (entry "species-1.1.0" -> "species"). It stays the same across versions, because clients of both tracks call /v2/models/<name>/infer.',
+        'The served model name: the registry\'s release_name, else the entry\'s name without its trailing -<version> (entry "species-1.1.0" -> "species"). It stays the same across versions, because clients of both tracks call /v2/models/<name>/infer.',
     }),
     displayName: Type.Optional(Type.String({ maxLength: 256, description: 'A human-readable name for dashboards.' })),
     version: Type.String({ pattern: SEMVER_PATTERN, maxLength: 63, description: 'The model version, semver (e.g. "1.1.0"). Becomes the serving.tern.dev/version label of the pods.' }),
@@ -480,6 +480,38 @@ export const CheckResultSchema = Type.Object(
   { description: 'The last measurement of one check.' },
 );
 
+/** Bounds of the release record (status.stepRecords and history[].steps) that keep the object small. */
+export const RECORD_STEPS_LIMIT = 12;
+export const RECORD_CHECKS_LIMIT = 40;
+/** Only the newest RECORDED_RELEASES history entries keep their steps; older ones keep the outcome. */
+export const RECORDED_RELEASES = 5;
+
+export const CheckRecordSchema = Type.Object(
+  {
+    name: Type.String({ description: 'Check name.' }),
+    track: Type.String({ description: 'The track measured: canary or stable.' }),
+    outcome: Type.Union(
+      OUTCOMES.map((o) => Type.Literal(o)),
+      { description: 'The last outcome: Successful, Failed, Inconclusive or Error.' },
+    ),
+    value: Type.Optional(Type.Number({ description: 'The last measured value.' })),
+    threshold: Type.Optional(Type.String({ description: 'The bound, as text (e.g. ">= 0.95").' })),
+  },
+  { description: 'A check\'s last measurement in a step.' },
+);
+
+export const StepRecordSchema = Type.Object(
+  {
+    step: Type.Optional(Type.Integer({ minimum: 1, description: 'The step, counted from 1 (spec.rollout.steps); absent for the shadow step.' })),
+    weight: Type.Integer({ minimum: 0, maximum: 100, description: 'Percent of live traffic the candidate got (for the shadow step: mirrored to it).' }),
+    shadow: Type.Optional(Type.Boolean({ description: 'True for the shadow step.' })),
+    startedAt: Type.String({ format: 'date-time', description: 'When the step started (or was last resumed).' }),
+    seconds: Type.Number({ minimum: 0, description: 'How long the step lasted, in seconds.' }),
+    checks: Type.Array(CheckRecordSchema, { maxItems: RECORD_CHECKS_LIMIT, description: 'Each check\'s last value, threshold and outcome in the step.' }),
+  },
+  { description: 'One finished canary or shadow step.' },
+);
+
 export const HistoryEntrySchema = Type.Object(
   {
     version: Type.String({ description: 'The candidate model version.' }),
@@ -489,6 +521,13 @@ export const HistoryEntrySchema = Type.Object(
     startedAt: Type.String({ format: 'date-time', description: 'When the release started.' }),
     finishedAt: Type.String({ format: 'date-time', description: 'When it ended.' }),
     reason: Type.Optional(Type.String({ description: 'Why it ended so (e.g. the failing check).' })),
+    steps: Type.Optional(
+      Type.Array(StepRecordSchema, {
+        maxItems: RECORD_STEPS_LIMIT,
+        description: `Its canary and shadow steps (the last ${RECORD_STEPS_LIMIT}), on the newest ${RECORDED_RELEASES} entries only.`,
+      }),
+    ),
+    failedCheck: Type.Optional({ ...CheckRecordSchema, description: 'For a rollback on analysis: the failing check with its value and threshold.' }),
   },
   { description: 'One past release.' },
 );
@@ -517,6 +556,9 @@ export const ModelReleaseStatusSchema = Type.Object(
     stepSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the current step was entered.' })),
     conditions: Type.Optional(Type.Array(ConditionSchema, { description: 'Ready, Progressing and Degraded.' })),
     analysis: Type.Optional(Type.Array(CheckResultSchema, { description: 'The last measurement of each check.' })),
+    stepRecords: Type.Optional(
+      Type.Array(StepRecordSchema, { maxItems: RECORD_STEPS_LIMIT, description: 'The steps the release in flight has finished; they move into its history entry when it ends.' }),
+    ),
     history: Type.Optional(Type.Array(HistoryEntrySchema, { maxItems: HISTORY_LIMIT, description: 'Past releases, newest first.' })),
   },
   { description: 'Observed state, written by tern-operator.' },
@@ -537,6 +579,8 @@ export type ModelReleaseStatus = Static<typeof ModelReleaseStatusSchema>;
 export type Condition = Static<typeof ConditionSchema>;
 export type CheckResult = Static<typeof CheckResultSchema>;
 export type HistoryEntry = Static<typeof HistoryEntrySchema>;
+export type StepRecord = Static<typeof StepRecordSchema>;
+export type CheckRecord = Static<typeof CheckRecordSchema>;
 export type ModelRef = Static<typeof ModelRefSchema>;
 
 export interface ModelRelease {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { goodManifest } from '../api/testdata/bad-manifests.js';
 import { manifestYaml, releaseFromRegistry } from '../registry/render.js';
-import { goodRegistry } from '../registry/testdata.js';
+import { goodRegistry, RUNBOOK_DIR, runbookCopy } from '../registry/testdata.js';
 import { runCli } from './cli.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -76,6 +76,19 @@ describe('tern registry validate', () => {
     );
   });
 
+  it('exits 0 on the runbook-shaped registry (free-form names, "1.0", a date, snapshot files)', async () => {
+    expect(await tern('registry', 'validate', `${RUNBOOK_DIR}/registry.json`)).toEqual({
+      code: 0,
+      stdout: `${RUNBOOK_DIR}/registry.json: ok (2 models, active effb4_15k)\n`,
+      stderr: '',
+    });
+  });
+
+  it('exits 1 naming the entry and the path of a snapshot that cannot be read', async () => {
+    const path = runbookCopy((r) => (r.models[1]!.metrics_snapshot = 'reports/gone.json'));
+    expect(await tern('registry', 'validate', path)).toMatchObject({ code: 1, stdout: `${path}: /models/1/metrics_snapshot: reports/gone.json (entry effb4_v2): cannot read the file (ENOENT)\n` });
+  });
+
   it('exits 1 on a file that does not exist', async () => {
     expect(await tern('registry', 'validate', join(dir, 'none.json'))).toMatchObject({ code: 1, stdout: `${join(dir, 'none.json')}: /: cannot read the file (ENOENT)\n` });
   });
@@ -116,8 +129,28 @@ describe('tern registry render', () => {
     numeric.active = '1.0.0';
     const run = await tern('registry', 'render', file('numeric.json', JSON.stringify(numeric)));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Choose a release name with --name.');
+    expect(run.stderr).toContain('/release_name: is needed: entry "1.0.0" is not named <family>-<version>');
     expect((await tern('registry', 'render', file('numeric.json', JSON.stringify(numeric)), '--name', 'species')).code).toBe(0);
+  });
+});
+
+describe('tern registry render on the runbook-shaped registry', () => {
+  it('exits 1 without a release name, saying to add release_name or pass --name', async () => {
+    const path = `${RUNBOOK_DIR}/registry.json`;
+    const run = await tern('registry', 'render', path);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^${path}: /release_name: is needed: .*Add "release_name": "NAME" to the registry, or pass --name NAME`));
+  });
+
+  it('renders both entries under the same release name as active moves', async () => {
+    const first = await tern('registry', 'render', runbookCopy(), '--name', 'whales');
+    const second = await tern('registry', 'render', runbookCopy((r) => (r.active = 'effb4_v2')), '--name', 'whales');
+    expect([first.code, second.code, first.stderr, second.stderr]).toEqual([0, 0, '', '']);
+    for (const run of [first, second]) expect(run.stdout).toMatch(/^metadata:\n {2}name: whales\n/m);
+    expect(first.stdout).toContain('weightsUrl: https://models.example.org/cetacean/efficientnet_b4_512_fold0.ckpt');
+    expect(second.stdout).toContain('version: 2.0.0');
+    const named = await tern('registry', 'render', runbookCopy((r) => ((r.release_name = 'whales'), (r.active = 'effb4_v2'))));
+    expect(named.stdout).toBe(second.stdout);
   });
 });
 

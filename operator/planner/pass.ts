@@ -1,10 +1,11 @@
 /**
  * One planning pass's working state: the new status being built, the events and outcomes it emits,
  * and the earliest time it must run again. Transitions go through here so that every phase change
- * sets phaseSince, emits an event and keeps history bounded the same way.
+ * sets phaseSince, emits an event, records finished steps and keeps history bounded the same way.
  */
 import { HISTORY_LIMIT, type HistoryEntry, type ModelReleaseStatus, type Phase } from '../api/model-release-schema.js';
 import { setCondition, type ConditionUpdate } from './conditions.js';
+import { recordStep, trimRecords, withSteps } from './record.js';
 import type { PlanEvent, PlanInput, RolloutOutcome } from './types.js';
 
 export class Pass {
@@ -59,9 +60,17 @@ export class Pass {
     this.status.conditions = setCondition(this.status.conditions ?? [], update, this.now, this.input.release.metadata.generation);
   }
 
-  /** Prepend a history entry, keeping at most HISTORY_LIMIT. */
+  /** Prepend a history entry with the release's step records, keeping at most HISTORY_LIMIT. */
   history(entry: Omit<HistoryEntry, 'finishedAt'>): void {
-    this.status.history = [{ ...entry, finishedAt: this.nowIso }, ...(this.status.history ?? [])].slice(0, HISTORY_LIMIT);
+    this.closeStep();
+    const recorded = withSteps({ ...entry, finishedAt: this.nowIso }, this.status);
+    delete this.status.stepRecords;
+    this.status.history = trimRecords([recorded, ...(this.status.history ?? [])].slice(0, HISTORY_LIMIT));
+  }
+
+  /** Record the canary or shadow step in force (if any) as finished now, and end it; it is recorded once. */
+  closeStep(): void {
+    recordStep(this.status, this.now);
   }
 
   outcome(outcome: RolloutOutcome): void {
@@ -70,6 +79,7 @@ export class Pass {
 
   /** Forget everything about the step in force (a new step, phase or release starts). */
   resetStep(): void {
+    this.closeStep();
     delete this.status.currentStep;
     delete this.status.stepSince;
     delete this.status.lastVerdict;

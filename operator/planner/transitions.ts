@@ -5,6 +5,7 @@
 import { failingGates } from './gates.js';
 import { describeModel, toModelRef } from './models.js';
 import type { Pass } from './pass.js';
+import { checkRecord } from './record.js';
 
 /** Whether this release has no stable model yet (its first release runs on the stable track). */
 export function isFirstRelease(pass: Pass): boolean {
@@ -18,6 +19,7 @@ export function startRelease(pass: Pass, why: string): void {
   st.candidate = toModelRef(spec.model, pass.nowIso);
   st.analysis = [];
   pass.resetStep();
+  delete st.stepRecords; // a new release starts its own record
   const against = st.stable ? ` against stable ${st.stable.version}` : ' (first release)';
   pass.event('Normal', 'RolloutStarted', `${why}: releasing ${describeModel(st.candidate)}${against}; staging starts`);
   pass.enter('Staging', `Staging ${st.candidate.version}: starting the candidate with no live traffic.`);
@@ -45,8 +47,13 @@ export interface RollbackReason {
 export function rollBack(pass: Pass, why: RollbackReason): void {
   const st = pass.status;
   const version = st.candidate?.version ?? pass.spec.model.version;
+  // The check analysis failed on (it is in status.analysis, as the judge returned it).
+  const failed = st.analysis?.find((c) => c.name === why.metricReason && c.outcome === 'Failed');
   pass.resetStep();
-  pass.history({ version, outcome: st.stable ? 'RolledBack' : 'Failed', startedAt: st.candidate?.since ?? pass.nowIso, reason: why.conditionReason });
+  pass.history({
+    version, outcome: st.stable ? 'RolledBack' : 'Failed', startedAt: st.candidate?.since ?? pass.nowIso, reason: why.conditionReason,
+    ...(failed ? { failedCheck: checkRecord(failed) } : {}),
+  });
   if (!st.stable) {
     pass.enter('Failed', `${why.message} Nothing is serving: fix the model and change spec.model, or run \`tern retry\`.`);
     pass.outcome({ outcome: 'Failed', reason: why.metricReason });

@@ -2,8 +2,16 @@
 import { parse } from 'yaml';
 import { validateManifest } from '../api/validate.js';
 import { loadRegistry } from './registry.js';
-import { camelCase, manifestYaml, rebaseWeightsUrl, REGISTRY_ENTRY_ANNOTATION, releaseFromRegistry } from './render.js';
-import { goodRegistry } from './testdata.js';
+import type { Registry } from './registry-schema.js';
+import { camelCase, manifestYaml, rebaseWeightsUrl, REGISTRY_ENTRY_ANNOTATION, releaseFromRegistry, trainedAtDateTime } from './render.js';
+import { goodRegistry, RUNBOOK_DIR } from './testdata.js';
+
+/** The runbook-shaped registry, snapshots read, with `active` (and release_name) as given. */
+function runbook(active: string, releaseName?: string): Registry {
+  const loaded = loadRegistry(`${RUNBOOK_DIR}/registry.json`);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+  return { ...loaded.registry, active, ...(releaseName === undefined ? {} : { release_name: releaseName }) };
+}
 
 describe('releaseFromRegistry', () => {
   it('renders the active entry with the family name as release and model name', () => {
@@ -43,6 +51,55 @@ describe('releaseFromRegistry', () => {
   it('camelCases snake_case keys', () => {
     expect(camelCase('score_mean')).toBe('scoreMean');
     expect(camelCase('auc')).toBe('auc');
+  });
+});
+
+describe('releaseFromRegistry on the runbook-shaped registry', () => {
+  it('renders an entry with a date, a .ckpt file, no sha256 and a snapshot file into a valid manifest', () => {
+    const m = releaseFromRegistry(runbook('effb4_15k', 'cetacean-id'), { namespace: 'ml' });
+    expect(m.metadata).toEqual({ name: 'cetacean-id', namespace: 'ml', annotations: { [REGISTRY_ENTRY_ANNOTATION]: 'effb4_15k' } });
+    expect(m.spec.model).toEqual({
+      name: 'cetacean-id',
+      displayName: 'EfficientNet-B4 ArcFace 13 837-class',
+      version: '1.0.0',
+      architecture: 'CetaceanIdentificationModel',
+      weightsUrl: 'https://models.example.org/cetacean/efficientnet_b4_512_fold0.ckpt',
+      trainedAt: '2022-04-18T00:00:00Z',
+      metrics: {
+        tpr: 0.94, tnr: 0.91, scoreMean: 0.71,
+        antiFraudRocAuc: 0.98, identificationTop1Accuracy: 0.24, identificationTop5Accuracy: 0.29, performanceLatencyP95Ms: 520.5, sampleSize: 200,
+      },
+    });
+    expect(validateManifest(m)).toEqual([]);
+  });
+
+  it.each([
+    ['release_name in the registry', 'cetacean-id', undefined, 'cetacean-id', 'cetacean-id'],
+    ['--name alone', undefined, 'whales', 'whales', 'whales'],
+    ['--name over release_name', 'cetacean-id', 'whales-canary', 'whales-canary', 'cetacean-id'],
+  ])('keeps the release and model name when active moves (%s)', (_, releaseName, name, release, model) => {
+    const first = releaseFromRegistry(runbook('effb4_15k', releaseName), { name });
+    const second = releaseFromRegistry(runbook('effb4_v2', releaseName), { name });
+    expect([first.metadata.name, first.spec.model.name, first.spec.model.version]).toEqual([release, model, '1.0.0']);
+    expect([second.metadata.name, second.spec.model.name, second.spec.model.version]).toEqual([release, model, '2.0.0']);
+    expect(second.metadata.annotations).toEqual({ [REGISTRY_ENTRY_ANNOTATION]: 'effb4_v2' });
+    expect(validateManifest(second)).toEqual([]);
+  });
+
+  it('refuses free-form entry names without release_name or --name, saying what to add or pass', () => {
+    expect(() => releaseFromRegistry(runbook('effb4_15k'))).toThrow(
+      'is needed: entry "effb4_15k" is not named <family>-<version>, so no release name follows from it that stays the same when "active" moves. Add "release_name": "NAME" to the registry, or pass --name NAME',
+    );
+  });
+
+  it('uses release_name for a <family>-<version> registry too', () => {
+    const m = releaseFromRegistry({ ...goodRegistry(), release_name: 'species-prod' });
+    expect([m.metadata.name, m.spec.model.name]).toEqual(['species-prod', 'species-prod']);
+  });
+
+  it('turns a trained_at date into midnight UTC and leaves date-times alone', () => {
+    expect(trainedAtDateTime('2022-04-18')).toBe('2022-04-18T00:00:00Z');
+    expect(trainedAtDateTime('2026-03-01T12:00:00+02:00')).toBe('2026-03-01T12:00:00+02:00');
   });
 });
 

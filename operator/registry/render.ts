@@ -5,14 +5,15 @@
  */
 import { Document, isScalar, Scalar, visit } from 'yaml';
 import { API_VERSION, KIND, type ModelRelease } from '../api/model-release-schema.js';
-import { familyName, findEntry } from './registry.js';
+import { findEntry } from './registry.js';
 import type { Registry, RegistryEntry } from './registry-schema.js';
+import { releaseNames, RenderError } from './release-name.js';
 
 /** Annotation naming the registry entry a manifest was rendered from. */
 export const REGISTRY_ENTRY_ANNOTATION = 'serving.tern.dev/registry-entry';
 
 export interface RenderOptions {
-  /** metadata.name; defaults to the entry's family name (entry name without "-<version>"). */
+  /** metadata.name; defaults to the registry's release_name, else the entry's family (release-name.ts). */
   name?: string;
   namespace?: string;
   /** The entry to render; defaults to registry.active. */
@@ -33,21 +34,26 @@ export function rebaseWeightsUrl(weightsUrl: string, base: string): string {
   return `${base.endsWith('/') ? base : `${base}/`}${fileName}`;
 }
 
-/** The ModelRelease for one registry entry. Throws (with what to do) when the entry does not exist. */
+/** A trained_at date ("2022-04-18") as the API's date-time: midnight UTC. */
+export function trainedAtDateTime(trainedAt: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(trainedAt) ? `${trainedAt}T00:00:00Z` : trainedAt;
+}
+
+/** The ModelRelease for one registry entry. Throws a RenderError (with what to do) when the entry does not exist or has no stable name. */
 export function releaseFromRegistry(registry: Registry, options: RenderOptions = {}): ModelRelease {
   const entryName = options.entry ?? registry.active;
   const entry = findEntry(registry, entryName);
   if (entry === undefined) {
-    throw new Error(`entry "${entryName}" is not in the registry (entries: ${registry.models.map((m) => m.name).join(', ')})`);
+    throw new RenderError(options.entry === undefined ? '/active' : '', `entry "${entryName}" is not in the registry (entries: ${registry.models.map((m) => m.name).join(', ')})`);
   }
-  const family = familyName(entry);
-  const metadata: ModelRelease['metadata'] = { name: options.name ?? family };
+  const names = releaseNames(registry, entry, options.name);
+  const metadata: ModelRelease['metadata'] = { name: names.release };
   if (options.namespace !== undefined) metadata.namespace = options.namespace;
   metadata.annotations = { [REGISTRY_ENTRY_ANNOTATION]: entry.name };
-  return { apiVersion: API_VERSION, kind: KIND, metadata, spec: { model: modelOf(entry, family, options.weightsBaseUrl) } };
+  return { apiVersion: API_VERSION, kind: KIND, metadata, spec: { model: modelOf(entry, names.model, options.weightsBaseUrl) } };
 }
 
-function modelOf(entry: RegistryEntry, family: string, weightsBaseUrl: string | undefined): ModelRelease['spec']['model'] {
+function modelOf(entry: RegistryEntry, modelName: string, weightsBaseUrl: string | undefined): ModelRelease['spec']['model'] {
   const { tpr, tnr, score_mean: scoreMean, ...extra } = entry.metrics_snapshot;
   const metrics: Record<string, number> = { tpr, tnr, scoreMean };
   for (const key of Object.keys(extra).sort()) {
@@ -56,13 +62,13 @@ function modelOf(entry: RegistryEntry, family: string, weightsBaseUrl: string | 
     metrics[camel] = (extra as Record<string, number>)[key] as number;
   }
   return {
-    name: family,
+    name: modelName,
     ...(entry.display_name === undefined ? {} : { displayName: entry.display_name }),
     version: entry.version,
     ...(entry.architecture === undefined ? {} : { architecture: entry.architecture }),
     weightsUrl: weightsBaseUrl === undefined ? entry.weights_url : rebaseWeightsUrl(entry.weights_url, weightsBaseUrl),
     ...(entry.sha256 === null ? {} : { sha256: entry.sha256 }),
-    ...(entry.trained_at === undefined ? {} : { trainedAt: entry.trained_at }),
+    ...(entry.trained_at === undefined ? {} : { trainedAt: trainedAtDateTime(entry.trained_at) }),
     metrics: metrics as ModelRelease['spec']['model']['metrics'],
   };
 }

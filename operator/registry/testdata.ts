@@ -1,4 +1,7 @@
-/** Test builders for registry files: a valid two-entry registry, fresh on each call. */
+/** Test builders for registry files: a valid two-entry registry, fresh on each call, and copies of the runbook-shaped one. */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Registry } from './registry-schema.js';
 
 export function goodRegistry(): Registry {
@@ -25,4 +28,24 @@ export function goodRegistry(): Registry {
       },
     ],
   };
+}
+
+/** The registry in the EcoMarineAI runbook's shape (free-form entry names, "1.0", dates, snapshot paths). */
+export const RUNBOOK_DIR = 'operator/registry/testdata/runbook';
+
+/** The runbook registry file as a plain document. */
+export type RunbookDocument = Record<string, unknown> & { models: Record<string, unknown>[] };
+
+/**
+ * A copy of RUNBOOK_DIR (registry.json and its reports/) in a fresh temporary folder, after `change` has
+ * edited the registry document (and, through `dir`, any file beside it). Returns the registry's path.
+ */
+export function runbookCopy(change: (registry: RunbookDocument, dir: string) => void = () => undefined): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tern-runbook-'));
+  cpSync(RUNBOOK_DIR, dir, { recursive: true });
+  const file = join(dir, 'registry.json');
+  const registry = JSON.parse(readFileSync(file, 'utf8')) as RunbookDocument;
+  change(registry, dir);
+  writeFileSync(file, `${JSON.stringify(registry, null, 2)}\n`);
+  return file;
 }

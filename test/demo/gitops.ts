@@ -3,6 +3,7 @@
  * model" means changing `active` (what a data scientist commits); the ModelRelease is rendered from it
  * by the real `tern registry render`, the demo's settings are laid over it (like a kustomize patch:
  * replicas, router, short pauses), and the result is applied with kubectl (server-side apply).
+ * test/registry-runbook.test.ts takes the same path with a runbook-shaped registry of its own.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -51,6 +52,9 @@ export function overlaySpec(o: DemoOverlay): Pick<ModelRelease['spec'], 'serving
   };
 }
 
+/** Spec fields laid over every rendered manifest (the model itself always comes from the registry). */
+export type SpecOverlay = Partial<Omit<ModelRelease['spec'], 'model'>>;
+
 /** The demo's working copy of the registry and the manifests rendered from it. */
 export class GitOpsRepo {
   readonly registryFile: string;
@@ -58,17 +62,23 @@ export class GitOpsRepo {
   readonly #root: string;
   readonly #namespace: string;
   readonly #weightsBaseUrl: string;
-  readonly #overlay: DemoOverlay;
+  readonly #overlay: SpecOverlay;
 
-  /** Copies `<root>/models/registry.json` into `dir`. */
-  constructor(o: { root: string; dir: string; namespace: string; weightsBaseUrl: string; overlay: DemoOverlay }) {
+  /**
+   * Works on `registryFile` in place when given (tests bring their own registry, with its metrics
+   * reports beside it), else on a copy of `<root>/models/registry.json` in `dir`; manifests go to `dir`.
+   */
+  constructor(o: { root: string; dir: string; namespace: string; weightsBaseUrl: string; overlay: SpecOverlay; registryFile?: string }) {
     this.#root = o.root;
     this.#namespace = o.namespace;
     this.#weightsBaseUrl = o.weightsBaseUrl;
     this.#overlay = o.overlay;
-    this.registryFile = path.join(o.dir, 'registry.json');
     this.manifestFile = path.join(o.dir, 'modelrelease.yaml');
-    fs.copyFileSync(path.join(o.root, 'models', 'registry.json'), this.registryFile);
+    if (o.registryFile !== undefined) this.registryFile = o.registryFile;
+    else {
+      this.registryFile = path.join(o.dir, 'registry.json');
+      fs.copyFileSync(path.join(o.root, 'models', 'registry.json'), this.registryFile);
+    }
   }
 
   /** Sets `active` (the commit a data scientist makes); the file keeps its formatting otherwise. */
@@ -79,7 +89,7 @@ export class GitOpsRepo {
     fs.writeFileSync(this.registryFile, `${JSON.stringify(doc, null, 2)}\n`);
   }
 
-  /** `tern registry render` of the active entry with the demo overlay; writes and returns the manifest. */
+  /** `tern registry render` of the active entry with the overlay; writes and returns the manifest. */
   render(): ModelRelease {
     const out = execFileSync(
       process.execPath,
@@ -87,8 +97,8 @@ export class GitOpsRepo {
       { cwd: this.#root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const release = parse(out) as ModelRelease;
-    release.spec = { ...release.spec, ...overlaySpec(this.#overlay) };
-    fs.writeFileSync(this.manifestFile, `# Rendered by \`tern registry render ${path.basename(this.registryFile)}\` + the demo overlay (test/demo/gitops.ts)\n${stringify(release)}`);
+    release.spec = { ...release.spec, ...this.#overlay };
+    fs.writeFileSync(this.manifestFile, `# Rendered by \`tern registry render ${path.basename(this.registryFile)}\` + an overlay (test/demo/gitops.ts)\n${stringify(release)}`);
     return release;
   }
 

@@ -194,7 +194,7 @@ if (result) {
       ...(done.gateway ? { totals: done.gateway.totals() } : {}),
       namespace: done.namespace, kubeconfig: done.kubeconfig, kubectl: done.kubectl,
       ...(done.prometheusUrl ? { prometheusUrl: done.prometheusUrl } : {}),
-      logsDir: done.logsDir, manifestFile: done.manifestFile, kept,
+      logsDir: done.logsDir, manifestFile: done.manifestFile, registryFile: done.registryFile, kept,
     });
   screen.print(summary(keep));
   if (keep) {

@@ -21,7 +21,7 @@ import { attachCluster, isClusterAlive, startCluster, stopCluster, type LocalClu
 import { readState } from '../cluster/cluster-state.js';
 import { stateLayout } from '../cluster/paths.js';
 import { startGateway, type Gateway, type RouterKind } from './gateway.js';
-import { GitOpsRepo } from './gitops.js';
+import { GitOpsRepo, overlaySpec } from './gitops.js';
 import { startObserver, type Observer } from './observer.js';
 import type { Teardown } from './processes.js';
 import { spawnLogged } from './processes.js';
@@ -60,6 +60,8 @@ export interface DemoResult {
   prometheusUrl?: string;
   logsDir: string;
   manifestFile: string;
+  /** The demo's registry copy (`active` moves there; `tern registry record` can write the outcome into it). */
+  registryFile: string;
   ownsCluster: boolean;
   observer: Observer;
   gateway?: Gateway;
@@ -138,7 +140,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     dir: demoDir,
     namespace: DEMO_NAMESPACE,
     weightsBaseUrl: host.url,
-    overlay: { replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: cluster.prometheusUrl } : {}) },
+    overlay: overlaySpec({ replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: cluster.prometheusUrl } : {}) }),
   });
   const release = (entry: string) => {
     repo.setActive(entry);
@@ -147,7 +149,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     hooks.log(`registry active = ${entry} -> tern registry render -> kubectl apply -f ${path.relative(o.root, repo.manifestFile)}`);
   };
   const result: DemoResult = {
-    acts, namespace: DEMO_NAMESPACE, name: RELEASE_NAME, kubeconfig: cluster.kubeconfig, kubectl: cluster.kubectl, logsDir, manifestFile: repo.manifestFile, ownsCluster, observer,
+    acts, namespace: DEMO_NAMESPACE, name: RELEASE_NAME, kubeconfig: cluster.kubeconfig, kubectl: cluster.kubectl, logsDir, manifestFile: repo.manifestFile, registryFile: repo.registryFile, ownsCluster, observer,
     ...(cluster.prometheusUrl ? { prometheusUrl: cluster.prometheusUrl } : {}),
   };
   hooks.attach(observer, undefined);

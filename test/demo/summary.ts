@@ -27,6 +27,8 @@ export interface SummaryInput {
   prometheusUrl?: string;
   logsDir: string;
   manifestFile: string;
+  /** The demo's copy of the registry (where `tern registry record` writes the outcome). */
+  registryFile: string;
   /** True when the cluster, operator and traffic keep running after the summary (until Ctrl-C). */
   kept: boolean;
 }
@@ -82,6 +84,7 @@ export function renderSummary(s: SummaryInput): string[] {
     lines.push(`  (KUBECONFIG=${s.kubeconfig}, kubectl and tern on PATH), then:`);
     lines.push(`  kubectl get mr -n ${s.namespace}          # or any kubectl; -o wide adds model and message`);
     lines.push(`  tern status species -n ${s.namespace} --watch`);
+    lines.push(`  tern registry record species -n ${s.namespace} --registry ${s.registryFile}   # the outcome into the registry copy`);
     if (s.prometheusUrl) lines.push(`  Prometheus: ${s.prometheusUrl}/graph?g0.expr=tern_server_target_score_mean  (query tern_server_* by release, track, version)`);
   } else {
     lines.push('  Everything the demo started has been stopped. To explore a live cluster: `make cluster-up`, then');

@@ -76,7 +76,7 @@ describe('demo summary', () => {
   it('says where to look next, depending on whether everything still runs', () => {
     const input = {
       startedAt: 0, endedAt: 31_000, acts: [{ title: '2/3 release species-1.1.0', startedAt: 1_000, endedAt: 31_000 }], timeline,
-      namespace: 'tern-demo', kubeconfig: '/k/kubeconfig', kubectl: '/bin/kubectl', prometheusUrl: 'http://127.0.0.1:9090', logsDir: '/l', manifestFile: '/m.yaml',
+      namespace: 'tern-demo', kubeconfig: '/k/kubeconfig', kubectl: '/bin/kubectl', prometheusUrl: 'http://127.0.0.1:9090', logsDir: '/l', manifestFile: '/m.yaml', registryFile: '/r/registry.json',
       totals: { requests: 10, byVersion: { '1.0.0': 10 }, byStatus: { 200: 10 } },
     };
     const kept = renderSummary({ ...input, kept: true }).join('\n');
@@ -85,7 +85,10 @@ describe('demo summary', () => {
     expect(kept).toContain('get mr -n tern-demo');
     expect(kept).toContain('http://127.0.0.1:9090');
     expect(kept).toContain('charts/tern/files/dashboards');
+    expect(kept).toContain('tern registry record species -n tern-demo --registry /r/registry.json');
     expect(kept).toContain('10 requests (1.0.0: 10); all 2xx');
-    expect(renderSummary({ ...input, kept: false }).join('\n')).toContain('Everything the demo started has been stopped');
+    const stopped = renderSummary({ ...input, kept: false }).join('\n');
+    expect(stopped).toContain('Everything the demo started has been stopped');
+    expect(stopped).not.toContain('tern registry record'); // the release is gone with the namespace
   });
 });

@@ -3,6 +3,7 @@
  * then add it to this list (one line).
  */
 import type { Command } from '../command.js';
+import { registryRecord } from './registry-record.js';
 import { registryRender } from './registry-render.js';
 import { registryValidate } from './registry-validate.js';
 import { validate } from './validate.js';
@@ -12,6 +13,7 @@ import { abort, pause, promote, resume, retry } from './control.js';
 export const COMMANDS: readonly Command[] = [
   registryValidate,
   registryRender,
+  registryRecord,
   validate,
   status,
   promote,

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateManifest } from '../../api/validate.js';
 import { loadRegistry } from '../../registry/registry.js';
+import { RenderError } from '../../registry/release-name.js';
 import { manifestYaml, releaseFromRegistry } from '../../registry/render.js';
 import { EXIT, problemLine, UsageError, type Command } from '../command.js';
 
@@ -15,7 +16,7 @@ export const registryRender: Command = {
   minArgs: 1,
   maxArgs: 1,
   options: {
-    name: { type: 'string', value: 'N', help: 'metadata.name (default: the entry name without its trailing -<version>, e.g. species)' },
+    name: { type: 'string', value: 'N', help: 'metadata.name (default: the registry\'s release_name, else the entry name without its trailing -<version>, e.g. species)' },
     namespace: { type: 'string', value: 'NS', help: 'metadata.namespace (default: none, kubectl\'s namespace applies)' },
     entry: { type: 'string', value: 'NAME', help: 'render this entry instead of the active one' },
     out: { type: 'string', value: 'DIR', help: 'write DIR/<name>.yaml instead of printing' },
@@ -27,7 +28,7 @@ export const registryRender: Command = {
     const file = args[0] as string;
     const base = optionalString(options['weights-base-url']);
     if (base !== undefined && !/^(https?|file):\/\/.+/.test(base)) throw new UsageError(`--weights-base-url must be an http://, https:// or file:// URL, got "${base}"`);
-    const loaded = loadRegistry(file);
+    const loaded = loadRegistry(resolve(io.cwd, file));
     if (!loaded.ok) {
       for (const e of loaded.errors) io.stderr(problemLine(file, e.pointer, e.message));
       return Promise.resolve(EXIT.invalid);
@@ -41,13 +42,13 @@ export const registryRender: Command = {
         weightsBaseUrl: base,
       });
     } catch (error) {
-      io.stderr(problemLine(file, options.entry === undefined ? '/active' : '', (error as Error).message));
+      io.stderr(problemLine(file, error instanceof RenderError ? error.pointer : '', (error as Error).message));
       return Promise.resolve(EXIT.invalid);
     }
     const problems = validateManifest(manifest);
     if (problems.length > 0) {
       for (const e of problems) io.stderr(`${file}: rendered manifest ${e.pointer}: ${e.message}\n`);
-      if (problems.some((e) => e.pointer === '/metadata/name')) io.stderr('Choose a release name with --name.\n');
+      if (problems.some((e) => e.pointer === '/metadata/name')) io.stderr('Choose a release name with --name, or set "release_name" in the registry.\n');
       return Promise.resolve(EXIT.invalid);
     }
     const yaml = manifestYaml(manifest);

@@ -1,4 +1,5 @@
 /** `tern registry validate FILE`: checks a registry file; prints every problem as `FILE: /pointer: message`. */
+import { resolve } from 'node:path';
 import { loadRegistry } from '../../registry/registry.js';
 import { EXIT, problemLine, type Command } from '../command.js';
 
@@ -10,10 +11,10 @@ export const registryValidate: Command = {
   maxArgs: 1,
   options: {},
   description:
-    'Checks the JSON Schema (models/registry.schema.json), that `active` names an entry, that entry names are unique and versions are semver. Prints every problem as `FILE: /json/pointer: message` and exits 1; prints `FILE: ok` and exits 0 when valid.',
+    'Checks the JSON Schema (models/registry.schema.json), that `active` names an entry, that entry names are unique, versions are semver and dates are real, and reads every metrics_snapshot given as a file path. Prints every problem as `FILE: /json/pointer: message` and exits 1; prints `FILE: ok` and exits 0 when valid.',
   run({ args, io }) {
     const file = args[0] as string;
-    const result = loadRegistry(file);
+    const result = loadRegistry(resolve(io.cwd, file));
     if (!result.ok) {
       for (const e of result.errors) io.stdout(problemLine(file, e.pointer, e.message));
       return Promise.resolve(EXIT.invalid);

@@ -22,4 +22,26 @@ describe('tern status view', () => {
     expect(text).toMatch(/Normal\s+StepStarted\s+step 1\/5/);
     expect(text).toContain('Next: wait, or `tern promote species` (next step)');
   });
+
+  it('shows the record of the last releases: outcome, failing check, and per step weight, time and check values', () => {
+    const sim = new Simulation(newRelease('1.0.0'));
+    sim.pass();
+    sim.pass();
+    sim.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    sim.pass();
+    sim.pass();
+    sim.advance(60_000);
+    sim.pass({ measurements: [result('availability', 'Successful', sim.now, 0.998)] });
+    sim.advance(12_000);
+    sim.pass({ measurements: [result('availability', 'Successful', sim.now, 0.997), result('drift', 'Failed', sim.now, 0.41)] });
+    const text = renderStatus(sim.release as ModelRelease, [], sim.now);
+    const record = text.slice(text.indexOf('Releases (newest 3'));
+    expect(record.split('\n').slice(1, 6)).toEqual([
+      '  1.1.0  RolledBack (AnalysisFailed)  ended 2026-01-01T00:01:12.000Z, took 72s; failed: drift Failed 0.41 (>= 0.95)',
+      '    step 1 1%  60s  availability Successful 0.998 (>= 0.95)',
+      '    step 2 5%  12s  availability Successful 0.997 (>= 0.95), drift Failed 0.41 (>= 0.95)',
+      '  1.0.0  Promoted  ended 2026-01-01T00:00:00.000Z, took 0s',
+      '',
+    ]);
+  });
 });

@@ -1,9 +1,10 @@
 /**
- * `tern status` as text: phase, step, weights, checks (value against threshold), conditions and recent
- * events, so a person sees what is happening and what to do next. Pure: release + events -> text.
+ * `tern status` as text: phase, step, weights, checks (value against threshold), conditions, recent
+ * events and the last releases' record, so a person sees what is happening and what to do next. Pure: release + events -> text.
  */
 import type { ModelRelease } from '../../api/model-release-schema.js';
 import { withDefaults } from '../../api/defaults.js';
+import { historyLines, SHOWN_RELEASES } from './history-view.js';
 import type { EventRecord } from './release-client.js';
 
 function ago(iso: string | undefined, now: Date): string {
@@ -66,6 +67,8 @@ export function renderStatus(release: ModelRelease, events: EventRecord[], now =
       ]),
     );
   }
+  lines.push('', `Releases (newest ${SHOWN_RELEASES}; \`tern registry record\` writes them into the registry):`);
+  lines.push(...historyLines(st.history));
   const next = nextAction(release);
   if (next) lines.push('', `Next: ${next}`);
   return lines.join('\n') + '\n';
