@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { mediaType, parseJson, readBody, readSplitBody } from './body.js';
 import { HttpError } from './http-error.js';
+import { cutInput, quoteInput } from './input-text.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
 import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest } from './oip.js';
 import { writeReply, type Reply } from './reply.js';
@@ -14,7 +15,7 @@ const HEADER_LENGTH = 'inference-header-content-length';
 function requireServedModel(service: ModelService, name: string | string[] | undefined, version?: string | string[]): void {
   const { config } = service;
   if (name !== config.modelName || (version !== undefined && version !== config.modelVersion)) {
-    const what = version === undefined ? `model "${name}"` : `model "${name}" version "${version}"`;
+    const what = version === undefined ? `model ${quoteInput(String(name))}` : `model ${quoteInput(String(name))} version ${quoteInput(String(version))}`;
     throw new HttpError(404, `unknown ${what}; this server serves "${config.modelName}" version "${config.modelVersion}"`, 'unknown_model');
   }
 }
@@ -30,7 +31,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   const headerLength = req.headers[HEADER_LENGTH];
   const type = mediaType(req);
   if (headerLength === undefined && type !== '' && type !== 'application/json') {
-    throw new HttpError(415, `unsupported content type "${type}"; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
+    throw new HttpError(415, `unsupported content type ${quoteInput(type)}; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   const headBytes = Number(headerLength);
@@ -47,7 +48,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
     const body = await readBody(req, config.maxBodyBytes, Number.isSafeInteger(headBytes) && headBytes >= 0 ? headBytes : undefined);
     const n = Number(headerLength);
     if (!Number.isInteger(n) || n <= 0 || n > body.length) {
-      throw new HttpError(400, `Inference-Header-Content-Length ${String(headerLength)} must be an integer between 1 and the body size (${body.length})`);
+      throw new HttpError(400, `Inference-Header-Content-Length ${cutInput(String(headerLength))} must be an integer between 1 and the body size (${body.length})`);
     }
     doc = parseJson(body.subarray(0, n), 'inference header');
     binary = body.subarray(n);
