@@ -10,11 +10,19 @@ import { PredictResponseEncoder } from './predict-response.js';
 import type { ClassifierView, ModelSpec } from './model-spec.js';
 import { elementCount, type Feeds, type Outputs } from './tensor.js';
 
-/** Lifecycle state shown on /readyz. */
+/** Lifecycle state shown on /readyz; `retryAt` (epoch ms) while waiting to fetch the model again. */
 export type ModelState =
-  | { phase: 'loading'; reason: string }
+  | { phase: 'loading'; reason: string; retryAt?: number }
   | { phase: 'ready' }
   | { phase: 'failed'; reason: string };
+
+/** Why the model is not ready, as /readyz and 503s say it ("retrying: ..., next try in 4 s"). */
+export function stateReason(state: ModelState, now = Date.now()): string {
+  if (state.phase === 'ready') return 'ready';
+  if (state.phase === 'failed' || state.retryAt === undefined) return state.reason;
+  const seconds = Math.ceil((state.retryAt - now) / 1000);
+  return `${state.reason}, ${seconds > 0 ? `next try in ${seconds} s` : 'trying again now'}`;
+}
 
 /** One answer of /v1/predict; a row the model gave no finite outputs for has nulls and NON_FINITE_OUTPUT. */
 export interface Prediction {
@@ -144,7 +152,7 @@ export class ModelService {
   /** 503 unless ready. */
   requireReady(): { spec: ModelSpec; batcher: Batcher } {
     if (this.state.phase !== 'ready' || !this.spec || !this.#batcher) {
-      throw new HttpError(503, `model ${this.config.modelName} is not ready: ${this.state.phase === 'ready' ? 'shutting down' : this.state.reason}`, 'not_ready');
+      throw new HttpError(503, `model ${this.config.modelName} is not ready: ${this.state.phase === 'ready' ? 'shutting down' : stateReason(this.state)}`, 'not_ready');
     }
     return { spec: this.spec, batcher: this.#batcher };
   }
