@@ -21,7 +21,7 @@ let base: string;
 let runner: InProcessRunner;
 
 beforeAll(async () => {
-  const config = parseConfig(['--model-url', `file://${MODEL}`, '--model-version', '1.1.0', '--max-body-bytes', String(16 << 20)], {}, () => '', 2);
+  const config = parseConfig(['--model-url', `file://${MODEL}`, '--model-version', '1.1.0', '--max-body-bytes', String(16 << 20), '--max-rows-per-request', '100', '--max-reply-bytes', '20000'], {}, () => '', 2);
   const bytes = readFileSync(MODEL);
   runner = await InProcessRunner.create(bytes);
   const { inputs, outputs } = runner.specs();
@@ -106,6 +106,17 @@ describe('hostile input', () => {
     // OIP answers the raw outputs; non-finite values are JSON nulls and the bookkeeping survives them.
     const res = await post('/v2/models/species/infer', oip(`[${huge}]`));
     expect(res.status).toBe(200);
+  });
+
+  it('answers too many rows, or a reply over the limit, with a 413 naming the limit', async () => {
+    const rows = (n: number): string => `[${Array.from({ length: n }, () => `[${row},1]`).join(',')}]`;
+    const oipRows = (n: number): string => `{"inputs":[{"name":"features","shape":[${n},16],"datatype":"FP32","data":${rows(n)}}]}`;
+    expect(await post('/v2/models/species/infer', oipRows(101))).toEqual({ status: 413, doc: { error: 'input features: 101 rows in one request; the limit is 100 (--max-rows-per-request)' } });
+    expect(await post('/v1/predict', `{"instances":${rows(101)}}`)).toEqual({ status: 413, doc: { error: '101 feature vectors in one request; the limit is 100' } });
+    const big = await post('/v2/models/species/infer', oipRows(50));
+    expect(big.status).toBe(413);
+    expect(big.doc['error']).toMatch(/^the reply would be \d+ bytes; the limit is 20000 \(--max-reply-bytes\)/);
+    expect((await post('/v2/models/species/infer', oipRows(5))).status).toBe(200);
   });
 
   it('kept availability at 1 and counted no 5xx through all of that', async () => {

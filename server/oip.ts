@@ -62,7 +62,7 @@ function readInputs(doc: Record<string, unknown>): RawInput[] {
   });
 }
 
-function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean): void {
+function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean, maxRows: number): void {
   if (input.datatype !== 'FP32') {
     throw new HttpError(400, `input ${input.name}: datatype ${cutInput(input.datatype)} is not supported; this model takes FP32`);
   }
@@ -76,6 +76,9 @@ function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean): void
   });
   if (elementCount(input.shape) === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${input.shape.join(',')}])`);
   if (batchable && input.shape[0] === 0) throw new HttpError(400, `input ${input.name}: empty batch`);
+  if (batchable && (input.shape[0] as number) > maxRows) {
+    throw new HttpError(413, `input ${input.name}: ${input.shape[0]} rows in one request; the limit is ${maxRows} (--max-rows-per-request)`);
+  }
 }
 
 /**
@@ -155,9 +158,9 @@ function requestedOutputs(doc: Record<string, unknown>, spec: ModelSpec): InferR
 
 /**
  * Parses an infer request. `binary` is the raw bytes after the JSON header (binary extension) or undefined
- * for a plain JSON request.
+ * for a plain JSON request; a batchable model takes at most `maxRows` rows (413 beyond).
  */
-export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec: ModelSpec): InferRequest {
+export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec: ModelSpec, maxRows = Infinity): InferRequest {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new HttpError(400, 'expected a JSON object with "inputs"');
   const body = doc as Record<string, unknown>;
   const raw = readInputs(body);
@@ -167,7 +170,7 @@ export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec
     const model = spec.inputs.find((s) => s.name === input.given);
     if (!model) throw new HttpError(400, `unknown input ${quoteInput(input.given)}; the model takes ${spec.inputs.map((s) => s.name).join(', ')}`);
     if (feeds[input.given]) throw new HttpError(400, `input ${input.name} given twice`);
-    checkShape(input, model, spec.batchable);
+    checkShape(input, model, spec.batchable, maxRows);
     let data: Float32Array;
     if (input.binarySize !== undefined) {
       const expected = elementCount(input.shape) * 4;

@@ -401,7 +401,7 @@ describe('tern-server fetching its model from a bad host', () => {
 
 describe('tern-server draining on SIGTERM', () => {
   it('completes a 15 MB reply in flight to a slow client, then exits 0', async () => {
-    const s = await startReadyTwoWorkers([]);
+    const s = await startReadyTwoWorkers(['--max-rows-per-request', '100000']);
     const rows = 100_000;
     const header = Buffer.from(JSON.stringify({
       inputs: [{ name: 'features', shape: [rows, 16], datatype: 'FP32', parameters: { binary_data_size: rows * 64 } }],
