@@ -1,7 +1,8 @@
 // The real tern-server process (bin/tern-server.js from dist/; `make build` first) on 127.0.0.1, fetching a
 // real demo model from a loopback model host: readiness, sha256 mismatch and 404 (not ready, with the reason),
 // predictions, OIP JSON and binary, the metric names of docs/conventions.md, drift on live traffic, the fault
-// switch, and SIGTERM draining in-flight requests.
+// switch, SIGTERM draining in-flight requests (a large reply to a slow client included), non-ONNX files, a model
+// host that is silent, down for a while or given a signed URL, and hostile bodies among valid ones in the workers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -148,7 +149,7 @@ describe('tern-server process', () => {
       'tern_server_rejections_total', 'tern_server_prediction_confidence_bucket', 'tern_server_target_score_bucket',
       'tern_server_target_score_mean', 'tern_server_drift_baseline_score', 'tern_server_drift_window_size',
       'tern_server_drift_alarm_active', 'tern_server_drift_alarms_total', 'tern_server_availability_ratio',
-      'tern_server_batch_size_bucket', 'tern_server_inference_errors_total', 'tern_server_model_ready', 'tern_server_model_info',
+      'tern_server_batch_size_bucket', 'tern_server_inference_errors_total', 'tern_server_internal_errors_total', 'tern_server_model_ready', 'tern_server_model_info',
     ]) {
       expect(text).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
