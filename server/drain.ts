@@ -12,10 +12,13 @@ import type { Socket } from 'node:net';
 export const FIRST_REQUEST_GRACE_MS = 1000;
 
 interface Connection {
-  /** Responses not yet finished (written out) or aborted. */
-  active: Set<ServerResponse>;
   /** Requests received on it so far. */
   requests: number;
+  /**
+   * Its latest response (HTTP/1.1 answers in order: when this one is finished, all are). Recording it is all
+   * the per-request work; listeners are attached only once the drain has started.
+   */
+  last: ServerResponse | undefined;
 }
 
 /** Connection bookkeeping of one HTTP server, for its drain. */
@@ -25,27 +28,24 @@ export class Drain {
 
   constructor(private readonly server: Server) {
     server.on('connection', (socket: Socket) => {
-      this.#open.set(socket, { active: new Set(), requests: 0 });
+      this.#open.set(socket, { requests: 0, last: undefined });
       socket.once('close', () => this.#open.delete(socket));
       if (this.#draining) this.#closeUnlessUsed(socket);
     });
     // Ahead of the application's listener, so that its answer carries the header set here.
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-      const socket = req.socket;
-      const connection = this.#open.get(socket);
+      const connection = this.#open.get(req.socket);
       if (!connection) return;
-      if (socket.writableEnded) {
+      connection.requests++;
+      connection.last = res;
+      if (!this.#draining) return;
+      if (req.socket.writableEnded) {
         // Closed by the drain while this request was on its way: no answer can go out; make the client see it.
-        socket.destroy();
+        req.socket.destroy();
         return;
       }
-      connection.requests++;
-      connection.active.add(res);
-      if (this.#draining) res.setHeader('Connection', 'close');
-      res.once('close', () => {
-        connection.active.delete(res);
-        if (this.#draining && connection.active.size === 0) socket.end();
-      });
+      res.setHeader('Connection', 'close');
+      this.#endAfter(req.socket, connection, res);
     });
   }
 
@@ -56,7 +56,11 @@ export class Drain {
     this.server.closeIdleConnections = () => this.#endIdle();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const [socket, connection] of this.#open) {
-      for (const res of connection.active) if (!res.headersSent) res.setHeader('Connection', 'close');
+      const res = connection.last;
+      if (res && !res.writableFinished) {
+        if (!res.headersSent) res.setHeader('Connection', 'close');
+        this.#endAfter(socket, connection, res);
+      }
       if (connection.requests === 0) this.#closeUnlessUsed(socket);
     }
     this.#endIdle();
@@ -68,9 +72,18 @@ export class Drain {
     for (const socket of this.#open.keys()) socket.destroy();
   }
 
+  /** Ends `socket` once `res` is done, unless a later request has come in on it by then. */
+  #endAfter(socket: Socket, connection: Connection, res: ServerResponse): void {
+    res.once('close', () => {
+      if (connection.last === res) socket.end();
+    });
+  }
+
   /** Ends (FIN after any data still queued) each connection that has served requests and has none unfinished. */
   #endIdle(): void {
-    for (const [socket, connection] of this.#open) if (connection.requests > 0 && connection.active.size === 0) socket.end();
+    for (const [socket, connection] of this.#open) {
+      if (connection.requests > 0 && connection.last?.writableFinished === true) socket.end();
+    }
   }
 
   /** Closes `socket` after the grace period unless a request has come in on it by then. */
