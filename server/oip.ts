@@ -62,6 +62,9 @@ function readInputs(doc: Record<string, unknown>): RawInput[] {
   });
 }
 
+/** Most values in one input tensor (256 MiB of float32, four times the default body limit). */
+const MAX_TENSOR_VALUES = 2 ** 26;
+
 function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean, maxRows: number): void {
   if (input.datatype !== 'FP32') {
     throw new HttpError(400, `input ${input.name}: datatype ${cutInput(input.datatype)} is not supported; this model takes FP32`);
@@ -74,7 +77,12 @@ function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean, maxRo
       throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] does not match the model's [${oipShape(spec).join(',')}]`);
     }
   });
-  if (elementCount(input.shape) === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${input.shape.join(',')}])`);
+  const count = elementCount(input.shape);
+  if (count === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${input.shape.join(',')}])`);
+  // Checked before anything is allocated for it (free dimensions take any size a client writes).
+  if (count > MAX_TENSOR_VALUES) {
+    throw new HttpError(413, `input ${input.name}: shape [${input.shape.join(',')}] has ${count} values; at most ${MAX_TENSOR_VALUES} per input`);
+  }
   if (batchable && input.shape[0] === 0) throw new HttpError(400, `input ${input.name}: empty batch`);
   if (batchable && (input.shape[0] as number) > maxRows) {
     throw new HttpError(413, `input ${input.name}: ${input.shape[0]} rows in one request; the limit is ${maxRows} (--max-rows-per-request)`);
