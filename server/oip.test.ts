@@ -34,3 +34,12 @@ describe('parseInferRequest', () => {
     expect(refusal({ inputs: [{ name: 'x', shape: [2, 2], datatype: 'FP32', data: [[[1, 2]], [3, 4]] }] })?.message).toMatch(/nested deeper than its shape \[2,2\]/);
   });
 });
+
+describe('parseInferRequest echoes', () => {
+  it('cuts a long shape in its messages and refuses an output asked for twice', () => {
+    const shape = Array.from({ length: 100_000 }, () => 1);
+    expect(refusal({ inputs: [{ name: 'x', shape, datatype: 'FP32', data: [1] }] })?.message.length).toBeLessThan(300);
+    const outputs = Array.from({ length: 3 }, () => ({ name: 'y' }));
+    expect(refusal({ inputs: [{ name: 'x', shape: [1, 1], datatype: 'FP32', data: [1] }], outputs })).toEqual({ status: 400, message: 'output "y" asked for twice' });
+  });
+});

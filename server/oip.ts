@@ -62,6 +62,9 @@ function readInputs(doc: Record<string, unknown>): RawInput[] {
   });
 }
 
+/** A client's shape for a message, cut when long (a rank of a million is possible). */
+const shapeText = (shape: readonly number[]): string => cutInput(shape.join(','));
+
 /** Most values in one input tensor (256 MiB of float32, four times the default body limit). */
 const MAX_TENSOR_VALUES = 2 ** 26;
 
@@ -70,18 +73,18 @@ function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean, maxRo
     throw new HttpError(400, `input ${input.name}: datatype ${cutInput(input.datatype)} is not supported; this model takes FP32`);
   }
   if (input.shape.length !== spec.shape.length) {
-    throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] has rank ${input.shape.length}; the model expects [${oipShape(spec).join(',')}]`);
+    throw new HttpError(400, `input ${input.name}: shape [${shapeText(input.shape)}] has rank ${input.shape.length}; the model expects [${oipShape(spec).join(',')}]`);
   }
   spec.shape.forEach((d, i) => {
     if (typeof d === 'number' && d >= 0 && input.shape[i] !== d) {
-      throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] does not match the model's [${oipShape(spec).join(',')}]`);
+      throw new HttpError(400, `input ${input.name}: shape [${shapeText(input.shape)}] does not match the model's [${oipShape(spec).join(',')}]`);
     }
   });
   const count = elementCount(input.shape);
-  if (count === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${input.shape.join(',')}])`);
+  if (count === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${shapeText(input.shape)}])`);
   // Checked before anything is allocated for it (free dimensions take any size a client writes).
   if (count > MAX_TENSOR_VALUES) {
-    throw new HttpError(413, `input ${input.name}: shape [${input.shape.join(',')}] has ${count} values; at most ${MAX_TENSOR_VALUES} per input`);
+    throw new HttpError(413, `input ${input.name}: shape [${shapeText(input.shape)}] has ${count} values; at most ${MAX_TENSOR_VALUES} per input`);
   }
   if (batchable && input.shape[0] === 0) throw new HttpError(400, `input ${input.name}: empty batch`);
   if (batchable && (input.shape[0] as number) > maxRows) {
@@ -127,14 +130,14 @@ function toFloat32(input: RawInput): Float32Array {
       const x = array[i];
       if (!Array.isArray(x)) put(x);
       else if (arrays.length === maxDepth) {
-        throw new HttpError(400, `input ${name}: "data" is nested deeper than its shape [${input.shape.join(',')}] (${maxDepth} level${maxDepth === 1 ? '' : 's'} at most); send it flat or nested once per dimension`);
+        throw new HttpError(400, `input ${name}: "data" is nested deeper than its shape [${shapeText(input.shape)}] (${maxDepth} level${maxDepth === 1 ? '' : 's'} at most); send it flat or nested once per dimension`);
       } else {
         arrays.push(x);
         next.push(0);
       }
     }
   }
-  if (count !== n) throw new HttpError(400, `input ${name}: ${count} values for shape [${input.shape.join(',')}] (${n} expected)`);
+  if (count !== n) throw new HttpError(400, `input ${name}: ${count} values for shape [${shapeText(input.shape)}] (${n} expected)`);
   return out;
 }
 
@@ -152,10 +155,14 @@ function requestedOutputs(doc: Record<string, unknown>, spec: ModelSpec): InferR
   const asked = doc['outputs'];
   if (asked === undefined) return spec.outputs.map((o) => ({ name: o.name, binary: allBinary }));
   if (!Array.isArray(asked)) throw new HttpError(400, '"outputs" must be an array');
+  const seen = new Set<string>();
   return asked.map((raw: unknown, i) => {
     const o = (raw ?? {}) as Record<string, unknown>;
     const name = o['name'];
     if (typeof name !== 'string') throw new HttpError(400, `outputs[${i}].name must be a string`);
+    // Each output once: a list repeating one a million times would make a reply of a million copies.
+    if (seen.has(name)) throw new HttpError(400, `output ${quoteInput(name)} asked for twice`);
+    seen.add(name);
     if (!spec.outputs.some((s) => s.name === name)) {
       throw new HttpError(400, `unknown output ${quoteInput(name)}; the model has ${spec.outputs.map((s) => s.name).join(', ')}`);
     }
@@ -183,7 +190,7 @@ export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec
     if (input.binarySize !== undefined) {
       const expected = elementCount(input.shape) * 4;
       if (!binary) throw new HttpError(400, `input ${input.name}: binary_data_size given but the request has no Inference-Header-Content-Length binary part`);
-      if (input.binarySize !== expected) throw new HttpError(400, `input ${input.name}: binary_data_size ${input.binarySize} but shape [${input.shape.join(',')}] of FP32 needs ${expected} bytes`);
+      if (input.binarySize !== expected) throw new HttpError(400, `input ${input.name}: binary_data_size ${input.binarySize} but shape [${shapeText(input.shape)}] of FP32 needs ${expected} bytes`);
       if (offset + expected > binary.length) throw new HttpError(400, `input ${input.name}: the binary part ends after ${binary.length - offset} of ${expected} bytes`);
       const at = binary.byteOffset + offset;
       if (at % 4 === 0) {
