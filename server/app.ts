@@ -5,8 +5,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AvailabilityWindow } from './availability.js';
 import { hotRoutes } from './hot-routes.js';
-import { HttpError } from './http-error.js';
+import { HttpError, INTERNAL_ERROR } from './http-error.js';
+import { cutInput } from './input-text.js';
 import { log } from './log.js';
+import type { ServerMetrics } from './metrics.js';
 import type { ModelService } from './model-service.js';
 import { jsonReply, writeReply, type Reply } from './reply.js';
 import { opsRoutes } from './routes-ops.js';
@@ -24,12 +26,23 @@ export function faultSwitch(ratio: number): () => boolean {
   };
 }
 
-/** The answer to an error thrown by a route: its HttpError status, a 4xx it carries, or a logged 500. */
-function errorReply(err: unknown, req: IncomingMessage): Reply {
-  if (err instanceof HttpError) return jsonReply({ error: err.message }, err.status);
+/**
+ * The answer to an error thrown by a route: its HttpError status, a 4xx it carries, or a 500. Anything that
+ * is not an HttpError is a fault of this server (never of the input, which parsing refuses with a 4xx): it is
+ * logged and counted in tern_server_internal_errors_total.
+ */
+function errorReply(err: unknown, req: IncomingMessage, metrics: ServerMetrics): Reply {
+  if (err instanceof HttpError) {
+    if (err.reason === INTERNAL_ERROR) {
+      metrics.internalErrors.inc();
+      log('error', 'internal error', { method: req.method, path: cutInput((req.url ?? '').split('?')[0] ?? ''), error: err.message });
+    }
+    return jsonReply({ error: err.message }, err.status);
+  }
   const status = (err as { status?: unknown }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) return jsonReply({ error: (err as Error).message }, status);
-  const path = (req.url ?? '').split('?')[0];
+  metrics.internalErrors.inc();
+  const path = cutInput((req.url ?? '').split('?')[0] ?? '');
   log('error', 'unexpected error', { method: req.method, path, error: (err as Error).stack ?? String(err) });
   return jsonReply({ error: `internal error: ${(err as Error).message}` }, 500);
 }
@@ -64,7 +77,8 @@ export function createApp(service: ModelService, options: AppOptions): express.E
 
   // The hot routes skip express (hot-routes.ts); express's own routes below still serve every other form.
   const hot = hotRoutes(service, {
-    record, isDraining: options.isDraining, shouldFail: config.fault5xxRatio > 0 ? shouldFail : undefined, errorReply,
+    record, isDraining: options.isDraining, shouldFail: config.fault5xxRatio > 0 ? shouldFail : undefined,
+    errorReply: (err, req) => errorReply(err, req, metrics),
   });
   // An express app is a function that calls app.handle(req, res, next) for every request
   // (express/lib/express.js); its typings do not declare handle, hence the cast.
@@ -97,11 +111,11 @@ export function createApp(service: ModelService, options: AppOptions): express.E
   app.use(opsRoutes(service, options.isDraining, () => metrics.availability.set(availability.ratio())));
 
   app.use((req: Request, res: Response) => {
-    res.status(404).json({ error: `no route for ${req.method} ${req.path}; see /v1/predict, /v2/models/${config.modelName}/infer, /healthz, /readyz, /metrics` });
+    res.status(404).json({ error: `no route for ${req.method} ${cutInput(req.path)}; see /v1/predict, /v2/models/${config.modelName}/infer, /healthz, /readyz, /metrics` });
   });
   // Express recognises error handlers by their four parameters.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    writeReply(res, errorReply(err, req));
+    writeReply(res, errorReply(err, req, metrics));
   });
   return app;
 }

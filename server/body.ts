@@ -1,6 +1,7 @@
 // Reads a request body into one Buffer with a size limit (413) and checks the content type (415).
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
+import { quoteInput } from './input-text.js';
 
 /** The media type without parameters, lower case ('' when absent). */
 export function mediaType(req: IncomingMessage): string {
@@ -11,7 +12,7 @@ export function mediaType(req: IncomingMessage): string {
 export function requireJson(req: IncomingMessage): void {
   const type = mediaType(req);
   if (type !== '' && type !== 'application/json' && !type.endsWith('+json')) {
-    throw new HttpError(415, `unsupported content type "${type}"; send application/json`);
+    throw new HttpError(415, `unsupported content type ${quoteInput(type)}; send application/json`);
   }
 }
 

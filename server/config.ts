@@ -3,6 +3,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { redactUrl } from './redact.js';
 
 /** Execution providers the server can ask onnxruntime for. */
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -29,6 +30,11 @@ export interface ServerConfig {
   driftAlarmDrop: number;
   maxBodyBytes: number;
   maxModelBytes: number;
+  maxRowsPerRequest: number;
+  maxReplyBytes: number;
+  fetchTimeoutMs: number;
+  fetchIdleTimeoutMs: number;
+  fetchRetryMaxMs: number;
   fault5xxRatio: number;
   logInputs: boolean;
   shutdownTimeoutMs: number;
@@ -64,7 +70,12 @@ export const FLAGS: Record<string, FlagSpec> = {
   'drift-min-samples': { key: 'driftMinSamples', kind: 'int', help: 'scores needed before the alarm can fire (default 50)' },
   'drift-alarm-drop': { key: 'driftAlarmDrop', kind: 'number', help: 'alarm when baseline - window mean >= this (default 0.10)' },
   'max-body-bytes': { key: 'maxBodyBytes', kind: 'int', help: 'largest request body; larger gets 413 (default 64 MiB)' },
+  'max-rows-per-request': { key: 'maxRowsPerRequest', kind: 'int', help: 'most rows (batch entries) in one inference request; more gets 413 (default 4096)' },
+  'max-reply-bytes': { key: 'maxReplyBytes', kind: 'int', help: 'largest inference reply; a larger one is answered 413 instead (default 64 MiB)' },
   'max-model-bytes': { key: 'maxModelBytes', kind: 'int', help: 'largest model download (default 2 GiB)' },
+  'fetch-timeout-ms': { key: 'fetchTimeoutMs', kind: 'int', help: 'model download: longest wait for the response headers (default 10000)' },
+  'fetch-idle-timeout-ms': { key: 'fetchIdleTimeoutMs', kind: 'int', help: 'model download: longest wait between body bytes (default 30000)' },
+  'fetch-retry-max-ms': { key: 'fetchRetryMaxMs', kind: 'int', help: 'model download: longest wait between tries; retried until it works (default 30000)' },
   'fault-5xx-ratio': { key: 'fault5xxRatio', kind: 'number', help: 'TEST ONLY: share of inference requests answered 503 (default 0)' },
   'log-inputs': { key: 'logInputs', kind: 'bool', help: 'log request inputs (default false)' },
   'shutdown-timeout-ms': { key: 'shutdownTimeoutMs', kind: 'int', help: 'longest SIGTERM drain (default 25000)' },
@@ -85,7 +96,8 @@ function defaults(cores: number): ServerConfig {
     host: '0.0.0.0', port: 8080, executionProvider: 'cpu', maxBatchSize: 64, maxBatchDelayMs: 1, workers,
     intraOpThreads: Math.max(1, Math.floor(cores / workers)), workerNice: 5, cacheDir: join(tmpdir(), 'tern-model-cache'),
     rejectionThreshold: 0.5, driftWindow: 1000, driftMinSamples: 50, driftAlarmDrop: 0.1,
-    maxBodyBytes: 64 * 1024 * 1024, maxModelBytes: 2 * 1024 * 1024 * 1024, fault5xxRatio: 0, logInputs: false,
+    maxBodyBytes: 64 * 1024 * 1024, maxModelBytes: 2 * 1024 * 1024 * 1024, maxRowsPerRequest: 4096, maxReplyBytes: 64 * 1024 * 1024,
+    fetchTimeoutMs: 10_000, fetchIdleTimeoutMs: 30_000, fetchRetryMaxMs: 30_000, fault5xxRatio: 0, logInputs: false,
     shutdownTimeoutMs: 25000,
   };
 }
@@ -169,12 +181,14 @@ export function parseConfig(
   if (workersGiven && !raw.has('intra-op-threads')) config.intraOpThreads = Math.max(1, Math.floor(cores / config.workers));
 
   if (!config.modelUrl) throw new ConfigError('--model-url (or TERN_MODEL_URL) is required: https://, http:// or file:// URL of an ONNX model');
-  if (!/^(https?|file):\/\//.test(config.modelUrl)) throw new ConfigError(`--model-url ${config.modelUrl}: only https://, http:// and file:// are supported`);
+  if (!/^(https?|file):\/\//.test(config.modelUrl)) throw new ConfigError(`--model-url ${redactUrl(config.modelUrl)}: only https://, http:// and file:// are supported`);
   if (config.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(config.sha256)) throw new ConfigError('--sha256: expected 64 hex digits');
   if (config.port < 0 || config.port > 65535) throw new ConfigError(`--port ${config.port}: expected 0..65535`);
   if (config.maxBatchSize < 1) throw new ConfigError('--max-batch-size: must be at least 1');
   if (config.maxBatchDelayMs < 0) throw new ConfigError('--max-batch-delay-ms: must not be negative');
   if (config.workerNice < 0 || config.workerNice > 19) throw new ConfigError('--worker-nice: expected 0..19');
+  if (config.fetchTimeoutMs < 1 || config.fetchIdleTimeoutMs < 1 || config.fetchRetryMaxMs < 1) throw new ConfigError('--fetch-timeout-ms, --fetch-idle-timeout-ms and --fetch-retry-max-ms must be at least 1');
+  if (config.maxRowsPerRequest < 1 || config.maxReplyBytes < 1) throw new ConfigError('--max-rows-per-request and --max-reply-bytes must be at least 1');
   if (config.workers < 1) throw new ConfigError('--workers: must be at least 1');
   if (config.rejectionThreshold < 0 || config.rejectionThreshold > 1) throw new ConfigError('--rejection-threshold: expected 0..1');
   if (config.fault5xxRatio < 0 || config.fault5xxRatio > 1) throw new ConfigError('--fault-5xx-ratio: expected 0..1');

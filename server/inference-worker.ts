@@ -8,9 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
 import type { TensorSpec } from './model-spec.js';
 import type { NumericArray, Outputs } from './tensor.js';
-import type { BodyResult } from './batcher.js';
-import { HttpError } from './http-error.js';
-import { parsePredictBody } from './predict-body.js';
+import { parseBodies } from './body-batch.js';
 import type { RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
@@ -104,38 +102,13 @@ function run(session: ort.InferenceSession, msg: RunMessage): void {
   );
 }
 
-/** Parses each body (a refused one gets its HTTP error) and runs the vectors of the others as one batch. */
+/** Parses each body (a refused one gets its own error: body-batch.ts) and runs the vectors of the others as one batch. */
 function runBodies(session: ort.InferenceSession, msg: RunBodiesMessage): void {
   const { input, features, maxRows } = msg.shape;
-  const results: BodyResult[] = [];
-  const parts: Float32Array[] = [];
-  let rows = 0;
-  let at = 0;
-  for (const length of msg.bodies.lengths) {
-    const body = Buffer.from(msg.bodies.bytes, at, length);
-    at += length;
-    try {
-      const batch = parsePredictBody(body, features, maxRows);
-      parts.push(batch.data);
-      results.push({ rows: batch.rows });
-      rows += batch.rows;
-    } catch (err) {
-      if (!(err instanceof HttpError)) throw err;
-      results.push({ status: err.status, message: err.message, reason: err.reason });
-    }
-  }
-  if (rows === 0) {
+  const { rows, data, results } = parseBodies(msg.bodies, features, maxRows);
+  if (!data) {
     post({ kind: 'bodies-result', id: msg.id, outputs: {}, results });
     return;
-  }
-  let data = parts[0] as Float32Array;
-  if (parts.length > 1) {
-    data = new Float32Array(rows * features);
-    let offset = 0;
-    for (const p of parts) {
-      data.set(p, offset);
-      offset += p.length;
-    }
   }
   session.run({ [input]: new ort.Tensor('float32', data, [rows, features]) }).then(
     (result) => postOutputs(result, (outputs, transfer) => post({ kind: 'bodies-result', id: msg.id, outputs, results }, transfer)),

@@ -1,59 +1,88 @@
-// tern-server entry point: parse flags, listen at once (live, not ready), then fetch, verify, load and warm
-// up the model in the background; ready only after that. SIGTERM/SIGINT: stop accepting, drain, exit.
+// tern-server entry point: parse flags, listen at once (live, not ready), then fetch (retrying until it
+// works), verify, check, load and warm up the model in the background; ready only after that.
+// SIGTERM/SIGINT at any moment: stop loading, stop accepting, finish every in-flight response (drain.ts),
+// exit 0, all within --shutdown-timeout-ms.
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AvailabilityWindow } from './availability.js';
 import { ConfigError, parseConfig, usage, type ServerConfig } from './config.js';
 import { createApp } from './app.js';
+import { Drain } from './drain.js';
 import { log } from './log.js';
 import { ServerMetrics } from './metrics.js';
 import { missingNodeFlags } from './node-options.js';
 import { fetchModel, ModelSourceError } from './model-source.js';
 import { ModelService } from './model-service.js';
+import { notOnnxReason } from './model-format.js';
 import { buildModelSpec } from './model-spec.js';
-import { readOnnxMetadata } from './onnx-metadata.js';
+import { readOnnxMetadataFile } from './onnx-metadata.js';
+import { redactIn, redactUrl } from './redact.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** Reported by GET /v2. */
 const SERVER_VERSION = '0.1.0';
 
-async function loadModel(service: ModelService, config: ServerConfig): Promise<WorkerPool | undefined> {
+/** What loading has created so far, for shutdown to stop. */
+interface Loading {
+  controller: AbortController;
+  pool: WorkerPool | undefined;
+}
+
+/**
+ * Fetches (retrying until it works), verifies, checks, loads and warms up the model; ready after that, failed
+ * with the reason otherwise. Stops quietly when `loading.controller` aborts (SIGTERM).
+ */
+async function loadModel(service: ModelService, config: ServerConfig, loading: Loading): Promise<void> {
   const started = Date.now();
+  const shown = redactUrl(config.modelUrl);
+  const { signal } = loading.controller;
   try {
-    service.state = { phase: 'loading', reason: `fetching ${config.modelUrl}` };
+    service.state = { phase: 'loading', reason: `fetching ${shown}` };
     const { path, sha256 } = await fetchModel({
-      url: config.modelUrl, sha256: config.sha256, cacheDir: config.cacheDir, maxBytes: config.maxModelBytes,
-      log: (msg, fields) => log('warn', msg, fields),
+      url: config.modelUrl, sha256: config.sha256, cacheDir: config.cacheDir, maxBytes: config.maxModelBytes, signal,
+      connectTimeoutMs: config.fetchTimeoutMs, idleTimeoutMs: config.fetchIdleTimeoutMs, maxRetryDelayMs: config.fetchRetryMaxMs,
+      onRetry: ({ attempt, error, delayMs }) => {
+        service.state = { phase: 'loading', reason: `retrying: ${error} (try ${attempt} failed)`, retryAt: Date.now() + delayMs };
+        log('warn', 'model download failed; retrying', { url: shown, attempt, error, retry_in_ms: delayMs });
+      },
     });
     if (config.sha256 === undefined) log('warn', 'no --sha256 given: the model is loaded unverified', { sha256 });
+    const notOnnx = await notOnnxReason(path);
+    if (notOnnx !== undefined) {
+      throw new ModelSourceError('NotOnnx', `${shown} is ${notOnnx}; tern-server can load ONNX models only (export the model to ONNX first, e.g. with torch.onnx.export)`);
+    }
     service.state = { phase: 'loading', reason: 'loading the model into onnxruntime' };
-    const metadata = readOnnxMetadata(await readFile(path));
+    const metadata = await readOnnxMetadataFile(path);
+    if (signal.aborted) return;
     const pool = new WorkerPool(config.workers, { modelPath: path, provider: config.executionProvider, intraOpThreads: config.intraOpThreads, nice: config.workerNice }, 2,
       (why) => log('error', 'inference worker lost; replacing it', { error: why }));
+    loading.pool = pool;
     let loaded;
     try {
       loaded = await pool.load();
     } catch (err) {
       await pool.close();
-      throw new Error(`onnxruntime could not load ${config.modelUrl}: ${(err as Error).message}`);
+      loading.pool = undefined;
+      throw new Error(`onnxruntime could not load ${shown}: ${redactIn((err as Error).message, config.modelUrl)}`);
     }
+    if (signal.aborted) return;
     if (loaded.warning) log('warn', loaded.warning, { requested: config.executionProvider, provider: loaded.provider });
     const spec = buildModelSpec(loaded.inputs, loaded.outputs, metadata);
     service.attach(spec, pool, loaded.provider, sha256);
     service.state = { phase: 'loading', reason: 'warming up' };
     await service.warmUp();
+    if (signal.aborted) return;
     service.markReady();
     log('info', 'model ready', {
       model: config.modelName, version: config.modelVersion, provider: loaded.provider, sha256, workers: config.workers,
       batchable: spec.batchable, classifier: spec.classifier !== undefined, load_ms: Date.now() - started,
     });
-    return pool;
   } catch (err) {
-    const reason = err instanceof ModelSourceError ? `${err.reason}: ${err.message}` : `LoadFailed: ${(err as Error).message}`;
+    if (signal.aborted) return;
+    const reason = err instanceof ModelSourceError ? `${err.reason}: ${err.message}` : `LoadFailed: ${redactIn((err as Error).message, config.modelUrl)}`;
     service.markFailed(reason);
     log('error', 'model not loaded; staying not ready', { model: config.modelName, version: config.modelVersion, reason });
-    return undefined;
   }
 }
 
@@ -78,43 +107,45 @@ async function main(): Promise<void> {
     log('warn', 'drift alarm: target score mean fell below the baseline', { mean: s.mean, baseline: s.baseline, alarm_drop: s.alarm_drop, window_size: s.window_size }));
   let draining = false;
   const app = createApp(service, { serverVersion: SERVER_VERSION, isDraining: () => draining, availability: new AvailabilityWindow() });
-  const server = app.listen(config.port, config.host);
+  const server = createServer(app);
+  const drain = new Drain(server);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
   const address = server.address() as AddressInfo;
-  log('info', 'listening (live, not ready until the model is loaded)', { host: address.address, port: address.port, model_url: config.modelUrl });
+  log('info', 'listening (live, not ready until the model is loaded)', { host: address.address, port: address.port, model_url: redactUrl(config.modelUrl) });
   const missing = missingNodeFlags(process.execArgv);
   if (missing.length > 0) {
     log('warn', 'node runs without some of tern-server\'s V8 flags: under load it spends more CPU on garbage collection; run bin/tern-server.js itself (its first line passes them) or give node these flags', { missing });
   }
 
-  const poolPromise = loadModel(service, config);
+  const loading: Loading = { controller: new AbortController(), pool: undefined };
+  void loadModel(service, config, loading);
 
   const shutdown = (signal: string): void => {
     if (draining) return;
     draining = true;
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    // Stops a model download, a wait between tries or the loading at whatever point it is.
+    loading.controller.abort();
     log('info', 'draining: no new connections, finishing in-flight requests', { signal });
     const force = setTimeout(() => {
       log('warn', 'drain timed out; closing remaining connections', { timeout_ms: config.shutdownTimeoutMs });
-      server.closeAllConnections();
+      drain.destroyAll();
+      process.exit(0);
     }, config.shutdownTimeoutMs);
-    force.unref();
-    // Keep-alive connections become idle as their last response finishes: close them as they do.
-    const reaper = setInterval(() => server.closeIdleConnections(), 50);
-    reaper.unref();
-    server.close(() => {
-      clearInterval(reaper);
-      void poolPromise.then(async (pool) => {
-        await pool?.close();
-        log('info', 'stopped');
-        process.exit(0);
-      });
+    void drain.drain().then(async () => {
+      const pool = loading.pool;
+      // Workers stop at once unless stuck in native code; the deadline bounds that too.
+      if (pool) await Promise.race([pool.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      clearTimeout(force);
+      log('info', 'stopped');
+      process.exit(0);
     });
-    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

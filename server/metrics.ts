@@ -66,8 +66,12 @@ export class ServerMetrics {
     name: 'tern_server_batch_size', help: 'Inputs per session.run', buckets: BATCH_BUCKETS, registers: [this.registry],
   });
   readonly inferenceErrors = new Counter({
-    name: 'tern_server_inference_errors_total', help: 'Failed session.run calls',
+    name: 'tern_server_inference_errors_total', help: 'Failed session.run calls (the model failed; answered 500)',
     labelNames: ['model'] as const, registers: [this.registry],
+  });
+  readonly internalErrors = new Counter({
+    name: 'tern_server_internal_errors_total', help: 'Requests answered 500 because tern-server itself failed (neither the input nor the model)',
+    registers: [this.registry],
   });
   readonly modelReady = new Gauge({
     name: 'tern_server_model_ready', help: '1 when the model is loaded and warmed up', registers: [this.registry],

@@ -4,33 +4,51 @@ import { Batcher, type BatchRunner, type BodyShape } from './batcher.js';
 import type { ServerConfig } from './config.js';
 import { DriftMonitor, type DriftStats } from './drift-monitor.js';
 import { HttpError } from './http-error.js';
+import { rateLimitedLog } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import { PredictResponseEncoder } from './predict-response.js';
 import type { ClassifierView, ModelSpec } from './model-spec.js';
 import { elementCount, type Feeds, type Outputs } from './tensor.js';
 
-/** Lifecycle state shown on /readyz. */
+/** Lifecycle state shown on /readyz; `retryAt` (epoch ms) while waiting to fetch the model again. */
 export type ModelState =
-  | { phase: 'loading'; reason: string }
+  | { phase: 'loading'; reason: string; retryAt?: number }
   | { phase: 'ready' }
   | { phase: 'failed'; reason: string };
 
-/** One answer of /v1/predict. */
+/** Why the model is not ready, as /readyz and 503s say it ("retrying: ..., next try in 4 s"). */
+export function stateReason(state: ModelState, now = Date.now()): string {
+  if (state.phase === 'ready') return 'ready';
+  if (state.phase === 'failed' || state.retryAt === undefined) return state.reason;
+  const seconds = Math.ceil((state.retryAt - now) / 1000);
+  return `${state.reason}, ${seconds > 0 ? `next try in ${seconds} s` : 'trying again now'}`;
+}
+
+/** One answer of /v1/predict; a row the model gave no finite outputs for has nulls and NON_FINITE_OUTPUT. */
 export interface Prediction {
-  label: string;
-  class_index: number;
-  confidence: number;
-  target_score: number;
+  label: string | null;
+  class_index: number | null;
+  confidence: number | null;
+  target_score: number | null;
   rejected: boolean;
   reason?: string;
 }
+
+/**
+ * Rejection reason of a row whose model outputs are NaN or infinite (e.g. finite float32 inputs so large that
+ * the model overflows): no prediction is made, and nothing of it reaches the score metrics or drift.
+ */
+export const NON_FINITE_OUTPUT = 'non_finite_output';
 
 /** The label of class `index`: the model's own, or class_<index> where it has none. */
 export function classLabel(view: ClassifierView, index: number): string {
   return view.labels[index] ?? `class_${index}`;
 }
 
-/** Reads a classifier's outputs row by row (not rejected; `observe` applies the rejection threshold). */
+/**
+ * Reads a classifier's outputs row by row (not rejected; `observe` applies the rejection threshold). A row with
+ * a non-finite probability or target score is answered with nulls, rejected as NON_FINITE_OUTPUT.
+ */
 export function readClassifierOutputs(view: ClassifierView, outputs: Outputs, rows: number): Prediction[] {
   const probs = outputs[view.probabilities];
   if (!probs) throw new Error(`model output ${view.probabilities} missing from the result`);
@@ -40,14 +58,21 @@ export function readClassifierOutputs(view: ClassifierView, outputs: Outputs, ro
   for (let r = 0; r < rows; r++) {
     let best = 0;
     let bestP = -Infinity;
+    let finite = true;
     for (let c = 0; c < classes; c++) {
       const p = Number(probs.data[r * classes + c]);
       if (p > bestP) {
         bestP = p;
         best = c;
       }
+      // p - p is 0 for every finite p, NaN for NaN and infinities.
+      if (p - p !== 0) finite = false;
     }
     const score = target ? Number(target.data[r]) : bestP;
+    if (!finite || score - score !== 0) {
+      out.push({ label: null, class_index: null, confidence: null, target_score: null, rejected: true, reason: NON_FINITE_OUTPUT });
+      continue;
+    }
     out.push({ label: classLabel(view, best), class_index: best, confidence: bestP, target_score: score, rejected: false });
   }
   return out;
@@ -64,6 +89,7 @@ export class ModelService {
   readonly predictEncoder: PredictResponseEncoder;
   #batcher: Batcher | undefined;
   #runner: BatchRunner | undefined;
+  readonly #failureLog = rateLimitedLog('error', 'inference failed (the model or its worker; answered 500)', 1000);
 
   constructor(
     readonly config: ServerConfig,
@@ -84,6 +110,8 @@ export class ModelService {
     metrics.inferenceErrors.inc({ model: config.modelName }, 0);
     metrics.rejections.inc({ reason: 'not_a_target' }, 0);
     metrics.rejections.inc({ reason: 'invalid_input' }, 0);
+    metrics.rejections.inc({ reason: NON_FINITE_OUTPUT }, 0);
+    metrics.internalErrors.inc(0);
   }
 
   /** Connects the loaded model; the service is not ready until `markReady`. */
@@ -124,7 +152,7 @@ export class ModelService {
   /** 503 unless ready. */
   requireReady(): { spec: ModelSpec; batcher: Batcher } {
     if (this.state.phase !== 'ready' || !this.spec || !this.#batcher) {
-      throw new HttpError(503, `model ${this.config.modelName} is not ready: ${this.state.phase === 'ready' ? 'shutting down' : this.state.reason}`, 'not_ready');
+      throw new HttpError(503, `model ${this.config.modelName} is not ready: ${this.state.phase === 'ready' ? 'shutting down' : stateReason(this.state)}`, 'not_ready');
     }
     return { spec: this.spec, batcher: this.#batcher };
   }
@@ -143,8 +171,7 @@ export class ModelService {
     try {
       return await batcher.submit(feeds);
     } catch (err) {
-      this.metrics.inferenceErrors.inc({ model: this.config.modelName });
-      throw new HttpError(500, `inference failed: ${(err as Error).message}`, 'inference_error');
+      throw this.#inferenceFailed(err);
     }
   }
 
@@ -164,11 +191,18 @@ export class ModelService {
     try {
       outcome = await batcher.submitBody(body, estimatedRows, shape);
     } catch (err) {
-      this.metrics.inferenceErrors.inc({ model: this.config.modelName });
-      throw new HttpError(500, `inference failed: ${(err as Error).message}`, 'inference_error');
+      throw this.#inferenceFailed(err);
     }
     if ('status' in outcome) throw new HttpError(outcome.status, outcome.message, outcome.reason);
     return outcome;
+  }
+
+  /** Counts and logs (at most once a second) a failed inference; the 500 to answer. */
+  #inferenceFailed(err: unknown): HttpError {
+    this.metrics.inferenceErrors.inc({ model: this.config.modelName });
+    const message = (err as Error).message;
+    this.#failureLog(message);
+    return new HttpError(500, `inference failed: ${message}`, 'inference_error');
   }
 
   /**
@@ -178,21 +212,28 @@ export class ModelService {
   observe(predictions: Prediction[], threshold: number): Prediction[] {
     const m = this.metrics;
     let rejected = 0;
+    let nonFinite = 0;
     for (let i = 0; i < predictions.length; i++) {
       const p = predictions[i] as Prediction;
-      m.targetScore.observe(p.target_score);
-      this.drift.add(p.target_score);
-      if (p.target_score < threshold) {
+      const score = p.target_score;
+      if (score === null) {
+        nonFinite++;
+        continue;
+      }
+      m.targetScore.observe(score);
+      this.drift.add(score);
+      if (score < threshold) {
         rejected++;
         p.rejected = true;
         p.reason = 'not_a_target';
         continue;
       }
       // Counted by class index; added to the labelled counter when it is read (see ClassTally).
-      m.pendingPredictions.add(p.class_index);
-      m.confidence.observe(p.confidence);
+      m.pendingPredictions.add(p.class_index as number);
+      m.confidence.observe(p.confidence as number);
     }
     if (rejected > 0) m.rejections.inc({ reason: 'not_a_target' }, rejected);
+    if (nonFinite > 0) m.rejections.inc({ reason: NON_FINITE_OUTPUT }, nonFinite);
     const stats = this.drift.stats();
     m.targetScoreMean.set(stats.mean ?? 0);
     m.driftWindowSize.set(stats.window_size);

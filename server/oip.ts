@@ -3,6 +3,7 @@
 // tensors) and encoding responses (JSON data, or binary outputs when asked with `binary_data`).
 import { finiteCheck } from './finite-check.js';
 import { HttpError } from './http-error.js';
+import { cutInput, describeValue, quoteInput } from './input-text.js';
 import type { ModelSpec, TensorSpec } from './model-spec.js';
 import { elementCount, type Feeds, type NumericArray, type Outputs, type Tensor } from './tensor.js';
 
@@ -25,13 +26,11 @@ export const oipDatatype = (ortType: string): string => ORT_TO_OIP[ortType] ?? o
 /** OIP shape: symbolic dims become -1. */
 export const oipShape = (t: TensorSpec): number[] => t.shape.map((d) => (typeof d === 'number' ? d : -1));
 
-function flatten(data: unknown, out: unknown[]): void {
-  if (Array.isArray(data)) for (const d of data) flatten(d, out);
-  else out.push(data);
-}
-
 interface RawInput {
+  /** The name as shown in messages (cut when long). */
   name: string;
+  /** The name as sent. */
+  given: string;
   shape: number[];
   datatype: string;
   data: unknown;
@@ -44,8 +43,10 @@ function readInputs(doc: Record<string, unknown>): RawInput[] {
   return inputs.map((raw: unknown, i) => {
     if (typeof raw !== 'object' || raw === null) throw new HttpError(400, `inputs[${i}] is not an object`);
     const t = raw as Record<string, unknown>;
-    const name = t['name'];
-    if (typeof name !== 'string') throw new HttpError(400, `inputs[${i}].name must be a string`);
+    const given = t['name'];
+    if (typeof given !== 'string') throw new HttpError(400, `inputs[${i}].name must be a string`);
+    // Only known names get far (see parseInferRequest); a long unknown one is cut wherever it is shown.
+    const name = cutInput(given);
     const shape = t['shape'];
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
       throw new HttpError(400, `input ${name}: "shape" must be an array of non-negative integers`);
@@ -57,39 +58,86 @@ function readInputs(doc: Record<string, unknown>): RawInput[] {
     if (bs !== undefined && (!Number.isInteger(bs) || (bs as number) < 0)) {
       throw new HttpError(400, `input ${name}: parameters.binary_data_size must be a non-negative integer`);
     }
-    return { name, shape: shape as number[], datatype, data: t['data'], binarySize: bs as number | undefined };
+    return { name, given, shape: shape as number[], datatype, data: t['data'], binarySize: bs as number | undefined };
   });
 }
 
-function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean): void {
+/** A client's shape for a message, cut when long (a rank of a million is possible). */
+const shapeText = (shape: readonly number[]): string => cutInput(shape.join(','));
+
+/** Most values in one input tensor (256 MiB of float32, four times the default body limit). */
+const MAX_TENSOR_VALUES = 2 ** 26;
+
+function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean, maxRows: number): void {
   if (input.datatype !== 'FP32') {
-    throw new HttpError(400, `input ${input.name}: datatype ${input.datatype} is not supported; this model takes FP32`);
+    throw new HttpError(400, `input ${input.name}: datatype ${cutInput(input.datatype)} is not supported; this model takes FP32`);
   }
   if (input.shape.length !== spec.shape.length) {
-    throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] has rank ${input.shape.length}; the model expects [${oipShape(spec).join(',')}]`);
+    throw new HttpError(400, `input ${input.name}: shape [${shapeText(input.shape)}] has rank ${input.shape.length}; the model expects [${oipShape(spec).join(',')}]`);
   }
   spec.shape.forEach((d, i) => {
     if (typeof d === 'number' && d >= 0 && input.shape[i] !== d) {
-      throw new HttpError(400, `input ${input.name}: shape [${input.shape.join(',')}] does not match the model's [${oipShape(spec).join(',')}]`);
+      throw new HttpError(400, `input ${input.name}: shape [${shapeText(input.shape)}] does not match the model's [${oipShape(spec).join(',')}]`);
     }
   });
-  if (elementCount(input.shape) === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${input.shape.join(',')}])`);
+  const count = elementCount(input.shape);
+  if (count === 0) throw new HttpError(400, `input ${input.name}: empty tensor (shape [${shapeText(input.shape)}])`);
+  // Checked before anything is allocated for it (free dimensions take any size a client writes).
+  if (count > MAX_TENSOR_VALUES) {
+    throw new HttpError(413, `input ${input.name}: shape [${shapeText(input.shape)}] has ${count} values; at most ${MAX_TENSOR_VALUES} per input`);
+  }
   if (batchable && input.shape[0] === 0) throw new HttpError(400, `input ${input.name}: empty batch`);
+  if (batchable && (input.shape[0] as number) > maxRows) {
+    throw new HttpError(413, `input ${input.name}: ${input.shape[0]} rows in one request; the limit is ${maxRows} (--max-rows-per-request)`);
+  }
 }
 
+/**
+ * The input's JSON `data` as float32: flat, or nested at most once per dimension of its shape (walked without
+ * recursion, so no nesting depth can exhaust the stack).
+ */
 function toFloat32(input: RawInput): Float32Array {
-  const flat: unknown[] = [];
-  flatten(input.data, flat);
+  const { name, data } = input;
+  if (data === undefined) throw new HttpError(400, `input ${name}: no "data" (and no binary_data_size)`);
   const n = elementCount(input.shape);
-  if (input.data === undefined) throw new HttpError(400, `input ${input.name}: no "data" (and no binary_data_size)`);
-  if (flat.length !== n) throw new HttpError(400, `input ${input.name}: ${flat.length} values for shape [${input.shape.join(',')}] (${n} expected)`);
+  const maxDepth = Math.max(1, input.shape.length);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = flat[i];
-    if (typeof x !== 'number') throw new HttpError(400, `input ${input.name}: value ${i} is ${JSON.stringify(x) ?? String(x)}; expected a number`);
-    out[i] = x;
-    if (!Number.isFinite(out[i])) throw new HttpError(400, `input ${input.name}: value ${i} (${x}) is not a finite float32`);
+  let count = 0;
+  const put = (x: unknown): void => {
+    if (count < n) {
+      if (typeof x !== 'number') throw new HttpError(400, `input ${name}: value ${count} is ${describeValue(x)}; expected a number`);
+      // JSON has no NaN or infinity: a non-finite number was written too large for a double (e.g. 1e400).
+      if (!Number.isFinite(x)) throw new HttpError(400, `input ${name}: value ${count} is out of range (too large for a number); expected a finite float32`);
+      out[count] = x;
+      if (!Number.isFinite(out[count])) throw new HttpError(400, `input ${name}: value ${count} (${x}) is not a finite float32`);
+    }
+    count++;
+  };
+  if (!Array.isArray(data)) put(data);
+  else {
+    const arrays: unknown[][] = [data];
+    const next: number[] = [0];
+    while (arrays.length > 0) {
+      const top = arrays.length - 1;
+      const array = arrays[top] as unknown[];
+      const i = next[top] as number;
+      if (i === array.length) {
+        arrays.pop();
+        next.pop();
+        continue;
+      }
+      next[top] = i + 1;
+      const x = array[i];
+      if (!Array.isArray(x)) put(x);
+      else if (arrays.length === maxDepth) {
+        throw new HttpError(400, `input ${name}: "data" is nested deeper than its shape [${shapeText(input.shape)}] (${maxDepth} level${maxDepth === 1 ? '' : 's'} at most); send it flat or nested once per dimension`);
+      } else {
+        arrays.push(x);
+        next.push(0);
+      }
+    }
   }
+  if (count !== n) throw new HttpError(400, `input ${name}: ${count} values for shape [${shapeText(input.shape)}] (${n} expected)`);
   return out;
 }
 
@@ -107,12 +155,16 @@ function requestedOutputs(doc: Record<string, unknown>, spec: ModelSpec): InferR
   const asked = doc['outputs'];
   if (asked === undefined) return spec.outputs.map((o) => ({ name: o.name, binary: allBinary }));
   if (!Array.isArray(asked)) throw new HttpError(400, '"outputs" must be an array');
+  const seen = new Set<string>();
   return asked.map((raw: unknown, i) => {
     const o = (raw ?? {}) as Record<string, unknown>;
     const name = o['name'];
     if (typeof name !== 'string') throw new HttpError(400, `outputs[${i}].name must be a string`);
+    // Each output once: a list repeating one a million times would make a reply of a million copies.
+    if (seen.has(name)) throw new HttpError(400, `output ${quoteInput(name)} asked for twice`);
+    seen.add(name);
     if (!spec.outputs.some((s) => s.name === name)) {
-      throw new HttpError(400, `unknown output "${name}"; the model has ${spec.outputs.map((s) => s.name).join(', ')}`);
+      throw new HttpError(400, `unknown output ${quoteInput(name)}; the model has ${spec.outputs.map((s) => s.name).join(', ')}`);
     }
     const p = (o['parameters'] ?? {}) as Record<string, unknown>;
     return { name, binary: p['binary_data'] === true || (p['binary_data'] === undefined && allBinary) };
@@ -121,24 +173,24 @@ function requestedOutputs(doc: Record<string, unknown>, spec: ModelSpec): InferR
 
 /**
  * Parses an infer request. `binary` is the raw bytes after the JSON header (binary extension) or undefined
- * for a plain JSON request.
+ * for a plain JSON request; a batchable model takes at most `maxRows` rows (413 beyond).
  */
-export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec: ModelSpec): InferRequest {
+export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec: ModelSpec, maxRows = Infinity): InferRequest {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new HttpError(400, 'expected a JSON object with "inputs"');
   const body = doc as Record<string, unknown>;
   const raw = readInputs(body);
   const feeds: Feeds = {};
   let offset = 0;
   for (const input of raw) {
-    const model = spec.inputs.find((s) => s.name === input.name);
-    if (!model) throw new HttpError(400, `unknown input "${input.name}"; the model takes ${spec.inputs.map((s) => s.name).join(', ')}`);
-    if (feeds[input.name]) throw new HttpError(400, `input ${input.name} given twice`);
-    checkShape(input, model, spec.batchable);
+    const model = spec.inputs.find((s) => s.name === input.given);
+    if (!model) throw new HttpError(400, `unknown input ${quoteInput(input.given)}; the model takes ${spec.inputs.map((s) => s.name).join(', ')}`);
+    if (feeds[input.given]) throw new HttpError(400, `input ${input.name} given twice`);
+    checkShape(input, model, spec.batchable, maxRows);
     let data: Float32Array;
     if (input.binarySize !== undefined) {
       const expected = elementCount(input.shape) * 4;
       if (!binary) throw new HttpError(400, `input ${input.name}: binary_data_size given but the request has no Inference-Header-Content-Length binary part`);
-      if (input.binarySize !== expected) throw new HttpError(400, `input ${input.name}: binary_data_size ${input.binarySize} but shape [${input.shape.join(',')}] of FP32 needs ${expected} bytes`);
+      if (input.binarySize !== expected) throw new HttpError(400, `input ${input.name}: binary_data_size ${input.binarySize} but shape [${shapeText(input.shape)}] of FP32 needs ${expected} bytes`);
       if (offset + expected > binary.length) throw new HttpError(400, `input ${input.name}: the binary part ends after ${binary.length - offset} of ${expected} bytes`);
       const at = binary.byteOffset + offset;
       if (at % 4 === 0) {
@@ -153,7 +205,7 @@ export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec
     } else {
       data = toFloat32(input);
     }
-    feeds[input.name] = { dims: input.shape, data };
+    feeds[input.given] = { dims: input.shape, data };
   }
   if (binary && offset !== binary.length) throw new HttpError(400, `the binary part has ${binary.length - offset} bytes no input claims`);
   for (const s of spec.inputs) if (!feeds[s.name]) throw new HttpError(400, `missing input "${s.name}"`);

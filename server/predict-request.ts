@@ -3,6 +3,7 @@
 //   {"features": [f, ...]}           one feature vector
 //   {"features": [[f, ...], ...]}    many feature vectors
 import { HttpError } from './http-error.js';
+import { describeValue } from './input-text.js';
 
 /** A validated batch of feature vectors. */
 export interface PredictBatch {
@@ -33,9 +34,9 @@ export function parsePredictRequest(doc: unknown, features: number, maxRows: num
     if (v.length !== features) throw new HttpError(400, `instance ${row} has ${v.length} values; the model expects ${features}`);
     for (let i = 0; i < features; i++) {
       const x: unknown = v[i];
-      if (typeof x !== 'number' || !Number.isFinite(x)) {
-        throw new HttpError(400, `instance ${row}, value ${i} is ${JSON.stringify(x) ?? String(x)}; expected a finite number`);
-      }
+      if (typeof x !== 'number') throw new HttpError(400, `instance ${row}, value ${i} is ${describeValue(x)}; expected a finite number`);
+      // JSON has no NaN or infinity: a non-finite number here was written too large for a double (e.g. 1e400).
+      if (!Number.isFinite(x)) throw new HttpError(400, `instance ${row}, value ${i} is out of range (too large for a number); expected a finite float32`);
       data[row * features + i] = x;
       if (!Number.isFinite(data[row * features + i])) {
         throw new HttpError(400, `instance ${row}, value ${i} (${x}) does not fit in float32`);

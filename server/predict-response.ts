@@ -3,8 +3,8 @@
 // objects walked generically; each label is JSON-quoted once and remembered).
 import type { Prediction } from './model-service.js';
 
-/** A finite number as JSON writes it; NaN and infinities become null, as JSON.stringify does. */
-const num = (x: number): string => (Number.isFinite(x) ? String(x) : 'null');
+/** A finite number as JSON writes it; null, NaN and infinities become null, as JSON.stringify does. */
+const num = (x: number | null): string => (x !== null && Number.isFinite(x) ? String(x) : 'null');
 
 /** Encoder for one model's /v1/predict answers. */
 export class PredictResponseEncoder {
@@ -30,7 +30,7 @@ export class PredictResponseEncoder {
     let out = this.#prefix;
     for (let i = 0; i < predictions.length; i++) {
       const p = predictions[i] as Prediction;
-      out += `${i === 0 ? '' : ','}{"label":${this.#quote(p.label)},"class_index":${num(p.class_index)},"confidence":${num(p.confidence)},"target_score":${num(p.target_score)},"rejected":${p.rejected ? 'true' : 'false'}`;
+      out += `${i === 0 ? '' : ','}{"label":${p.label === null ? 'null' : this.#quote(p.label)},"class_index":${num(p.class_index)},"confidence":${num(p.confidence)},"target_score":${num(p.target_score)},"rejected":${p.rejected ? 'true' : 'false'}`;
       out += p.reason === undefined ? '}' : `,"reason":${this.#quote(p.reason)}}`;
     }
     return `${out}],"latency_ms":${num(latencyMs)}}`;

@@ -1,6 +1,6 @@
 // Operational endpoints: /healthz (live), /readyz (ready, or why not), /metrics (Prometheus).
 import { Router } from 'express';
-import type { ModelService } from './model-service.js';
+import { stateReason, type ModelService } from './model-service.js';
 
 /** Health, readiness and metrics routes. */
 export function opsRoutes(service: ModelService, isDraining: () => boolean, beforeScrape: () => void): Router {
@@ -16,7 +16,7 @@ export function opsRoutes(service: ModelService, isDraining: () => boolean, befo
     } else if (service.state.phase === 'ready') {
       res.json({ ready: true, model });
     } else {
-      res.status(503).json({ ready: false, phase: service.state.phase, reason: service.state.reason, model });
+      res.status(503).json({ ready: false, phase: service.state.phase, reason: stateReason(service.state), model });
     }
   });
   router.get('/metrics', async (_req, res) => {

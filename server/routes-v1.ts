@@ -9,8 +9,6 @@ import { estimateRows, parsePredictBody } from './predict-body.js';
 import { writeReply, type Reply } from './reply.js';
 import type { Outputs } from './tensor.js';
 
-/** Most feature vectors in one /v1/predict request. */
-const MAX_ROWS_PER_REQUEST = 4096;
 /**
  * Bodies from this size on (about six 16-value vectors) are parsed in the inference workers, batched; smaller
  * ones cost less to parse here than to hand over.
@@ -33,9 +31,9 @@ export async function predictV1(service: ModelService, req: IncomingMessage): Pr
   if (body.length >= PARSE_IN_WORKERS_FROM_BYTES && service.parsesBodies && !config.logInputs) {
     // Parsing is most of this route's work for many vectors: the inference workers do it, batched, off the
     // event loop (the errors are the same).
-    ({ rows, outputs } = await service.inferBody(body, estimateRows(body), { input: view.input, features: view.features, maxRows: MAX_ROWS_PER_REQUEST }));
+    ({ rows, outputs } = await service.inferBody(body, estimateRows(body), { input: view.input, features: view.features, maxRows: config.maxRowsPerRequest }));
   } else {
-    const batch = parsePredictBody(body, view.features, MAX_ROWS_PER_REQUEST);
+    const batch = parsePredictBody(body, view.features, config.maxRowsPerRequest);
     if (config.logInputs) log('debug', 'predict input', { rows: batch.rows, data: Array.from(batch.data) });
     rows = batch.rows;
     outputs = await service.infer({ [view.input]: { dims: [batch.rows, view.features], data: batch.data } });

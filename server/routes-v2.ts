@@ -4,8 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { mediaType, parseJson, readBody, readSplitBody } from './body.js';
 import { HttpError } from './http-error.js';
+import { cutInput, quoteInput } from './input-text.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
-import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest } from './oip.js';
+import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest, type EncodedResponse } from './oip.js';
 import { writeReply, type Reply } from './reply.js';
 
 const HEADER_LENGTH = 'inference-header-content-length';
@@ -14,8 +15,19 @@ const HEADER_LENGTH = 'inference-header-content-length';
 function requireServedModel(service: ModelService, name: string | string[] | undefined, version?: string | string[]): void {
   const { config } = service;
   if (name !== config.modelName || (version !== undefined && version !== config.modelVersion)) {
-    const what = version === undefined ? `model "${name}"` : `model "${name}" version "${version}"`;
+    const what = version === undefined ? `model ${quoteInput(String(name))}` : `model ${quoteInput(String(name))} version ${quoteInput(String(version))}`;
     throw new HttpError(404, `unknown ${what}; this server serves "${config.modelName}" version "${config.modelVersion}"`, 'unknown_model');
+  }
+}
+
+/** 413 when the encoded reply is over `maxBytes` (the client asked for more than this server answers at once). */
+function refuseLargeReply(encoded: EncodedResponse, maxBytes: number): void {
+  let bytes = encoded.json.length;
+  // A JSON character is at most 3 UTF-8 bytes: count exactly only when that bound is over the limit.
+  if (bytes * 3 > maxBytes) bytes = Buffer.byteLength(encoded.json);
+  for (const part of encoded.binary) bytes += part.length;
+  if (bytes > maxBytes) {
+    throw new HttpError(413, `the reply would be ${bytes} bytes; the limit is ${maxBytes} (--max-reply-bytes): send fewer rows, ask for fewer outputs, or binary outputs`, 'reply_too_large');
   }
 }
 
@@ -30,7 +42,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   const headerLength = req.headers[HEADER_LENGTH];
   const type = mediaType(req);
   if (headerLength === undefined && type !== '' && type !== 'application/json') {
-    throw new HttpError(415, `unsupported content type "${type}"; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
+    throw new HttpError(415, `unsupported content type ${quoteInput(type)}; send application/json, or binary tensors with an Inference-Header-Content-Length header`);
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   const headBytes = Number(headerLength);
@@ -47,14 +59,14 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
     const body = await readBody(req, config.maxBodyBytes, Number.isSafeInteger(headBytes) && headBytes >= 0 ? headBytes : undefined);
     const n = Number(headerLength);
     if (!Number.isInteger(n) || n <= 0 || n > body.length) {
-      throw new HttpError(400, `Inference-Header-Content-Length ${String(headerLength)} must be an integer between 1 and the body size (${body.length})`);
+      throw new HttpError(400, `Inference-Header-Content-Length ${cutInput(String(headerLength))} must be an integer between 1 and the body size (${body.length})`);
     }
     doc = parseJson(body.subarray(0, n), 'inference header');
     binary = body.subarray(n);
   } else {
     doc = parseJson(await readBody(req, config.maxBodyBytes));
   }
-  const request = parseInferRequest(doc, binary, spec);
+  const request = parseInferRequest(doc, binary, spec, config.maxRowsPerRequest);
   const outputs = await service.infer(request.feeds);
   const view = spec.classifier;
   if (view && request.feeds[view.input]) {
@@ -62,6 +74,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
     service.observe(readClassifierOutputs(view, outputs, rows), 0);
   }
   const encoded = encodeInferResponse(config.modelName, config.modelVersion, request.id, outputs, request.outputs);
+  refuseLargeReply(encoded, config.maxReplyBytes);
   if (encoded.binary.length === 0) return { status: 200, type: 'application/json', body: encoded.json };
   const header = Buffer.from(encoded.json, 'utf8');
   return {

@@ -1,8 +1,11 @@
 // The real tern-server process (bin/tern-server.js from dist/; `make build` first) on 127.0.0.1, fetching a
 // real demo model from a loopback model host: readiness, sha256 mismatch and 404 (not ready, with the reason),
 // predictions, OIP JSON and binary, the metric names of docs/conventions.md, drift on live traffic, the fault
-// switch, and SIGTERM draining in-flight requests.
+// switch, SIGTERM draining in-flight requests (a large reply to a slow client included), non-ONNX files, a model
+// host that is silent, down for a while or given a signed URL, and hostile bodies among valid ones in the workers.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -146,7 +149,7 @@ describe('tern-server process', () => {
       'tern_server_rejections_total', 'tern_server_prediction_confidence_bucket', 'tern_server_target_score_bucket',
       'tern_server_target_score_mean', 'tern_server_drift_baseline_score', 'tern_server_drift_window_size',
       'tern_server_drift_alarm_active', 'tern_server_drift_alarms_total', 'tern_server_availability_ratio',
-      'tern_server_batch_size_bucket', 'tern_server_inference_errors_total', 'tern_server_model_ready', 'tern_server_model_info',
+      'tern_server_batch_size_bucket', 'tern_server_inference_errors_total', 'tern_server_internal_errors_total', 'tern_server_model_ready', 'tern_server_model_info',
     ]) {
       expect(text).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     }
@@ -192,10 +195,26 @@ describe('tern-server that cannot load its model', () => {
   });
 
   it('stays not ready when onnxruntime cannot load the file', async () => {
+    // ir_version 7 and an empty graph: an ONNX ModelProto on the outside, which onnxruntime refuses.
     const garbage = join(cacheDir, 'garbage.onnx');
-    writeFileSync(garbage, 'this is not an ONNX model');
+    writeFileSync(garbage, Buffer.from([0x08, 0x07, 0x3a, 0x00]));
     const s = await startServer(['--model-url', `file://${garbage}`, '--model-version', '0.0.1']);
     expect(String((await readyz(s, 503))['reason'])).toMatch(/^LoadFailed: onnxruntime could not load file:\/\/.*garbage.onnx/);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it.each([
+    ['a Lightning .ckpt', 'model.ckpt', Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200)]), /zip archive \(a PyTorch \.pt\/\.ckpt checkpoint/],
+    ['text', 'model.onnx', Buffer.from('this is not an ONNX model'), /text starting with "this is not/],
+  ])('says clearly that it cannot load %s', async (_what, name, bytes, what) => {
+    const file = join(cacheDir, name);
+    writeFileSync(file, bytes);
+    const s = await startServer(['--model-url', `file://${file}`, '--model-version', '0.0.1']);
+    const reason = String((await readyz(s, 503))['reason']);
+    expect(reason).toMatch(/^NotOnnx: file:\/\/.* is /);
+    expect(reason).toMatch(what);
+    expect(reason).toContain('tern-server can load ONNX models only');
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
@@ -307,6 +326,131 @@ describe('tern-server parsing /v1 bodies in its workers', () => {
     }
     const metrics = await (await fetch(`${s.base}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`tern_server_rejections_total\\{reason="invalid_input"\\} ${3 * bad.length}\\n`));
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+});
+
+/** A loopback model host that misbehaves: silent (never answers), or failing the first `failures` requests. */
+async function startBadHost(failures: number): Promise<{ url: string; hits: () => number; close: () => Promise<void> }> {
+  const model = readFileSync(join(ROOT, 'models/species/species-1.1.0.onnx'));
+  let hits = 0;
+  const held: ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    hits++;
+    if (req.url?.startsWith('/silent')) held.push(res);
+    else if (hits <= failures) res.writeHead(503).end('down for maintenance');
+    else res.writeHead(200, { 'content-length': model.length }).end(model);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits: () => hits,
+    close: () => new Promise<void>((r) => {
+      for (const res of held) res.destroy();
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+describe('tern-server fetching its model from a bad host', () => {
+  it('honours SIGTERM while the model host never answers', async () => {
+    const bad = await startBadHost(0);
+    const s = await startServer(['--model-url', `${bad.url}/silent/species-1.1.0.onnx`, '--fetch-timeout-ms', '60000', '--shutdown-timeout-ms', '5000']);
+    expect(String((await (await fetch(`${s.base}/readyz`)).json() as Record<string, unknown>)['reason'])).toMatch(/^fetching /);
+    const started = Date.now();
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await bad.close();
+  });
+
+  it('keeps retrying through an outage, says so on /readyz while live, then becomes ready', async () => {
+    const bad = await startBadHost(6);
+    const s = await startServer(['--model-url', `${bad.url}/species-1.1.0.onnx`, '--sha256', entry('1.1.0').sha256, '--fetch-retry-max-ms', '400']);
+    let retrying: string | undefined;
+    for (let i = 0; i < 100 && retrying === undefined; i++) {
+      const doc = (await (await fetch(`${s.base}/readyz`)).json()) as Record<string, unknown>;
+      if (/^retrying: GET .* returned 503/.test(String(doc['reason'])) && /next try in \d+ s|trying again now/.test(String(doc['reason']))) retrying = String(doc['reason']);
+      expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(retrying).toBeDefined();
+    await readyz(s, 200, 20_000);
+    expect(bad.hits()).toBe(7);
+    expect(s.logs.filter((l) => l.includes('model download failed; retrying'))).toHaveLength(6);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    await bad.close();
+  });
+
+  it('never shows or logs the credentials of a signed model URL', async () => {
+    const secret = 'f00dfeedc0ffee';
+    const url = `${host.url.replace('http://', 'http://user:hunter22@')}species/9.9.9/species-9.9.9.onnx?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=${secret}`;
+    const s = await startServer(['--model-url', url, '--model-version', '9.9.9']);
+    const doc = await readyz(s, 503);
+    expect(String(doc['reason'])).toMatch(/^NotFound: .*X-Amz-Signature=\*\*\*/);
+    const predict = await fetch(`${s.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features }) });
+    const body = await predict.text();
+    expect(predict.status).toBe(503);
+    s.proc.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    for (const text of [JSON.stringify(doc), body, s.logs.join('\n')]) expect(text).not.toMatch(/f00dfeedc0ffee|AKIAEXAMPLE|hunter22/);
+  });
+});
+
+describe('tern-server draining on SIGTERM', () => {
+  it('completes a 15 MB reply in flight to a slow client, then exits 0', async () => {
+    const s = await startReadyTwoWorkers(['--max-rows-per-request', '100000']);
+    const rows = 100_000;
+    const header = Buffer.from(JSON.stringify({
+      inputs: [{ name: 'features', shape: [rows, 16], datatype: 'FP32', parameters: { binary_data_size: rows * 64 } }],
+      parameters: { binary_data_output: true },
+    }));
+    const input = new Float32Array(rows * 16).map((_, i) => Math.sin(i));
+    const body = Buffer.concat([header, Buffer.from(input.buffer)]);
+    const port = Number(new URL(s.base).port);
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v2/models/species/infer', headers: {
+        'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length), 'content-length': body.length,
+      } }, resolve);
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res.statusCode).toBe(200);
+    const expected = Number(res.headers['content-length']);
+    expect(expected).toBeGreaterThan(rows * 37 * 4);
+    s.proc.kill('SIGTERM');
+    // Read slowly: the reply is still being written long after SIGTERM.
+    const received = await new Promise<number>((resolve) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => {
+        bytes += c.length;
+        res.pause();
+        setTimeout(() => res.resume(), 1);
+      });
+      res.on('end', () => resolve(bytes));
+      res.on('error', () => resolve(-bytes));
+      res.on('aborted', () => resolve(-bytes));
+    });
+    expect(received).toBe(expected);
+    expect(await s.exited).toBe(0);
+  });
+});
+
+describe('tern-server workers refusing hostile bodies', () => {
+  it('answers 300 concurrent valid bodies 200 while deep ones among them get their own 400', async () => {
+    const s = await startReadyTwoWorkers([]);
+    const valid = JSON.stringify({ instances: Array.from({ length: 8 }, (_, r) => Array.from({ length: 16 }, (_, k) => Math.cos(r * 3 + k))) });
+    const deep = `{"instances":[[${'['.repeat(100_000)}1${']'.repeat(100_000)},${Array(15).fill(1).join(',')}]]}`;
+    const bodies = Array.from({ length: 330 }, (_, i) => (i % 11 === 5 ? deep : valid));
+    const statuses = await Promise.all(bodies.map(async (b) => (await fetch(`${s.base}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: b })).status));
+    expect(statuses.filter((st, i) => bodies[i] === valid && st !== 200)).toEqual([]);
+    expect(statuses.filter((st, i) => bodies[i] === deep && st !== 400)).toEqual([]);
+    const text = await (await fetch(`${s.base}/metrics`)).text();
+    expect(text.split('\n').filter((l) => /route="\/v[12]\/[^"]*",method="POST",code="5\d\d"/.test(l))).toEqual([]);
+    expect(text).toMatch(/^tern_server_availability_ratio 1$/m);
     s.proc.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
