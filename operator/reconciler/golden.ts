@@ -9,15 +9,20 @@ import type { GoldenResult } from '../planner/types.js';
 
 type GoldenQuery = NonNullable<NonNullable<ModelRelease['spec']['rollout']>['staging']['goldenQueries']>[number];
 
-/** One /v1/predict answer row (tern-server's Prediction). */
+/** One /v1/predict answer row (tern-server's Prediction): read from a pod, so checked before use. */
 export interface PredictionRow {
   label: string;
   class_index: number;
-  confidence: number;
+  /** null when the model's output was not finite (tern-server's reason `non_finite_output`). */
+  confidence: number | null;
+  reason?: string;
 }
 
 /** Why `answer` misses `query`'s expectations, or undefined when it meets them. */
 export function goldenMismatch(query: GoldenQuery, answer: PredictionRow): string | undefined {
+  if (typeof answer.confidence !== 'number' || !Number.isFinite(answer.confidence)) {
+    return `the answer has no finite confidence (${answer.reason ?? 'confidence is null'})`;
+  }
   if (query.expectClassIndex !== undefined && answer.class_index !== query.expectClassIndex) {
     return `expected class ${query.expectClassIndex}, got ${answer.class_index} (${answer.label})`;
   }

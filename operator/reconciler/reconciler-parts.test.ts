@@ -47,6 +47,11 @@ describe('golden answers', () => {
   ])('%j -> %s', (query, mismatch) => {
     expect(goldenMismatch(query, answer)).toBe(mismatch);
   });
+  it('fails, without throwing, an answer whose model output was not finite (tern-server answers confidence null)', () => {
+    const broken = { label: 'setosa', class_index: 0, confidence: null, reason: 'non_finite_output' };
+    expect(goldenMismatch({ input: [1], minConfidence: 0.5 }, broken)).toBe('the answer has no finite confidence (non_finite_output)');
+    expect(goldenMismatch({ input: [1], expectClassIndex: 0 }, broken)).toBe('the answer has no finite confidence (non_finite_output)');
+  });
 });
 
 describe('observeDeployment', () => {
