@@ -25,7 +25,7 @@ const helmBuild = path.join(root, 'charts', 'tools', 'helm', 'build.sh');
  * estimates until this machine has recorded its own. README.md ("Local control plane") has the table.
  */
 export const DEFAULT_SECONDS = {
-  npm: 30, build: 60, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 60, kwok: 120, prometheus: 420, 'gateway-api': 5, helm: 240,
+  npm: 40, build: 30, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 45, kwok: 100, prometheus: 300, 'gateway-api': 5, helm: 90,
 };
 
 /** What each command needs, by task name. */
@@ -53,7 +53,7 @@ export function planTasks(target, dirs) {
     if (name === 'npm') return { name, label: 'npm ci (node_modules)', command: make('install'), key: 'npm' };
     if (name === 'build') return { name, label: 'tsc (dist/, cluster tooling)', command: make('build-all'), after: 'npm', key: 'build' };
     if (name in debian) return { name, label: 'Debian packages (apt-get when missing)', command: ['bash', ['-c', debian[name].join(' && ')]], key: name };
-    if (name === 'helm') return { name, label: `helm ${version('helm')} from Go modules`, command: [helmBuild, []], go: true, key: version('helm') };
+    if (name === 'helm') return { name, label: `helm ${version('helm').replace(/^helm-/, '')} from Go modules`, command: [helmBuild, []], go: true, key: version('helm') };
     if (GO_DEPS.includes(name)) {
       const what = { 'gateway-api': 'Gateway API CRDs', k8s: 'Kubernetes (4 binaries)' }[name] ?? name;
       return { name, label: `${what} ${version(name).replace(/^.*?-(v\d)/, '$1')} from Go modules`, command: [buildBinaries, [name]], go: true, key: version(name) };
