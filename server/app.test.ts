@@ -63,6 +63,8 @@ describe('tern-server HTTP API (real model, in-process runner)', () => {
       expect(p['rejected']).toBe((p['target_score'] as number) < 0.5);
     }
     expect(doc.latency_ms).toBeGreaterThan(0);
+    expect(Object.keys(doc)).toEqual(['model', 'predictions', 'rejection_threshold', 'latency_ms']);
+    expect((doc as unknown as Record<string, unknown>)['rejection_threshold']).toBe(0.5);
   });
 
   it('answers OIP JSON and binary infer requests identically', async () => {

@@ -73,7 +73,7 @@ async function loadModel(service: ModelService, config: ServerConfig, loading: L
     service.state = { phase: 'loading', reason: 'warming up' };
     await service.warmUp();
     if (signal.aborted) return;
-    service.markReady();
+    service.markReady((Date.now() - started) / 1000);
     log('info', 'model ready', {
       model: config.modelName, version: config.modelVersion, provider: loaded.provider, sha256, workers: config.workers,
       batchable: spec.batchable, classifier: spec.classifier !== undefined, load_ms: Date.now() - started,

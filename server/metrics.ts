@@ -76,6 +76,14 @@ export class ServerMetrics {
   readonly modelReady = new Gauge({
     name: 'tern_server_model_ready', help: '1 when the model is loaded and warmed up', registers: [this.registry],
   });
+  readonly modelLoadSeconds = new Gauge({
+    name: 'tern_server_model_load_seconds', help: 'Seconds the model took from start to ready: download, checks, onnxruntime load, warm-up (0 until ready)',
+    registers: [this.registry],
+  });
+  readonly rejectionThreshold = new Gauge({
+    name: 'tern_server_rejection_threshold', help: 'The rejection threshold in force: inputs with a target score below it are rejected as not_a_target',
+    registers: [this.registry],
+  });
   readonly modelInfo = new Gauge({
     name: 'tern_server_model_info', help: 'The served model (always 1)',
     labelNames: ['model', 'version', 'provider', 'sha256'] as const, registers: [this.registry],

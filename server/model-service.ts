@@ -96,13 +96,14 @@ export class ModelService {
     readonly metrics: ServerMetrics,
     onDriftAlarm: (stats: DriftStats) => void,
   ) {
-    this.predictEncoder = new PredictResponseEncoder(config.modelName, config.modelVersion);
+    this.predictEncoder = new PredictResponseEncoder(config.modelName, config.modelVersion, config.rejectionThreshold);
     this.drift = new DriftMonitor(config.driftWindow, config.driftMinSamples, config.baselineScore, config.driftAlarmDrop, (s) => {
       metrics.driftAlarms.inc();
       onDriftAlarm(s);
     });
     if (config.baselineScore !== undefined) metrics.driftBaseline.set(config.baselineScore);
     metrics.modelReady.set(0);
+    metrics.rejectionThreshold.set(config.rejectionThreshold);
     metrics.driftWindowSize.set(0);
     metrics.driftAlarmActive.set(0);
     metrics.driftAlarms.inc(0);
@@ -139,9 +140,11 @@ export class ModelService {
     await this.#batcher.submit(this.warmupFeeds());
   }
 
-  markReady(): void {
+  /** Ready; `loadSeconds` (start to ready) becomes tern_server_model_load_seconds. */
+  markReady(loadSeconds?: number): void {
     this.state = { phase: 'ready' };
     this.metrics.modelReady.set(1);
+    if (loadSeconds !== undefined) this.metrics.modelLoadSeconds.set(loadSeconds);
   }
 
   markFailed(reason: string): void {

@@ -1,5 +1,5 @@
 // Encodes the /v1/predict answer by string building: the same bytes JSON.stringify gives for
-// `{ model: { name, version }, predictions, latency_ms }`, at about a third of its cost (no intermediate
+// `{ model: { name, version }, predictions, rejection_threshold, latency_ms }`, at about a third of its cost (no intermediate
 // objects walked generically; each label is JSON-quoted once and remembered).
 import type { Prediction } from './model-service.js';
 
@@ -9,10 +9,13 @@ const num = (x: number | null): string => (x !== null && Number.isFinite(x) ? St
 /** Encoder for one model's /v1/predict answers. */
 export class PredictResponseEncoder {
   readonly #prefix: string;
+  readonly #thresholdField: string;
   readonly #quoted = new Map<string, string>();
 
-  constructor(modelName: string, modelVersion: string) {
+  /** `rejectionThreshold`: the threshold in force, answered as `rejection_threshold` beside the predictions. */
+  constructor(modelName: string, modelVersion: string, rejectionThreshold: number) {
     this.#prefix = `{"model":${JSON.stringify({ name: modelName, version: modelVersion })},"predictions":[`;
+    this.#thresholdField = `,"rejection_threshold":${num(rejectionThreshold)}`;
   }
 
   #quote(s: string): string {
@@ -33,6 +36,6 @@ export class PredictResponseEncoder {
       out += `${i === 0 ? '' : ','}{"label":${p.label === null ? 'null' : this.#quote(p.label)},"class_index":${num(p.class_index)},"confidence":${num(p.confidence)},"target_score":${num(p.target_score)},"rejected":${p.rejected ? 'true' : 'false'}`;
       out += p.reason === undefined ? '}' : `,"reason":${this.#quote(p.reason)}}`;
     }
-    return `${out}],"latency_ms":${num(latencyMs)}}`;
+    return `${out}]${this.#thresholdField},"latency_ms":${num(latencyMs)}}`;
   }
 }
