@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseOperatorFlags } from '../../operator/operator-flags.js';
+import { defaultThresholds, substituteThresholds } from '../lib/alerts.js';
 import { REPO_ROOT } from '../lib/conventions.js';
 import { helm, run } from '../lib/tools.js';
 
@@ -163,7 +164,7 @@ describe('Prometheus Operator objects', () => {
     });
     const relabel = JSON.stringify(pods.spec);
     for (const label of ['release', 'track', 'version']) expect(relabel).toContain(`"targetLabel":"${label}"`);
-    expect(one(objects, 'PrometheusRule').spec).toEqual(parse(readFileSync(`${CHART}/files/alerts.yaml`, 'utf8')));
+    expect(one(objects, 'PrometheusRule').spec).toEqual(parse(substituteThresholds(readFileSync(`${CHART}/files/alerts.yaml`, 'utf8'), defaultThresholds())));
   });
 
   it('render when a value forces them, and never when disabled', () => {
