@@ -68,9 +68,19 @@ describe('Grafana dashboards', () => {
       'tern_server_http_request_duration_seconds_bucket', 'tern_server_prediction_confidence_bucket', 'tern_server_predictions_total',
       'tern_server_target_score_mean', 'tern_server_drift_baseline_score', 'tern_server_drift_alarm_active',
       'tern_server_availability_ratio', 'tern_server_batch_size_bucket', 'tern_server_inference_errors_total', 'tern_server_rejections_total',
+      'tern_server_prediction_confidence_sum', 'tern_server_prediction_confidence_count', 'tern_server_model_load_seconds',
+      'tern_server_rejection_threshold',
     ]) {
       expect({ name, used: used.has(name) }).toEqual({ name, used: true });
     }
+  });
+});
+
+describe('Model serving: average confidence', () => {
+  it('has a panel of the mean confidence (sum over count of the confidence histogram) per track and version', () => {
+    const mine = queries.filter((q) => q.dashboard === 'Model serving' && q.panel === 'Average confidence');
+    expect(mine.map((q) => metricNames(q.expr).sort())).toEqual([['tern_server_prediction_confidence_count', 'tern_server_prediction_confidence_sum']]);
+    expect(mine[0]?.expr).toMatch(/sum by \(release, track, version\) \(rate\(tern_server_prediction_confidence_sum\{[^}]*\}\[\$__rate_interval\]\)\) \/ sum by \(release, track, version\) \(rate\(tern_server_prediction_confidence_count/);
   });
 });
 
