@@ -140,7 +140,7 @@ test-chart: install observe-tools ## Chart tests only: helm lint/template, schem
 	$(JEST) --selectProjects unit -- charts/
 
 # ---- Benchmarks (each prints figures measured side by side in one run) -------------------------
-.PHONY: bench bench-server bench-operator bench-rollback bench-detection
+.PHONY: bench bench-server bench-large-request bench-operator bench-rollback bench-detection
 RUNS ?= 10
 INTERVAL ?= 10s
 SCRAPE_INTERVAL ?= 1
@@ -149,6 +149,9 @@ bench: bench-server bench-detection bench-rollback bench-operator ## Every bench
 
 bench-server: build ## tern-server vs raw onnxruntime (demo and 3x48x192 models, JSON and binary; ~1.5 min)
 	$(NODE) dist/test/bench/server-bench.js
+
+bench-large-request: build ## One maximum-size request at a time (64 MiB OIP binary and JSON, 4,096 /v1 rows): time, /healthz worst and p99 meanwhile, RSS before, peak and 60 s after (~1.5 min)
+	$(NODE) dist/test/bench/large-request-bench.js
 
 bench-detection: build cluster-deps ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
 	$(IN_NETNS) $(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
