@@ -6,8 +6,10 @@
 import type { ModelRef } from '../api/model-release-schema.js';
 import { routerFor } from '../routers/factory.js';
 import type { Stage } from '../routers/router.js';
+import { BAKE_WARM_REPLICAS, bakeEnabled } from './bake.js';
 import type { Pass } from './pass.js';
-import type { Desired, ObservedTrack, Weights } from './types.js';
+import { previousWarm, trackSettled } from './restore.js';
+import type { Desired, DesiredTrack, ObservedTrack, Weights } from './types.js';
 
 /** How long candidate pods keep running after a rollback took their traffic, so in-flight requests finish. */
 export const ROLLBACK_SCALE_DOWN_DELAY_MS = 5_000;
@@ -83,6 +85,16 @@ export function desiredOf(pass: Pass): Desired {
     }
   }
 
+  const previous = previousTrack(pass);
+  // A warm restore: all live traffic on the restored model's warm pods until the stable track runs it again.
+  const restore = st.restore;
+  if (restore?.warm && st.stable && previousWarm(pass, st.stable) && !trackSettled(observed.stable, st.stable.version, total)) {
+    weights.stable = 0;
+    weights.candidate = 0;
+    weights.mirror = 0;
+    weights.previous = 100;
+  }
+
   const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
   const scaled = routerFor(spec.traffic.router).scale({
     total,
@@ -94,6 +106,22 @@ export function desiredOf(pass: Pass): Desired {
   return {
     ...(stableModel ? { stable: { model: stableModel, replicas: scaled.stable } } : {}),
     ...(candidateModel ? { candidate: { model: candidateModel, replicas: scaled.candidate } } : {}),
+    ...(previous ? { previous } : {}),
     weights,
   };
+}
+
+/**
+ * The previous track: during Promoting (with a bake) and the bake it keeps the model being replaced warm;
+ * during a warm restore it runs the restored model at full size; otherwise it is scaled to 0 once it exists.
+ */
+function previousTrack(pass: Pass): DesiredTrack | undefined {
+  const st = pass.status;
+  const total = pass.spec.serving.replicas;
+  if (st.restore?.warm && st.stable) return { model: st.stable, replicas: total };
+  if (st.phase === 'Promoting' && st.stable && bakeEnabled(pass)) return { model: st.stable, replicas: BAKE_WARM_REPLICAS };
+  if (st.bake && st.previousStable) return { model: st.previousStable, replicas: st.bake.warmReplicas };
+  if (!pass.input.observed.previous) return undefined;
+  const model = st.previousStable ?? st.stable;
+  return model ? { model, replicas: 0 } : undefined;
 }

@@ -8,12 +8,14 @@
  * desired objects and conditions from the resulting status. All state lives in status, so a restarted
  * operator resumes the same step with the same weights.
  */
+import { failBake, planBake } from './bake.js';
 import { planCanary, planPromoting } from './canary.js';
 import { applyCommand } from './commands.js';
 import { desiredOf } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import { describeModel, sameModel, toModelRef } from './models.js';
 import { Pass } from './pass.js';
+import { planRestore, restoreFromSpec } from './restore.js';
 import { GOLDEN_CHECK, planStaging } from './staging.js';
 import { gitOpsRevert, rollBack, startRelease, supersede } from './transitions.js';
 import type { Judge, PlanInput, PlanResult } from './types.js';
@@ -52,6 +54,10 @@ function followSpec(pass: Pass): boolean {
     }
     return false;
   }
+  if (st.previousStable && !sameModel(wanted, st.stable) && sameModel(wanted, st.previousStable) && (phase === 'Healthy' || phase === 'RolledBack' || phase === 'Failed')) {
+    restoreFromSpec(pass);
+    return false;
+  }
   if (phase === 'Healthy') {
     if (!sameModel(wanted, st.stable)) {
       startRelease(pass, `spec.model changed to ${describeModel(wanted)}`);
@@ -73,11 +79,12 @@ function followSpec(pass: Pass): boolean {
   return false;
 }
 
-/** Judge this pass's measurements; a Fail rolls back now. Only while a candidate is in flight. */
+/** Judge this pass's measurements; a Fail rolls back now. While a candidate is in flight or a stable model bakes. */
 function judgeMeasurements(pass: Pass, judge: Judge): void {
   const st = pass.status;
   const fresh = pass.input.measurements;
-  if (!fresh || !st.phase || !IN_FLIGHT.has(st.phase) || st.phase === 'Promoting') return;
+  const baking = st.phase === 'Healthy' && st.bake !== undefined;
+  if (!fresh || !st.phase || !(baking || IN_FLIGHT.has(st.phase)) || st.phase === 'Promoting') return;
   const golden = (st.analysis ?? []).filter((r) => r.name === GOLDEN_CHECK);
   const previous = (st.analysis ?? []).filter((r) => r.name !== GOLDEN_CHECK);
   const verdict = judge(pass.spec.rollout.analysis, fresh, previous);
@@ -89,12 +96,16 @@ function judgeMeasurements(pass: Pass, judge: Judge): void {
     // The Degraded condition names the check, its value and its threshold, whatever the provider wrote.
     const value = decisive?.value !== undefined ? String(Number(decisive.value.toPrecision(4))) : undefined;
     const detail = value !== undefined && !verdict.reason.includes(value) ? ` (${check} on ${decisive?.track}: value ${value}, threshold ${decisive?.threshold ?? '?'})` : '';
+    if (baking) return failBake(pass, check, `${verdict.reason}${detail}`);
     rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: `${verdict.reason}${detail}` });
   }
 }
 
 function progress(pass: Pass): void {
+  planRestore(pass);
   switch (pass.status.phase) {
+    case 'Healthy':
+      return planBake(pass);
     case 'Staging':
       return planStaging(pass);
     case 'Canary':

@@ -2,6 +2,7 @@
  * The rollout's transitions, each one short and explicit (after Flagger's rollback order):
  * start, step, shadow, promote, finish, roll back, supersede, GitOps revert.
  */
+import { endBake, startBake } from './bake.js';
 import { failingGates } from './gates.js';
 import { describeModel, toModelRef } from './models.js';
 import type { Pass } from './pass.js';
@@ -16,6 +17,7 @@ export function isFirstRelease(pass: Pass): boolean {
 export function startRelease(pass: Pass, why: string): void {
   const { spec } = pass;
   const st = pass.status;
+  endBake(pass, 'superseded');
   st.candidate = toModelRef(spec.model, pass.nowIso);
   st.analysis = [];
   pass.resetStep();
@@ -114,7 +116,8 @@ export function finishPromotion(pass: Pass): void {
   const st = pass.status;
   const candidate = st.candidate;
   if (!candidate) return;
-  const previous = st.stable?.version;
+  const previousModel = st.stable;
+  const previous = previousModel?.version;
   pass.history({ version: candidate.version, outcome: 'Promoted', startedAt: candidate.since ?? pass.nowIso });
   st.stable = { ...candidate, since: pass.nowIso };
   delete st.candidate;
@@ -123,6 +126,8 @@ export function finishPromotion(pass: Pass): void {
   const from = previous ? ` (was ${previous})` : '';
   pass.enter('Healthy', `${describeModel(candidate)} serves 100% of live traffic${from}.`);
   pass.event('Normal', 'Promoted', `${candidate.version} promoted to stable${from}`);
+  startBake(pass, previousModel);
+  if (st.bake) st.message = `${describeModel(candidate)} serves 100% of live traffic${from}; baking until ${st.bake.until} with ${previous} kept warm.`;
   pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: `${candidate.version} passed every step.` });
 }
 

@@ -29,7 +29,7 @@ import type { ReconcileResult } from '../runtime/work-queue.js';
 import { readCommand } from './command-annotation.js';
 import { desiredObjects, resourceOf } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
-import { measurementDue } from './measure-due.js';
+import { measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment, type DeploymentLike } from './observe.js';
 import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch } from './owned-diff.js';
@@ -85,11 +85,14 @@ export class Reconciler {
     const now = this.#now();
     const liveStable = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'stable'));
     const liveCandidate = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'canary'));
+    const livePrevious = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'previous'));
     this.#checkOwned(release, liveStable);
     this.#checkOwned(release, liveCandidate);
+    this.#checkOwned(release, livePrevious);
     const observed = {
       ...(liveStable ? { stable: observeDeployment(liveStable) } : {}),
       ...(liveCandidate ? { candidate: observeDeployment(liveCandidate) } : {}),
+      ...(livePrevious ? { previous: observeDeployment(livePrevious) } : {}),
     };
 
     const measurements = measurementDue(release.spec, release.status, now) ? await this.#measure(release, now) : undefined;
@@ -99,8 +102,8 @@ export class Reconciler {
       assess,
     );
 
-    const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
-    const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
+    const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };
+    const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas, previous: livePrevious?.spec?.replicas });
     for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(obj, release)));
     await this.#writeStatus(key, release, result);
     this.#record(release, result);
@@ -132,7 +135,7 @@ export class Reconciler {
 
   async #measure(release: ResolvedRelease, now: Date): Promise<CheckResult[]> {
     const provider = this.#o.providers.for(release.spec.rollout.analysis.provider);
-    const results = await provider.measure(release as ModelRelease, 'canary', now);
+    const results = await provider.measure(release as ModelRelease, measuredTrack(release.status), now);
     const ns = release.metadata.namespace ?? 'default';
     for (const r of results) {
       const threshold = thresholdNumber(r.threshold);
