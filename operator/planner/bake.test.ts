@@ -62,11 +62,12 @@ describe('the bake after a promotion', () => {
     sim.pass({ measurements: ok(sim) }); // -> Promoting; the previous track is created
     expect(sim.status.phase).toBe('Promoting');
     expect(sim.last?.desired.previous).toMatchObject({ model: { version: '1.0.0' }, replicas: 1 });
-    sim.pass();
+    const waiting = sim.pass();
     expect(sim.status.phase).toBe('Promoting');
-    expect(sim.status.message).toContain('warm');
+    expect(waiting.desired.stable?.model.version).toBe('1.0.0'); // not re-templated before the fallback is warm
     sim.notReady.previous = false;
     sim.converge(sim.last!.desired);
+    expect(sim.pass().desired.stable?.model.version).toBe('1.1.0');
     sim.pass();
     expect(sim.status.phase).toBe('Healthy');
     expect(sim.status.bake).toBeDefined();
@@ -145,7 +146,7 @@ describe('the bake after a promotion', () => {
   it('bakeTime 0s turns it off: no previous track, no analysis after the promotion', () => {
     const sim = baking({ bakeTime: '0s' });
     expect(sim.status.bake).toBeUndefined();
-    expect(sim.last?.desired.previous).toBeUndefined();
+    expect(sim.last?.desired.previous?.replicas).toBe(0); // it was the fallback during promotion only
     expect(sim.status.previousStable?.version).toBe('1.0.0');
   });
 
@@ -264,5 +265,73 @@ describe('fast restore of the previous stable model', () => {
     expect(res.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'CommandIgnored' })]);
     const direct = plan({ release: sim.release, observed: sim.observed, now: sim.now, command: { name: 'undo', nonce: 'n2' } }, contractJudge);
     expect(direct.status.phase).toBe('Healthy');
+  });
+});
+
+describe('a failure at 100 % or during promotion leaves traffic on ready pods of the known-good model', () => {
+  /** 1.0.0 Healthy on 4 replicas (replicas router), 1.1.0 at its last step, 100 %. */
+  function atFullWeight(): Simulation {
+    const sim = new Simulation(
+      newRelease('1.0.0', { spec: { serving: { replicas: 4 } as ModelReleaseSpec['serving'], rollout: { steps: STEPS, bakeTime: '0s' } as ModelReleaseSpec['rollout'] } }),
+    );
+    sim.pass();
+    sim.pass();
+    sim.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    sim.pass();
+    sim.pass();
+    sim.advance(MIN);
+    sim.pass({ measurements: ok(sim) });
+    const res = sim.pass(); // the candidate pods for 100 % are ready: stable goes to 0
+    expect(sim.status).toMatchObject({ phase: 'Canary', canaryWeight: 100 });
+    expect(res.desired.stable?.replicas).toBe(0); // the replicas router: all pods are candidates
+    expect(res.desired.previous).toMatchObject({ model: { version: '1.0.0' }, replicas: 1 });
+    return sim;
+  }
+
+  it('at the 100 % step (stable scaled to 0): all traffic to the warm 1.0.0 pod at once, then back to the stable track', () => {
+    const sim = atFullWeight();
+    sim.advance(10_000);
+    sim.notReady.stable = true;
+    const res = sim.pass({ measurements: drift(sim) });
+    expect(sim.status.phase).toBe('RolledBack');
+    expect(res.desired.weights).toEqual({ stable: 0, candidate: 0, mirror: 0, previous: 100 });
+    expect(res.desired.stable).toMatchObject({ model: { version: '1.0.0' }, replicas: 4 });
+    sim.notReady.stable = false;
+    sim.converge(res.desired);
+    sim.advance(5_000);
+    const done = sim.pass();
+    expect(done.desired.weights).toEqual({ stable: 100, candidate: 0, mirror: 0 });
+    expect(done.desired.previous?.replicas).toBe(0);
+    expect(sim.status.lastRestore).toMatchObject({ from: '1.1.0', to: '1.0.0', reason: 'drift' });
+  });
+
+  it('during promotion analysis still runs; a Fail puts the stable track back on 1.0.0 behind the warm pod', () => {
+    const sim = atFullWeight();
+    sim.advance(MIN);
+    sim.notReady.stable = true; // the stable track is being re-templated to 1.1.0
+    sim.pass({ measurements: ok(sim) });
+    expect(sim.status.phase).toBe('Promoting');
+    sim.pass();
+    expect(sim.last?.desired.stable?.model.version).toBe('1.1.0');
+    sim.advance(10_000);
+    const res = sim.pass({ measurements: drift(sim) });
+    expect(sim.status).toMatchObject({ phase: 'RolledBack', stable: { version: '1.0.0' }, restore: { from: '1.1.0', reason: 'drift', warm: true } });
+    expect(res.desired.stable?.model.version).toBe('1.0.0');
+    expect(res.desired.weights.previous).toBe(100);
+    expect(res.outcomes).toEqual([{ outcome: 'RolledBack', reason: 'drift' }]);
+  });
+
+  it('below 100 % nothing extra runs: stable pods are still there to fall back to', () => {
+    const sim = new Simulation(newRelease('1.0.0', { spec: { serving: { replicas: 4 } as ModelReleaseSpec['serving'], rollout: { steps: STEPS } as ModelReleaseSpec['rollout'] } }));
+    sim.pass();
+    sim.pass();
+    sim.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    sim.pass();
+    const res = sim.pass();
+    expect(sim.status).toMatchObject({ phase: 'Canary', canaryWeight: 50 });
+    expect(res.desired.previous).toBeUndefined();
+    const back = sim.pass({ measurements: drift(sim) });
+    expect(back.desired.weights).toEqual({ stable: 100, candidate: 0, mirror: 0 });
+    expect(sim.status.restore).toBeUndefined();
   });
 });

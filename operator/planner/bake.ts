@@ -9,7 +9,7 @@ import type { ModelRef } from '../api/model-release-schema.js';
 import type { Pass } from './pass.js';
 import { startRestore } from './restore.js';
 
-/** Pods of the previous model kept ready during a bake: enough to take all traffic at once, at the least cost. */
+/** Pods of the previous model kept ready during promotion and the bake: enough to take all traffic at once, at the least cost. */
 export const BAKE_WARM_REPLICAS = 1;
 
 /** Whether spec.rollout.bakeTime asks for a bake ("0s" turns it off). */

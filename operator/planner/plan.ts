@@ -79,12 +79,12 @@ function followSpec(pass: Pass): boolean {
   return false;
 }
 
-/** Judge this pass's measurements; a Fail rolls back now. While a candidate is in flight or a stable model bakes. */
+/** Judge this pass's measurements; a Fail rolls back now. While a candidate is in flight (promotion included) or a stable model bakes. */
 function judgeMeasurements(pass: Pass, judge: Judge): void {
   const st = pass.status;
   const fresh = pass.input.measurements;
   const baking = st.phase === 'Healthy' && st.bake !== undefined;
-  if (!fresh || !st.phase || !(baking || IN_FLIGHT.has(st.phase)) || st.phase === 'Promoting') return;
+  if (!fresh || !st.phase || !(baking || IN_FLIGHT.has(st.phase))) return;
   const golden = (st.analysis ?? []).filter((r) => r.name === GOLDEN_CHECK);
   const previous = (st.analysis ?? []).filter((r) => r.name !== GOLDEN_CHECK);
   const verdict = judge(pass.spec.rollout.analysis, fresh, previous);

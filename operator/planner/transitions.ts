@@ -7,6 +7,7 @@ import { failingGates } from './gates.js';
 import { describeModel, toModelRef } from './models.js';
 import type { Pass } from './pass.js';
 import { checkRecord } from './record.js';
+import { previousWarm, trackSettled } from './restore.js';
 
 /** Whether this release has no stable model yet (its first release runs on the stable track). */
 export function isFirstRelease(pass: Pass): boolean {
@@ -62,6 +63,11 @@ export function rollBack(pass: Pass, why: RollbackReason): void {
     pass.event('Warning', 'ReleaseFailed', why.message);
     pass.condition({ type: 'Degraded', status: 'True', reason: why.conditionReason, message: why.message });
     return;
+  }
+  // At 100 % (replicas router) or during promotion the stable track may have no ready pod of the stable
+  // model: traffic goes to its warm pods on the previous track until the stable track runs it again (restore.ts).
+  if (previousWarm(pass, st.stable) && !trackSettled(pass.input.observed.stable, st.stable.version, pass.spec.serving.replicas)) {
+    st.restore = { from: version, reason: why.metricReason, since: pass.nowIso, warm: true, trafficMovedAt: pass.nowIso };
   }
   pass.enter('RolledBack', `${why.message} Stable ${st.stable.version} serves all traffic. Change spec.model or run \`tern retry\` to try again.`);
   pass.outcome({ outcome: 'RolledBack', reason: why.metricReason });

@@ -1,5 +1,6 @@
 /**
- * When the reconciler measures: while a candidate is judged (Staging with a stable, Canary, Paused) or a
+ * When the reconciler measures: while a candidate is judged (Staging with a stable, Canary, Paused,
+ * Promoting) or a
  * promoted model bakes (Healthy with status.bake; its stable track is measured), once the last
  * measurement is at least one analysis interval old. Pure.
  */
@@ -14,7 +15,7 @@ export function measurementDue(spec: ResolvedSpec, status: ModelReleaseStatus | 
   const phase = status?.phase;
   const baking = phase === 'Healthy' && status?.bake !== undefined;
   if (!status?.stable || (!status.candidate && !baking)) return false;
-  if (phase !== 'Staging' && phase !== 'Canary' && phase !== 'Paused' && !baking) return false;
+  if (phase !== 'Staging' && phase !== 'Canary' && phase !== 'Paused' && phase !== 'Promoting' && !baking) return false;
   const times = (status.analysis ?? []).filter((r) => r.name !== GOLDEN_CHECK).map((r) => Date.parse(r.measuredAt));
   if (times.length === 0) return true;
   return Math.max(...times) + durationMs(spec.rollout.analysis.interval) <= now.getTime();
