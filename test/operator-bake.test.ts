@@ -4,7 +4,9 @@
 // one analysis interval + 2 s, 1.0.0 is stable, with history, events and metrics. And a GitOps revert
 // during a bake: full traffic on 1.0.0 within 5 s, with no staging and no canary step. And a failure at
 // the 100 % step, when the stable track has no pod: traffic goes to the warm 1.0.0 pod, never stays on 1.1.0.
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
@@ -31,12 +33,13 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of traffics) await t.stop();
   await operator?.stop();
-  for (const name of ['species', 'species-git', 'species-full']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
+  for (const name of ['species', 'species-git', 'species-full', 'species-undo']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
   await host?.close();
   close();
 });
 
 const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
+const tern = (...args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, 'bin/tern.js'), ...args, '-n', NS], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
 const status = async (name: string) => (await getRelease(client, NS, name)).status ?? {};
 const setModel = (name: string, version: string) => client.patch(MODEL_RELEASES, NS, name, { spec: { model: modelSpec(version, host.url) } }, { patchType: 'merge' });
 const selectedTrack = async (name: string) =>
@@ -216,4 +219,35 @@ describe('bake after promotion and fast restore', () => {
       expect((await status('species-full')).history?.[0]).toMatchObject({ version: '1.1.0', outcome: 'RolledBack', failedCheck: { name: 'drift' } });
       await traffic.stop();
     }), 600_000);
+
+  it('an operator killed mid-bake: the new one resumes the same bake; `tern undo` then restores 1.0.0 without Git', () =>
+    withLogs(async () => {
+      const release = e2eRelease('species-undo', NS, modelSpec('1.0.0', host.url));
+      release.spec.rollout = { ...release.spec.rollout, steps: [{ setWeight: 100, pause: '3s' }], bakeTime: '10m' } as ModelReleaseSpec['rollout'];
+      await client.apply(MODEL_RELEASES, release as unknown as KubernetesObject);
+      await promotedAndBaking('species-undo');
+      const bake = (await status('species-undo')).bake;
+
+      await operator.kill();
+      operator = await startOperator(NS, 'bake-e2e-2');
+      await new Promise((r) => setTimeout(r, 6_000)); // the new operator takes the Lease and reconciles
+      const resumed = await status('species-undo');
+      expect(resumed).toMatchObject({ phase: 'Healthy', stable: { version: '1.1.0' }, bake });
+      expect(await deploymentState(client, NS, 'species-undo-previous')).toMatchObject({ replicas: 1, ready: 1, version: '1.0.0' });
+      expect(await selectedTrack('species-undo')).toBe('stable');
+
+      const undone = await tern('undo', 'species-undo');
+      expect(undone.stdout).toContain('undo: ');
+      expect(undone.stdout).toContain('Git should follow: change spec.model');
+      await eventually('1.0.0 restored by tern undo', async () => {
+        const st = await status('species-undo');
+        const stable = await deploymentState(client, NS, 'species-undo-stable');
+        return st.phase === 'RolledBack' && st.stable?.version === '1.0.0' && st.lastRestore?.reason === 'Undo' && stable?.version === '1.0.0' && stable.ready === 2 ? true : undefined;
+      }, 60_000, 250);
+      const shown = await tern('status', 'species-undo');
+      expect(shown.stdout).toContain('Last restore: 1.1.0 -> 1.0.0 (Undo)');
+      // Git follows: Healthy on 1.0.0, nothing restarts.
+      await setModel('species-undo', '1.0.0');
+      await eventually('Healthy on 1.0.0', async () => ((await status('species-undo')).phase === 'Healthy' ? true : undefined), 30_000);
+    }), 300_000);
 });
