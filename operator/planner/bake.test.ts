@@ -215,6 +215,16 @@ describe('fast restore of the previous stable model', () => {
     expect(fresh.status.lastRestore).toMatchObject({ from: '1.1.0', to: '1.0.0', reason: 'GitOpsRevert' });
   });
 
+  it('keeps traffic on the previous track while it is scaled up (a new generation the controller has not seen yet)', () => {
+    const sim = baking();
+    sim.setModel(newModel('1.0.0'));
+    sim.notReady.stable = true;
+    sim.pass();
+    sim.observed.previous = { replicas: 4, readyReplicas: 1, updatedReplicas: 1, generation: 2, observedGeneration: 1, version: '1.0.0', pods: 1 };
+    const res = sim.pass();
+    expect(res.desired.weights.previous).toBe(100);
+  });
+
   it('waits for the stable pods to have no old pod left before traffic leaves the previous track', () => {
     const sim = baking();
     sim.setModel(newModel('1.0.0'));

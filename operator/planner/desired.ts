@@ -9,7 +9,7 @@ import type { Stage } from '../routers/router.js';
 import { durationMs } from '../api/duration.js';
 import { BAKE_WARM_REPLICAS } from './bake.js';
 import type { Pass } from './pass.js';
-import { previousWarm, trackSettled } from './restore.js';
+import { previousServing, previousWarm, trackSettled } from './restore.js';
 import type { Desired, DesiredTrack, ObservedTrack, Weights } from './types.js';
 
 /** How long candidate pods keep running after a rollback took their traffic, so in-flight requests finish. */
@@ -91,7 +91,7 @@ export function desiredOf(pass: Pass): Desired {
   const previous = previousTrack(pass);
   // A warm restore: all live traffic on the restored model's warm pods until the stable track runs it again.
   const restore = st.restore;
-  if (restore?.warm && st.stable && previousWarm(pass, st.stable) && !trackSettled(observed.stable, st.stable.version, total)) {
+  if (restore?.warm && st.stable && previousServing(pass, st.stable) && !trackSettled(observed.stable, st.stable.version, total)) {
     weights.stable = 0;
     weights.candidate = 0;
     weights.mirror = 0;

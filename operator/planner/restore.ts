@@ -25,6 +25,16 @@ export function previousWarm(pass: Pass, model: ModelRef): boolean {
 }
 
 /**
+ * Whether the previous track still has a ready pod of `model` during a restore. No generation check here:
+ * the restore scales that track up (a new generation) without changing its template, and its ready pods
+ * must keep the traffic while the Deployment controller catches up.
+ */
+export function previousServing(pass: Pass, model: ModelRef): boolean {
+  const previous = pass.input.observed.previous;
+  return previous !== undefined && previous.version === model.version && previous.readyReplicas >= 1;
+}
+
+/**
  * Make status.previousStable the stable model again. The bad model gets a RolledBack history entry
  * (`reason`; `failedCheck` when analysis caught it); the caller sets the phase, events and conditions.
  * Returns the model that lost its place, or undefined when there is nothing to restore.
@@ -57,7 +67,7 @@ export function planRestore(pass: Pass): void {
   const total = pass.spec.serving.replicas;
   const observed = pass.input.observed.stable;
   if (!trackSettled(observed, stable.version, total)) {
-    if (!restore.trafficMovedAt && restore.warm && previousWarm(pass, stable)) restore.trafficMovedAt = pass.nowIso;
+    if (!restore.trafficMovedAt && restore.warm && previousServing(pass, stable)) restore.trafficMovedAt = pass.nowIso;
     pass.wakeIn(durationMs(pass.spec.rollout.analysis.interval));
     return;
   }
