@@ -33,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of traffics) await t.stop();
   await operator?.stop();
-  for (const name of ['species', 'species-git', 'species-full', 'species-undo']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
+  for (const name of ['species', 'species-git', 'species-full', 'species-undo', 'species-prod']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
   await host?.close();
   close();
 });
@@ -249,5 +249,47 @@ describe('bake after promotion and fast restore', () => {
       // Git follows: Healthy on 1.0.0, nothing restarts.
       await setModel('species-undo', '1.0.0');
       await eventually('Healthy on 1.0.0', async () => ((await status('species-undo')).phase === 'Healthy' ? true : undefined), 30_000);
+    }), 300_000);
+
+  it('after the bake the production watch alerts on drift (default onProductionAlarm alert): Degraded, event, metric; traffic stays', () =>
+    withLogs(async () => {
+      const release = {
+        apiVersion: 'serving.tern.dev/v1alpha1',
+        kind: 'ModelRelease',
+        metadata: { name: 'species-prod', namespace: NS },
+        spec: {
+          model: modelSpec('1.0.0', host.url),
+          serving: { replicas: 2 },
+          rollout: {
+            steps: [{ setWeight: 100, pause: '4s' }],
+            analysis: { interval: `${INTERVAL_S}s`, minSampleCount: 10, checks: { rejectionRatio: { enabled: false } } },
+            bakeTime: '4s',
+            productionInterval: '3s',
+          },
+        } as ModelReleaseSpec,
+      };
+      await client.apply(MODEL_RELEASES, release as unknown as KubernetesObject);
+      await eventually('species-prod Healthy on 1.0.0', async () => ((await status('species-prod')).phase === 'Healthy' ? true : undefined), 120_000);
+      const traffic = serviceTraffic(client, NS, 'species-prod', 8080);
+      traffics.push(traffic);
+      await setModel('species-prod', '1.1.0');
+      await eventually('1.1.0 baked', async () => {
+        const st = await status('species-prod');
+        if (st.phase === 'RolledBack') throw new Error(`rolled back: ${st.message}`);
+        return st.phase === 'Healthy' && st.stable?.version === '1.1.0' && !st.bake && (st.history?.[0]?.reason ?? '').startsWith('baked') ? true : undefined;
+      }, 180_000, 300);
+      traffic.setDrift(1);
+      const st = await eventually('production alarm', async () => {
+        const s = await status('species-prod');
+        return s.productionAlarm ? s : undefined;
+      }, 60_000, 300);
+      expect(st).toMatchObject({ phase: 'Healthy', stable: { version: '1.1.0' }, productionAlarm: { check: 'drift' } });
+      expect(st.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'ProductionAlarm' });
+      expect(await events('species-prod')).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'ProductionAlarm' }));
+      expect(await scrapeMetric(operator.metricsUrl, 'tern_production_alarms_total', { release: 'species-prod', check: 'drift' })).toBe(1);
+      const before = traffic.lastAnswerAt.get('1.1.0') ?? 0;
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(traffic.lastAnswerAt.get('1.1.0') ?? 0).toBeGreaterThan(before); // alert only: 1.1.0 keeps serving
+      await traffic.stop();
     }), 300_000);
 });

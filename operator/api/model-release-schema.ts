@@ -416,6 +416,15 @@ export const RolloutSchema = Type.Object(
       'How long a promoted model stays under analysis (the same checks as a canary step, on the stable track) while the previous model is kept warm (1 pod) for an instant rollback; "0s" turns the bake off. At most 168h.',
       '30m',
     ),
+    productionInterval: duration(
+      'After the bake, the stable model keeps being measured with the same checks on this slower interval (the production watch); "0s" turns it off. At most 168h.',
+      '1m',
+    ),
+    onProductionAlarm: Type.Union([Type.Literal('alert'), Type.Literal('rollback')], {
+      default: 'alert',
+      description:
+        'What a failing production watch does: alert (Degraded condition, a Warning event, tern_production_alarms_total; traffic stays) or rollback (a fast restore of status.previousStable, when one is known; else alert).',
+    }),
   },
   { additionalProperties: false, default: {}, description: 'How a new model goes from staging through canary to production.' },
 );
@@ -558,6 +567,15 @@ export const RestoreSchema = Type.Object(
   { description: 'A fast restore in progress: status.stable (the restored model) takes traffic on the previous track while the stable track is rebuilt.' },
 );
 
+export const ProductionAlarmSchema = Type.Object(
+  {
+    since: Type.String({ format: 'date-time', description: 'When the production watch first failed.' }),
+    check: Type.String({ description: 'The failing check.' }),
+    message: Type.String({ description: 'The check, its value and threshold, in a sentence.' }),
+  },
+  { description: 'The production watch is failing on the stable model (onProductionAlarm alert); cleared when the checks pass again.' },
+);
+
 export const LastRestoreSchema = Type.Object(
   {
     from: Type.String({ description: 'The model version traffic was taken from.' }),
@@ -603,6 +621,7 @@ export const ModelReleaseStatusSchema = Type.Object(
     bake: Type.Optional(BakeSchema),
     restore: Type.Optional(RestoreSchema),
     lastRestore: Type.Optional(LastRestoreSchema),
+    productionAlarm: Type.Optional(ProductionAlarmSchema),
   },
   { description: 'Observed state, written by tern-operator.' },
 );

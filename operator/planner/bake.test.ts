@@ -126,10 +126,10 @@ describe('the bake after a promotion', () => {
     expect(res.events.map((e) => e.reason)).toEqual(['BakeFinished']);
     expect(sim.status.history?.[0]).toMatchObject({ version: '1.1.0', outcome: 'Promoted', reason: 'baked 5m' });
     expect(sim.status.previousStable?.version).toBe('1.0.0'); // kept: a later revert is still a fast restore
-    // After the bake analysis no longer judges the stable model.
+    // After the bake the production watch takes over: by default it alerts, it does not roll back.
     sim.advance(MIN);
     sim.pass({ measurements: drift(sim) });
-    expect(sim.status.phase).toBe('Healthy');
+    expect(sim.status).toMatchObject({ phase: 'Healthy', stable: { version: '1.1.0' }, productionAlarm: { check: 'drift' } });
   });
 
   it('is held past its end while analysis cannot judge, up to the progress deadline', () => {

@@ -422,7 +422,7 @@ describe('restarts and idleness', () => {
     const res = sim.pass();
     expect(res.status).toEqual(before);
     expect(res.events).toEqual([]);
-    expect(res.requeueAfterMs).toBeUndefined();
+    expect(res.requeueAfterMs).toBe(60_000); // the production watch's next measurement (productionInterval 1m)
   });
 
   it('moves lastTransitionTime only when a condition flips', () => {

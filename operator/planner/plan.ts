@@ -15,6 +15,7 @@ import { desiredOf } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import { describeModel, sameModel, toModelRef } from './models.js';
 import { Pass } from './pass.js';
+import { judgeProduction, watchingProduction } from './production.js';
 import { planRestore, restoreFromSpec } from './restore.js';
 import { GOLDEN_CHECK, planStaging } from './staging.js';
 import { gitOpsRevert, rollBack, startRelease, supersede } from './transitions.js';
@@ -31,7 +32,7 @@ export function plan(input: PlanInput, judge: Judge): PlanResult {
   progress(pass);
   const desired = desiredOf(pass);
   setConditions(pass);
-  return { desired, status: pass.status, events: pass.events, outcomes: pass.outcomes, requeueAfterMs: pass.requeueAfterMs };
+  return { desired, status: pass.status, events: pass.events, outcomes: pass.outcomes, alarms: pass.alarms, requeueAfterMs: pass.requeueAfterMs };
 }
 
 /** React to spec.model; true when a release (re)started in this pass. */
@@ -84,28 +85,41 @@ function judgeMeasurements(pass: Pass, judge: Judge): void {
   const st = pass.status;
   const fresh = pass.input.measurements;
   const baking = st.phase === 'Healthy' && st.bake !== undefined;
-  if (!fresh || !st.phase || !(baking || IN_FLIGHT.has(st.phase))) return;
+  const production = watchingProduction(pass);
+  if (!fresh || !st.phase || !(baking || production || IN_FLIGHT.has(st.phase))) return;
   const golden = (st.analysis ?? []).filter((r) => r.name === GOLDEN_CHECK);
   const previous = (st.analysis ?? []).filter((r) => r.name !== GOLDEN_CHECK);
+  if (production) {
+    // In production failures count in a row: a measurement with no Failed check starts the counts afresh.
+    const verdict = judge(pass.spec.rollout.analysis, fresh, fresh.some((r) => r.outcome === 'Failed') ? previous : undefined);
+    return judgeProduction(pass, verdict, failureMessage(verdict));
+  }
   const verdict = judge(pass.spec.rollout.analysis, fresh, previous);
   st.analysis = [...verdict.results, ...golden];
   st.lastVerdict = verdict.kind;
   if (verdict.kind === 'Fail') {
-    const decisive = verdict.decisive;
-    const check = decisive?.name ?? 'analysis';
-    // The Degraded condition names the check, its value and its threshold, whatever the provider wrote.
-    const value = decisive?.value !== undefined ? String(Number(decisive.value.toPrecision(4))) : undefined;
-    const detail = value !== undefined && !verdict.reason.includes(value) ? ` (${check} on ${decisive?.track}: value ${value}, threshold ${decisive?.threshold ?? '?'})` : '';
-    if (baking) return failBake(pass, check, `${verdict.reason}${detail}`);
-    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: `${verdict.reason}${detail}` });
+    const check = verdict.decisive?.name ?? 'analysis';
+    if (baking) return failBake(pass, check, failureMessage(verdict));
+    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: failureMessage(verdict) });
   }
+}
+
+/** The verdict's reason, naming the check, its value and its threshold, whatever the provider wrote. */
+function failureMessage(verdict: ReturnType<Judge>): string {
+  const decisive = verdict.decisive;
+  const check = decisive?.name ?? 'analysis';
+  const value = decisive?.value !== undefined ? String(Number(decisive.value.toPrecision(4))) : undefined;
+  const detail = value !== undefined && !verdict.reason.includes(value) ? ` (${check} on ${decisive?.track}: value ${value}, threshold ${decisive?.threshold ?? '?'})` : '';
+  return `${verdict.reason}${detail}`;
 }
 
 function progress(pass: Pass): void {
   planRestore(pass);
   switch (pass.status.phase) {
     case 'Healthy':
-      return planBake(pass);
+      planBake(pass);
+      if (watchingProduction(pass)) pass.wakeIn(durationMs(pass.spec.rollout.productionInterval));
+      return;
     case 'Staging':
       return planStaging(pass);
     case 'Canary':

@@ -98,6 +98,8 @@ export interface PlanResult {
   status: ModelReleaseStatus;
   events: PlanEvent[];
   outcomes: RolloutOutcome[];
+  /** Checks that raised a production alarm in this pass, for tern_production_alarms_total{check}. */
+  alarms: string[];
   /** When the next pass is needed even if nothing changes in the cluster (undefined: only on change). */
   requeueAfterMs?: number;
 }

@@ -4,6 +4,7 @@
  */
 import type { ModelRelease } from '../../api/model-release-schema.js';
 import { withDefaults } from '../../api/defaults.js';
+import { durationMs } from '../../api/duration.js';
 import { historyLines, SHOWN_RELEASES } from './history-view.js';
 import type { EventRecord } from './release-client.js';
 
@@ -45,6 +46,9 @@ export function renderStatus(release: ModelRelease, events: EventRecord[], now =
   if (st.bake) {
     const left = Math.max(0, Date.parse(st.bake.until) - now.getTime());
     lines.push(`  Bake:      ${st.stable?.version ?? ''} under analysis for ${ago(new Date(now.getTime() - left).toISOString(), now)} more (until ${st.bake.until}); ${st.previousStable?.version ?? '?'} kept warm (${st.bake.warmReplicas} pod) for an instant rollback`);
+  }
+  if (st.phase === 'Healthy' && !st.bake && st.stable && durationMs(spec.rollout.productionInterval) > 0) {
+    lines.push(`  Watch:     production checks every ${spec.rollout.productionInterval} (onProductionAlarm ${spec.rollout.onProductionAlarm})${st.productionAlarm ? `; ALARM on ${st.productionAlarm.check} since ${ago(st.productionAlarm.since, now)}` : ''}`);
   }
   if (st.restore) lines.push(`  Restoring: ${st.stable?.version ?? ''} from ${st.restore.from} (${st.restore.reason}, since ${ago(st.restore.since, now)}; ${st.restore.warm ? 'warm: traffic moved at once' : 'its pods are starting'})`);
   if (st.lastRestore) {
