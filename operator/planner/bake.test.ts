@@ -50,24 +50,32 @@ describe('the bake after a promotion', () => {
     expect(sim.status.message).toContain('baking until');
   });
 
-  it('promotion waits for the previous model to be warm before the bake starts', () => {
+  it('promotion re-templates the stable track only once the previous model is warm, and never flips it back', () => {
     const sim = new Simulation(newRelease('1.0.0', { spec: { rollout: { steps: [{ setWeight: 100, pause: '1m' }] } as ModelReleaseSpec['rollout'] } }));
     sim.pass();
     sim.pass();
     sim.setModel(newModel('1.1.0', { sha256: SHA_B }));
     sim.pass();
-    sim.pass();
     sim.notReady.previous = true;
-    sim.advance(MIN);
-    sim.pass({ measurements: ok(sim) }); // -> Promoting; the previous track is created
-    expect(sim.status.phase).toBe('Promoting');
+    sim.pass(); // step 0 (100 %): the previous track is created, not ready yet
     expect(sim.last?.desired.previous).toMatchObject({ model: { version: '1.0.0' }, replicas: 1 });
-    const waiting = sim.pass();
+    sim.advance(MIN);
+    const waiting = sim.pass({ measurements: ok(sim) }); // -> Promoting
     expect(sim.status.phase).toBe('Promoting');
     expect(waiting.desired.stable?.model.version).toBe('1.0.0'); // not re-templated before the fallback is warm
+    sim.pass();
+    expect(sim.status.message).toContain('starting 1.0.0 on the previous track (the fallback)');
     sim.notReady.previous = false;
     sim.converge(sim.last!.desired);
     expect(sim.pass().desired.stable?.model.version).toBe('1.1.0');
+    // The fallback pod goes away mid-promotion: the stable track is not flipped back; the bake waits for it.
+    sim.notReady.previous = true;
+    sim.converge(sim.last!.desired);
+    const again = sim.pass();
+    expect(again.desired.stable?.model.version).toBe('1.1.0');
+    expect(sim.status.message).toContain('waiting for 1.0.0 to be warm on the previous track for the bake');
+    sim.notReady.previous = false;
+    sim.converge(again.desired);
     sim.pass();
     expect(sim.status.phase).toBe('Healthy');
     expect(sim.status.bake).toBeDefined();

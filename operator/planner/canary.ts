@@ -98,7 +98,10 @@ export function planPromoting(pass: Pass): void {
   const total = pass.spec.serving.replicas;
   const stable = pass.input.observed.stable;
   if (!trackReady(stable, candidate.version, total)) {
-    st.message = `Promoting ${candidate.version}: updating the stable track (${stable?.version === candidate.version ? stable.readyReplicas : 0}/${total} pods ready).`;
+    const waitingForFallback = st.stable && desiredOf(pass).stable?.model.version !== candidate.version;
+    st.message = waitingForFallback
+      ? `Promoting ${candidate.version}: starting ${st.stable?.version ?? ''} on the previous track (the fallback) before the stable track is updated.`
+      : `Promoting ${candidate.version}: updating the stable track (${stable?.version === candidate.version ? stable.readyReplicas : 0}/${total} pods ready).`;
     return;
   }
   // With a bake, the previous model must be warm first (it is what a failed bake falls back to), up to the progress deadline.

@@ -66,7 +66,9 @@ export function desiredOf(pass: Pass): Desired {
   let stableReplicas = total;
   // Promoting re-templates the stable track only once the model it replaces is warm on the previous track
   // (or the progress deadline passed): a failure during promotion always has ready known-good pods.
-  if (st.phase === 'Promoting' && st.candidate && (!st.stable || previousWarm(pass, st.stable) || promotionOverdue(pass))) stableModel = st.candidate;
+  // Once re-templated it stays so (no flip back if the fallback pod goes away).
+  const stableRunsCandidate = st.candidate !== undefined && observed.stable?.version === st.candidate.version;
+  if (st.phase === 'Promoting' && st.candidate && (!st.stable || stableRunsCandidate || previousWarm(pass, st.stable) || promotionOverdue(pass))) stableModel = st.candidate;
   if (!st.stable && st.candidate) {
     stableModel = st.candidate;
     if (st.phase === 'Failed') stableReplicas = 0;
