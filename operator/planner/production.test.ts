@@ -39,6 +39,14 @@ describe('the production watch', () => {
     expect(res.events).toEqual([]);
   });
 
+  it('writes nothing for inconclusive or erroring measurements of a quiet watch (they hold, and go to the metrics only)', () => {
+    const sim = inProduction();
+    const before = JSON.stringify(sim.status);
+    sim.advance(MIN);
+    const res = sim.pass({ measurements: [{ ...result('drift', 'Error', sim.now), track: 'stable' }] });
+    expect(JSON.stringify(res.status)).toBe(before);
+  });
+
   it('alerts by default: Degraded, one Warning event and one alarm per episode, traffic stays; recovery clears it', () => {
     const sim = inProduction();
     sim.advance(MIN);

@@ -2,8 +2,8 @@
  * The production watch: after the bake, the stable model keeps being measured on the slower
  * spec.rollout.productionInterval with the same checks. A Fail raises an alarm (Degraded, a Warning
  * event, tern_production_alarms_total) or, with onProductionAlarm rollback, restores the previous stable
- * model (restore.ts). To keep an idle release's API writes near zero, measurements reach status only
- * when an outcome or a failure count changes; the pacing lives in the reconciler (measure-due.ts).
+ * model (restore.ts). To keep an idle release's API writes at zero, measurements reach status only
+ * while something fails (and when it clears); the pacing lives in the reconciler (measure-due.ts).
  */
 import type { CheckResult } from '../api/model-release-schema.js';
 import { durationMs } from '../api/duration.js';
@@ -23,8 +23,11 @@ const signature = (results: CheckResult[] | undefined) =>
 /** Judge a production measurement (the verdict of the injected judge) and act on it. */
 export function judgeProduction(pass: Pass, verdict: AnalysisVerdict, message: string): void {
   const st = pass.status;
-  // Store only what changes an outcome or a failure count (a steady watch writes nothing).
-  if (signature(verdict.results) !== signature(st.analysis)) st.analysis = verdict.results;
+  // Status keeps failures, alarms and their clearing; passing, inconclusive or erroring measurements of
+  // a quiet watch go to the metrics only, so a steady watch writes nothing.
+  const failing = verdict.results.some((r) => r.outcome === 'Failed');
+  const counting = (st.analysis ?? []).some((r) => (r.failures ?? 0) > 0);
+  if ((failing || counting || st.productionAlarm) && signature(verdict.results) !== signature(st.analysis)) st.analysis = verdict.results;
   if (verdict.kind === 'Fail') return failProduction(pass, verdict.decisive?.name ?? 'analysis', message);
   if (verdict.kind === 'Hold' || !st.productionAlarm) return;
   const was = st.productionAlarm;

@@ -16,9 +16,13 @@ export function inProductionWatch(spec: ResolvedSpec, status: ModelReleaseStatus
   return status?.phase === 'Healthy' && !!status.stable && !status.bake && !status.restore && durationMs(spec.rollout.productionInterval) > 0;
 }
 
-/** Whether a measurement is due at `now`; `lastProductionMs`: when the production watch last measured (this process). */
+/**
+ * Whether a measurement is due at `now`. `lastProductionMs`: when the production watch last measured, or
+ * first saw the release in production, in this process (undefined: not yet seen, so not due: the first
+ * measurement comes one productionInterval after the release reached production or the operator started).
+ */
 export function measurementDue(spec: ResolvedSpec, status: ModelReleaseStatus | undefined, now: Date, lastProductionMs?: number): boolean {
-  if (inProductionWatch(spec, status)) return lastProductionMs === undefined || lastProductionMs + durationMs(spec.rollout.productionInterval) <= now.getTime();
+  if (inProductionWatch(spec, status)) return lastProductionMs !== undefined && lastProductionMs + durationMs(spec.rollout.productionInterval) <= now.getTime();
   const phase = status?.phase;
   const baking = phase === 'Healthy' && status?.bake !== undefined;
   if (!status?.stable || (!status.candidate && !baking)) return false;

@@ -39,7 +39,7 @@ describe('measurementDue', () => {
   });
   it('in production (Healthy after the bake) every productionInterval by the reconciler\'s own clock', () => {
     const healthy = { phase: 'Healthy' as const, stable: inCanary.stable, analysis: [{ name: 'drift', track: 'stable', outcome: 'Successful' as const, measuredAt: '2026-01-01T00:00:59Z' }] };
-    expect(measurementDue(release.spec, healthy, now)).toBe(true); // not measured by this process yet
+    expect(measurementDue(release.spec, healthy, now)).toBe(false); // first seen now: measured one interval later
     expect(measurementDue(release.spec, healthy, now, now.getTime() - 30_000)).toBe(false);
     expect(measurementDue(release.spec, healthy, now, now.getTime() - 60_000)).toBe(true);
     expect(measurementDue(release.spec, { ...healthy, restore: { from: '1.1.0', reason: 'Undo', since: '2026-01-01T00:00:00Z', warm: false } }, now)).toBe(false);

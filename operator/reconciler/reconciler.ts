@@ -100,7 +100,7 @@ export class Reconciler {
 
     const production = inProductionWatch(release.spec, release.status);
     const due = measurementDue(release.spec, release.status, now, production ? this.#lastProduction.get(key) : undefined);
-    if (due && production) this.#lastProduction.set(key, now.getTime());
+    if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
     const measurements = due ? await this.#measure(release, now) : undefined;
     const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
     const result = plan(
