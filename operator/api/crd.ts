@@ -56,6 +56,7 @@ export function modelReleaseCrd(): JsonSchema {
             { name: 'Weight', type: 'integer', jsonPath: '.status.canaryWeight', description: 'Percent of live traffic to the candidate.' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
             { name: 'Model', type: 'string', jsonPath: '.spec.model.name', priority: 1, description: 'Model family.' },
+            { name: 'Bake-Until', type: 'string', jsonPath: '.status.bake.until', priority: 1, description: 'While the promoted model bakes: when the bake ends (the previous model is kept warm until then).' },
             { name: 'Message', type: 'string', jsonPath: '.status.message', priority: 1, description: 'What is happening.' },
           ],
           schema: { openAPIV3Schema: modelReleaseOpenApiSchema() },

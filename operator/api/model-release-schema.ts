@@ -412,6 +412,19 @@ export const RolloutSchema = Type.Object(
       'x-kubernetes-validations': cel(RULES.stepsIncrease),
     }),
     analysis: AnalysisSchema,
+    bakeTime: duration(
+      'How long a promoted model stays under analysis (the same checks as a canary step, on the stable track) while the previous model is kept warm (1 pod) for an instant rollback; "0s" turns the bake off. At most 168h.',
+      '30m',
+    ),
+    productionInterval: duration(
+      'After the bake, the stable model keeps being measured with the same checks on this slower interval (the production watch); "0s" turns it off. At most 168h.',
+      '1m',
+    ),
+    onProductionAlarm: Type.Union([Type.Literal('alert'), Type.Literal('rollback')], {
+      default: 'alert',
+      description:
+        'What a failing production watch does: alert (Degraded condition, a Warning event, tern_production_alarms_total; traffic stays) or rollback (a fast restore of status.previousStable, when one is known; else alert).',
+    }),
   },
   { additionalProperties: false, default: {}, description: 'How a new model goes from staging through canary to production.' },
 );
@@ -534,6 +547,47 @@ export const HistoryEntrySchema = Type.Object(
 
 export const HISTORY_LIMIT = 20;
 
+export const BakeSchema = Type.Object(
+  {
+    since: Type.String({ format: 'date-time', description: 'When the bake started (the promotion).' }),
+    until: Type.String({ format: 'date-time', description: 'When it ends if analysis keeps passing (since + spec.rollout.bakeTime).' }),
+    warmReplicas: Type.Integer({ minimum: 0, description: 'Pods of status.previousStable kept ready on the previous track during the bake.' }),
+  },
+  { description: 'A bake in progress: status.stable is analysed like a canary step and status.previousStable stays warm.' },
+);
+
+export const RestoreSchema = Type.Object(
+  {
+    from: Type.String({ description: 'The model version traffic was taken from.' }),
+    reason: Type.String({ description: 'Why: the failing check of the bake, GitOpsRevert or Undo.' }),
+    since: Type.String({ format: 'date-time', description: 'When the restore started.' }),
+    warm: Type.Boolean({ description: 'Whether the restored model had warm pods (traffic moved at once) or had to start them.' }),
+    trafficMovedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When live traffic was put on the restored model.' })),
+  },
+  { description: 'A fast restore in progress: status.stable (the restored model) takes traffic on the previous track while the stable track is rebuilt.' },
+);
+
+export const ProductionAlarmSchema = Type.Object(
+  {
+    since: Type.String({ format: 'date-time', description: 'When the production watch first failed.' }),
+    check: Type.String({ description: 'The failing check.' }),
+    message: Type.String({ description: 'The check, its value and threshold, in a sentence.' }),
+  },
+  { description: 'The production watch is failing on the stable model (onProductionAlarm alert); cleared when the checks pass again.' },
+);
+
+export const LastRestoreSchema = Type.Object(
+  {
+    from: Type.String({ description: 'The model version traffic was taken from.' }),
+    to: Type.String({ description: 'The model version restored.' }),
+    reason: Type.String({ description: 'The failing check of the bake, GitOpsRevert or Undo.' }),
+    startedAt: Type.String({ format: 'date-time', description: 'When the restore started.' }),
+    trafficMovedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When all live traffic was on the restored model.' })),
+    finishedAt: Type.String({ format: 'date-time', description: 'When the stable track ran the restored model on every pod.' }),
+  },
+  { description: 'The last fast restore (bake rollback, GitOps revert or `tern undo` after a promotion).' },
+);
+
 export const ModelReleaseStatusSchema = Type.Object(
   {
     phase: Type.Optional(
@@ -560,6 +614,14 @@ export const ModelReleaseStatusSchema = Type.Object(
       Type.Array(StepRecordSchema, { maxItems: RECORD_STEPS_LIMIT, description: 'The steps the release in flight has finished; they move into its history entry when it ends.' }),
     ),
     history: Type.Optional(Type.Array(HistoryEntrySchema, { maxItems: HISTORY_LIMIT, description: 'Past releases, newest first.' })),
+    previousStable: Type.Optional({
+      ...ModelRefSchema,
+      description: 'The model that was stable before status.stable: spec.model changed back to it (or `tern undo`) restores it without staging or canary steps.',
+    }),
+    bake: Type.Optional(BakeSchema),
+    restore: Type.Optional(RestoreSchema),
+    lastRestore: Type.Optional(LastRestoreSchema),
+    productionAlarm: Type.Optional(ProductionAlarmSchema),
   },
   { description: 'Observed state, written by tern-operator.' },
 );
@@ -582,6 +644,9 @@ export type HistoryEntry = Static<typeof HistoryEntrySchema>;
 export type StepRecord = Static<typeof StepRecordSchema>;
 export type CheckRecord = Static<typeof CheckRecordSchema>;
 export type ModelRef = Static<typeof ModelRefSchema>;
+export type Bake = Static<typeof BakeSchema>;
+export type Restore = Static<typeof RestoreSchema>;
+export type LastRestore = Static<typeof LastRestoreSchema>;
 
 export interface ModelRelease {
   apiVersion: typeof API_VERSION;

@@ -14,7 +14,8 @@ export const FIELD_MANAGER = 'tern-operator';
 /** Hash of the desired object last applied; equal hash = nothing to apply (a converged release writes nothing). */
 export const ANNOTATION_APPLIED_HASH = 'serving.tern.dev/applied-hash';
 
-export type TrackName = 'stable' | 'canary';
+/** previous: the model replaced by the last promotion, kept warm during its bake and used by a fast restore. */
+export type TrackName = 'stable' | 'canary' | 'previous';
 
 /** Labels every object of `release` carries (selectors use a subset). */
 export function releaseLabels(release: string): Record<string, string> {

@@ -6,7 +6,9 @@
  */
 import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from '../api/duration.js';
+import { bakeEnabled } from './bake.js';
 import type { Pass } from './pass.js';
+import { previousWarm } from './restore.js';
 import { enterPromoting, enterStep, finishPromotion, rollBack } from './transitions.js';
 
 /** Hold bookkeeping; returns true when the step must not advance because analysis holds it. */
@@ -96,8 +98,22 @@ export function planPromoting(pass: Pass): void {
   const total = pass.spec.serving.replicas;
   const stable = pass.input.observed.stable;
   if (!trackReady(stable, candidate.version, total)) {
-    st.message = `Promoting ${candidate.version}: updating the stable track (${stable?.version === candidate.version ? stable.readyReplicas : 0}/${total} pods ready).`;
+    const waitingForFallback = st.stable && desiredOf(pass).stable?.model.version !== candidate.version;
+    st.message = waitingForFallback
+      ? `Promoting ${candidate.version}: starting ${st.stable?.version ?? ''} on the previous track (the fallback) before the stable track is updated.`
+      : `Promoting ${candidate.version}: updating the stable track (${stable?.version === candidate.version ? stable.readyReplicas : 0}/${total} pods ready).`;
     return;
+  }
+  // With a bake, the previous model must be warm first (it is what a failed bake falls back to), up to the progress deadline.
+  const previous = st.stable;
+  const deadline = durationMs(pass.spec.rollout.analysis.progressDeadline);
+  if (previous && bakeEnabled(pass) && !previousWarm(pass, previous)) {
+    if (pass.since(st.phaseSince) <= deadline) {
+      st.message = `Promoting ${candidate.version}: stable track ready; waiting for ${previous.version} to be warm on the previous track for the bake.`;
+      pass.wakeIn(deadline - pass.since(st.phaseSince) + 1);
+      return;
+    }
+    pass.event('Warning', 'PreviousNotWarm', `${previous.version} has no ready pod on the previous track after ${pass.spec.rollout.analysis.progressDeadline}; the bake starts without a warm fallback`);
   }
   finishPromotion(pass);
 }

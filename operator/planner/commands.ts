@@ -1,10 +1,11 @@
 /**
- * Manual control: what `tern promote [--full] | abort | retry | pause | resume` do to a release.
+ * Manual control: what `tern promote [--full] | abort | retry | pause | resume | undo` do to a release.
  * Each command carries a nonce; the planner handles a nonce once and records it in
  * status.lastCommandNonce, so the annotation never needs clearing (see operator/reconciler/command-annotation.ts).
  */
 import type { Pass } from './pass.js';
 import { nextStep } from './canary.js';
+import { undo } from './restore.js';
 import { enterPromoting, isFirstRelease, rollBack, startRelease } from './transitions.js';
 import type { Command } from './types.js';
 
@@ -40,6 +41,9 @@ export function applyCommand(pass: Pass, command: Command | undefined): void {
       pass.enter('Paused', `Paused by \`tern pause\` at ${st.canaryWeight ?? 0}%; \`tern resume\` continues, \`tern promote\` moves on, \`tern abort\` rolls back.`);
       pass.event('Normal', 'Paused', `paused at ${st.canaryWeight ?? 0}% by \`tern pause\``);
       return;
+    case 'undo':
+      if (phase !== 'Healthy' || !st.previousStable) return ignore(pass, command, phase === 'Healthy' ? 'no previous stable model is known' : `undo restores the previous stable model after a promotion; the release is ${phase} (use tern abort for a rollout in flight)`);
+      return undo(pass);
     case 'resume':
       if (phase !== 'Paused') return ignore(pass, command, `the release is ${phase}, not Paused`);
       // The step's pause starts again and the hold clock restarts: a person has looked at it.

@@ -6,8 +6,11 @@
 import type { ModelRef } from '../api/model-release-schema.js';
 import { routerFor } from '../routers/factory.js';
 import type { Stage } from '../routers/router.js';
+import { durationMs } from '../api/duration.js';
+import { BAKE_WARM_REPLICAS } from './bake.js';
 import type { Pass } from './pass.js';
-import type { Desired, ObservedTrack, Weights } from './types.js';
+import { previousServing, previousWarm, trackSettled } from './restore.js';
+import type { Desired, DesiredTrack, ObservedTrack, Weights } from './types.js';
 
 /** How long candidate pods keep running after a rollback took their traffic, so in-flight requests finish. */
 export const ROLLBACK_SCALE_DOWN_DELAY_MS = 5_000;
@@ -61,7 +64,11 @@ export function desiredOf(pass: Pass): Desired {
   // candidate there (scaled to 0 once it failed).
   let stableModel: ModelRef | undefined = st.stable;
   let stableReplicas = total;
-  if (st.phase === 'Promoting' && st.candidate) stableModel = st.candidate;
+  // Promoting re-templates the stable track only once the model it replaces is warm on the previous track
+  // (or the progress deadline passed): a failure during promotion always has ready known-good pods.
+  // Once re-templated it stays so (no flip back if the fallback pod goes away).
+  const stableRunsCandidate = st.candidate !== undefined && observed.stable?.version === st.candidate.version;
+  if (st.phase === 'Promoting' && st.candidate && (!st.stable || stableRunsCandidate || previousWarm(pass, st.stable) || promotionOverdue(pass))) stableModel = st.candidate;
   if (!st.stable && st.candidate) {
     stableModel = st.candidate;
     if (st.phase === 'Failed') stableReplicas = 0;
@@ -83,6 +90,16 @@ export function desiredOf(pass: Pass): Desired {
     }
   }
 
+  const previous = previousTrack(pass);
+  // A warm restore: all live traffic on the restored model's warm pods until the stable track runs it again.
+  const restore = st.restore;
+  if (restore?.warm && st.stable && previousServing(pass, st.stable) && !trackSettled(observed.stable, st.stable.version, total)) {
+    weights.stable = 0;
+    weights.candidate = 0;
+    weights.mirror = 0;
+    weights.previous = 100;
+  }
+
   const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
   const scaled = routerFor(spec.traffic.router).scale({
     total,
@@ -94,6 +111,38 @@ export function desiredOf(pass: Pass): Desired {
   return {
     ...(stableModel ? { stable: { model: stableModel, replicas: scaled.stable } } : {}),
     ...(candidateModel ? { candidate: { model: candidateModel, replicas: scaled.candidate } } : {}),
+    ...(previous ? { previous } : {}),
     weights,
   };
+}
+
+/**
+ * Whether the stable track may have no ready pod of the stable model while a candidate is in flight: at a
+ * 100 % step (the replicas router scales stable to 0) and during promotion (stable is re-templated). The
+ * previous track then keeps the stable model warm, so a failure always has ready known-good pods.
+ */
+function fallbackNeeded(pass: Pass): boolean {
+  const st = pass.status;
+  if (st.phase === 'Promoting') return true;
+  return (st.phase === 'Canary' || st.phase === 'Paused') && (st.canaryWeight ?? 0) >= 100;
+}
+
+/** Whether Promoting has waited longer than the progress deadline for the previous track to be warm. */
+export function promotionOverdue(pass: Pass): boolean {
+  return pass.since(pass.status.phaseSince) > durationMs(pass.spec.rollout.analysis.progressDeadline);
+}
+
+/**
+ * The previous track: at a 100 % step, during Promoting and the bake it keeps the model being replaced warm;
+ * during a warm restore it runs the restored model at full size; otherwise it is scaled to 0 once it exists.
+ */
+function previousTrack(pass: Pass): DesiredTrack | undefined {
+  const st = pass.status;
+  const total = pass.spec.serving.replicas;
+  if (st.restore?.warm && st.stable) return { model: st.stable, replicas: total };
+  if (st.stable && fallbackNeeded(pass)) return { model: st.stable, replicas: BAKE_WARM_REPLICAS };
+  if (st.bake && st.previousStable) return { model: st.previousStable, replicas: st.bake.warmReplicas };
+  if (!pass.input.observed.previous) return undefined;
+  const model = st.previousStable ?? st.stable;
+  return model ? { model, replicas: 0 } : undefined;
 }

@@ -15,6 +15,8 @@ export class Pass {
   status: ModelReleaseStatus;
   readonly events: PlanEvent[] = [];
   readonly outcomes: RolloutOutcome[] = [];
+  /** Checks that raised a production alarm in this pass (tern_production_alarms_total). */
+  readonly alarms: string[] = [];
   #wakeAtMs: number | undefined;
 
   constructor(input: PlanInput) {
@@ -75,6 +77,10 @@ export class Pass {
 
   outcome(outcome: RolloutOutcome): void {
     this.outcomes.push(outcome);
+  }
+
+  alarm(check: string): void {
+    this.alarms.push(check);
   }
 
   /** Forget everything about the step in force (a new step, phase or release starts). */

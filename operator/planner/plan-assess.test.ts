@@ -52,4 +52,24 @@ describe('planner + real assess', () => {
     expect(sim.status).toMatchObject({ phase: 'Canary', currentStep: 0, lastVerdict: 'Hold' });
     expect(sim.status.heldSince).toBeDefined();
   });
+
+  it('production watch: failureLimit counts failures in a row, a passing measurement clears the alarm, a steady watch writes nothing', () => {
+    const sim = new Simulation(newRelease('1.0.0', { spec: { rollout: { analysis: { failureLimit: 1 } } as unknown as ModelReleaseSpec['rollout'] } }));
+    sim.pass();
+    sim.pass();
+    expect(sim.status.phase).toBe('Healthy');
+    step(sim, 'Successful', 0.99);
+    const steady = JSON.stringify(sim.status);
+    step(sim, 'Successful', 0.98);
+    expect(JSON.stringify(sim.status)).toBe(steady);
+    step(sim, 'Failed', 0.5);
+    step(sim, 'Successful', 0.99);
+    expect(step(sim, 'Failed', 0.5).alarms).toEqual([]); // not two in a row
+    const alarm = step(sim, 'Failed', 0.5);
+    expect(alarm.alarms).toEqual(['availability']);
+    expect(sim.status.productionAlarm?.message).toContain('0.5');
+    const cleared = step(sim, 'Successful', 0.99);
+    expect(cleared.events.map((e) => e.reason)).toEqual(['ProductionRecovered']);
+    expect(sim.status.productionAlarm).toBeUndefined();
+  });
 });

@@ -288,8 +288,11 @@ describe('manual commands', () => {
 
   it('promote --full skips every remaining step', () => {
     const sim = inCanary();
-    sim.pass(cmd('promote-full'));
+    const promoting = sim.pass(cmd('promote-full'));
     expect(sim.status.phase).toBe('Promoting');
+    // The stable track keeps 1.0.0 until 1.0.0 is warm on the previous track (the fallback during promotion).
+    expect(promoting.desired).toMatchObject({ stable: { model: { version: '1.0.0' } }, previous: { model: { version: '1.0.0' }, replicas: 1 } });
+    expect(sim.pass().desired.stable?.model.version).toBe('1.1.0');
     sim.pass();
     expect(sim.status.phase).toBe('Healthy');
     expect(sim.status.stable?.version).toBe('1.1.0');
@@ -419,7 +422,7 @@ describe('restarts and idleness', () => {
     const res = sim.pass();
     expect(res.status).toEqual(before);
     expect(res.events).toEqual([]);
-    expect(res.requeueAfterMs).toBeUndefined();
+    expect(res.requeueAfterMs).toBe(60_000); // the production watch's next measurement (productionInterval 1m)
   });
 
   it('moves lastTransitionTime only when a condition flips', () => {
@@ -440,6 +443,7 @@ describe('restarts and idleness', () => {
       sim.setModel(newModel(`1.${i}.0`, { sha256: i % 2 ? SHA_B : SHA_C }));
       sim.pass();
       sim.pass({ command: { name: 'promote-full', nonce: `p${i}` } });
+      sim.pass(); // the previous track is warm: the stable track is re-templated
       sim.pass();
     }
     expect(sim.status.history).toHaveLength(HISTORY_LIMIT);

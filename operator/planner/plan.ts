@@ -8,12 +8,15 @@
  * desired objects and conditions from the resulting status. All state lives in status, so a restarted
  * operator resumes the same step with the same weights.
  */
+import { failBake, planBake } from './bake.js';
 import { planCanary, planPromoting } from './canary.js';
 import { applyCommand } from './commands.js';
 import { desiredOf } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import { describeModel, sameModel, toModelRef } from './models.js';
 import { Pass } from './pass.js';
+import { judgeProduction, watchingProduction } from './production.js';
+import { planRestore, restoreFromSpec } from './restore.js';
 import { GOLDEN_CHECK, planStaging } from './staging.js';
 import { gitOpsRevert, rollBack, startRelease, supersede } from './transitions.js';
 import type { Judge, PlanInput, PlanResult } from './types.js';
@@ -29,7 +32,7 @@ export function plan(input: PlanInput, judge: Judge): PlanResult {
   progress(pass);
   const desired = desiredOf(pass);
   setConditions(pass);
-  return { desired, status: pass.status, events: pass.events, outcomes: pass.outcomes, requeueAfterMs: pass.requeueAfterMs };
+  return { desired, status: pass.status, events: pass.events, outcomes: pass.outcomes, alarms: pass.alarms, requeueAfterMs: pass.requeueAfterMs };
 }
 
 /** React to spec.model; true when a release (re)started in this pass. */
@@ -50,6 +53,10 @@ function followSpec(pass: Pass): boolean {
       supersede(pass);
       return true;
     }
+    return false;
+  }
+  if (st.previousStable && !sameModel(wanted, st.stable) && sameModel(wanted, st.previousStable) && (phase === 'Healthy' || phase === 'RolledBack' || phase === 'Failed')) {
+    restoreFromSpec(pass);
     return false;
   }
   if (phase === 'Healthy') {
@@ -73,28 +80,46 @@ function followSpec(pass: Pass): boolean {
   return false;
 }
 
-/** Judge this pass's measurements; a Fail rolls back now. Only while a candidate is in flight. */
+/** Judge this pass's measurements; a Fail rolls back now. While a candidate is in flight (promotion included) or a stable model bakes. */
 function judgeMeasurements(pass: Pass, judge: Judge): void {
   const st = pass.status;
   const fresh = pass.input.measurements;
-  if (!fresh || !st.phase || !IN_FLIGHT.has(st.phase) || st.phase === 'Promoting') return;
+  const baking = st.phase === 'Healthy' && st.bake !== undefined;
+  const production = watchingProduction(pass);
+  if (!fresh || !st.phase || !(baking || production || IN_FLIGHT.has(st.phase))) return;
   const golden = (st.analysis ?? []).filter((r) => r.name === GOLDEN_CHECK);
   const previous = (st.analysis ?? []).filter((r) => r.name !== GOLDEN_CHECK);
+  if (production) {
+    // In production failures count in a row: a measurement with no Failed check starts the counts afresh.
+    const verdict = judge(pass.spec.rollout.analysis, fresh, fresh.some((r) => r.outcome === 'Failed') ? previous : undefined);
+    return judgeProduction(pass, verdict, failureMessage(verdict));
+  }
   const verdict = judge(pass.spec.rollout.analysis, fresh, previous);
   st.analysis = [...verdict.results, ...golden];
   st.lastVerdict = verdict.kind;
   if (verdict.kind === 'Fail') {
-    const decisive = verdict.decisive;
-    const check = decisive?.name ?? 'analysis';
-    // The Degraded condition names the check, its value and its threshold, whatever the provider wrote.
-    const value = decisive?.value !== undefined ? String(Number(decisive.value.toPrecision(4))) : undefined;
-    const detail = value !== undefined && !verdict.reason.includes(value) ? ` (${check} on ${decisive?.track}: value ${value}, threshold ${decisive?.threshold ?? '?'})` : '';
-    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: `${verdict.reason}${detail}` });
+    const check = verdict.decisive?.name ?? 'analysis';
+    if (baking) return failBake(pass, check, failureMessage(verdict));
+    rollBack(pass, { conditionReason: 'AnalysisFailed', metricReason: check, message: failureMessage(verdict) });
   }
 }
 
+/** The verdict's reason, naming the check, its value and its threshold, whatever the provider wrote. */
+function failureMessage(verdict: ReturnType<Judge>): string {
+  const decisive = verdict.decisive;
+  const check = decisive?.name ?? 'analysis';
+  const value = decisive?.value !== undefined ? String(Number(decisive.value.toPrecision(4))) : undefined;
+  const detail = value !== undefined && !verdict.reason.includes(value) ? ` (${check} on ${decisive?.track}: value ${value}, threshold ${decisive?.threshold ?? '?'})` : '';
+  return `${verdict.reason}${detail}`;
+}
+
 function progress(pass: Pass): void {
+  planRestore(pass);
   switch (pass.status.phase) {
+    case 'Healthy':
+      planBake(pass);
+      if (watchingProduction(pass)) pass.wakeIn(durationMs(pass.spec.rollout.productionInterval));
+      return;
     case 'Staging':
       return planStaging(pass);
     case 'Canary':

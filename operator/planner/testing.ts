@@ -71,8 +71,8 @@ export class Simulation {
   release: ResolvedRelease;
   now: Date;
   last?: PlanResult;
-  observed: { stable?: ObservedTrack; candidate?: ObservedTrack } = {};
-  notReady = { stable: false, candidate: false };
+  observed: { stable?: ObservedTrack; candidate?: ObservedTrack; previous?: ObservedTrack } = {};
+  notReady = { stable: false, candidate: false, previous: false };
 
   constructor(release: ResolvedRelease, now = new Date('2026-01-01T00:00:00Z')) {
     this.release = release;
@@ -94,7 +94,8 @@ export class Simulation {
       t ? { ...track(t.model.version, t.replicas, notReady ? 0 : t.replicas) } : undefined;
     const stable = make(desired.stable, this.notReady.stable);
     const candidate = make(desired.candidate, this.notReady.candidate);
-    this.observed = { ...(stable ? { stable } : {}), ...(candidate ? { candidate } : {}) };
+    const previous = make(desired.previous, this.notReady.previous);
+    this.observed = { ...(stable ? { stable } : {}), ...(candidate ? { candidate } : {}), ...(previous ? { previous } : {}) };
   }
 
   advance(ms: number): void {

@@ -2,10 +2,12 @@
  * The rollout's transitions, each one short and explicit (after Flagger's rollback order):
  * start, step, shadow, promote, finish, roll back, supersede, GitOps revert.
  */
+import { endBake, startBake } from './bake.js';
 import { failingGates } from './gates.js';
 import { describeModel, toModelRef } from './models.js';
 import type { Pass } from './pass.js';
 import { checkRecord } from './record.js';
+import { previousWarm, trackSettled } from './restore.js';
 
 /** Whether this release has no stable model yet (its first release runs on the stable track). */
 export function isFirstRelease(pass: Pass): boolean {
@@ -16,6 +18,7 @@ export function isFirstRelease(pass: Pass): boolean {
 export function startRelease(pass: Pass, why: string): void {
   const { spec } = pass;
   const st = pass.status;
+  endBake(pass, 'superseded');
   st.candidate = toModelRef(spec.model, pass.nowIso);
   st.analysis = [];
   pass.resetStep();
@@ -60,6 +63,11 @@ export function rollBack(pass: Pass, why: RollbackReason): void {
     pass.event('Warning', 'ReleaseFailed', why.message);
     pass.condition({ type: 'Degraded', status: 'True', reason: why.conditionReason, message: why.message });
     return;
+  }
+  // At 100 % (replicas router) or during promotion the stable track may have no ready pod of the stable
+  // model: traffic goes to its warm pods on the previous track until the stable track runs it again (restore.ts).
+  if (previousWarm(pass, st.stable) && !trackSettled(pass.input.observed.stable, st.stable.version, pass.spec.serving.replicas)) {
+    st.restore = { from: version, reason: why.metricReason, since: pass.nowIso, warm: true, trafficMovedAt: pass.nowIso };
   }
   pass.enter('RolledBack', `${why.message} Stable ${st.stable.version} serves all traffic. Change spec.model or run \`tern retry\` to try again.`);
   pass.outcome({ outcome: 'RolledBack', reason: why.metricReason });
@@ -114,7 +122,8 @@ export function finishPromotion(pass: Pass): void {
   const st = pass.status;
   const candidate = st.candidate;
   if (!candidate) return;
-  const previous = st.stable?.version;
+  const previousModel = st.stable;
+  const previous = previousModel?.version;
   pass.history({ version: candidate.version, outcome: 'Promoted', startedAt: candidate.since ?? pass.nowIso });
   st.stable = { ...candidate, since: pass.nowIso };
   delete st.candidate;
@@ -123,6 +132,8 @@ export function finishPromotion(pass: Pass): void {
   const from = previous ? ` (was ${previous})` : '';
   pass.enter('Healthy', `${describeModel(candidate)} serves 100% of live traffic${from}.`);
   pass.event('Normal', 'Promoted', `${candidate.version} promoted to stable${from}`);
+  startBake(pass, previousModel);
+  if (st.bake) st.message = `${describeModel(candidate)} serves 100% of live traffic${from}; baking until ${st.bake.until} with ${previous} kept warm.`;
   pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: `${candidate.version} passed every step.` });
 }
 

@@ -17,10 +17,12 @@ export interface ObservedTrack {
   observedGeneration: number;
   /** The model version the pod template runs (label serving.tern.dev/version). */
   version?: string;
+  /** status.replicas: non-terminated pods of every revision (old ones too while a template rolls). */
+  pods?: number;
 }
 
-/** Manual commands a person gives through `tern promote|abort|retry|pause|resume` (see commands.ts). */
-export type CommandName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume';
+/** Manual commands a person gives through `tern promote|abort|retry|pause|resume|undo` (see commands.ts). */
+export type CommandName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume' | 'undo';
 
 export interface Command {
   name: CommandName;
@@ -37,7 +39,8 @@ export interface GoldenResult {
 export interface PlanInput {
   /** The release with spec defaults applied; its status is the state carried between passes. */
   release: ResolvedRelease;
-  observed: { stable?: ObservedTrack; candidate?: ObservedTrack };
+  /** previous: the track that keeps the previous stable model warm during a bake and serves a fast restore. */
+  observed: { stable?: ObservedTrack; candidate?: ObservedTrack; previous?: ObservedTrack };
   /** Fresh measurements taken this pass (absent when none was due). */
   measurements?: CheckResult[];
   /** Golden query outcome, when the reconciler ran them this pass. */
@@ -47,11 +50,15 @@ export interface PlanInput {
   now: Date;
 }
 
-/** Traffic split: percent of live traffic to the candidate, and percent mirrored to it (shadow). */
+/**
+ * Traffic split: percent of live traffic to the candidate, and percent mirrored to it (shadow).
+ * `previous` (0 or 100; absent means 0) puts all live traffic on the previous track during a fast restore.
+ */
 export interface Weights {
   stable: number;
   candidate: number;
   mirror: number;
+  previous?: number;
 }
 
 /** One track as the planner wants it: the model its pods run and how many pods. */
@@ -65,6 +72,8 @@ export interface Desired {
   stable?: DesiredTrack;
   /** Absent when no candidate Deployment is needed (first release, or none ever existed). */
   candidate?: DesiredTrack;
+  /** Absent when no previous-track Deployment is needed (no bake or fast restore ever ran). */
+  previous?: DesiredTrack;
   weights: Weights;
 }
 
@@ -89,6 +98,8 @@ export interface PlanResult {
   status: ModelReleaseStatus;
   events: PlanEvent[];
   outcomes: RolloutOutcome[];
+  /** Checks that raised a production alarm in this pass, for tern_production_alarms_total{check}. */
+  alarms: string[];
   /** When the next pass is needed even if nothing changes in the cluster (undefined: only on change). */
   requeueAfterMs?: number;
 }

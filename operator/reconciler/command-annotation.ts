@@ -1,8 +1,8 @@
 /**
- * How `tern promote|abort|retry|pause|resume` reach the operator without touching spec (so Argo CD
+ * How `tern promote|abort|retry|pause|resume|undo` reach the operator without touching spec (so Argo CD
  * never sees drift) and without a custom subresource: two annotations on the ModelRelease,
  *
- *   serving.tern.dev/command: promote | promote-full | abort | retry | pause | resume
+ *   serving.tern.dev/command: promote | promote-full | abort | retry | pause | resume | undo
  *   serving.tern.dev/command-nonce: <unique string, e.g. a timestamp and random hex>
  *
  * written together by one merge patch. The operator handles a nonce once and records it in
@@ -14,7 +14,7 @@ import type { Command, CommandName } from '../planner/types.js';
 
 export const ANNOTATION_COMMAND = 'serving.tern.dev/command';
 export const ANNOTATION_COMMAND_NONCE = 'serving.tern.dev/command-nonce';
-export const COMMAND_NAMES: readonly CommandName[] = ['promote', 'promote-full', 'abort', 'retry', 'pause', 'resume'];
+export const COMMAND_NAMES: readonly CommandName[] = ['promote', 'promote-full', 'abort', 'retry', 'pause', 'resume', 'undo'];
 
 /** The command the annotations carry, if any (an unknown name or a missing nonce is no command). */
 export function readCommand(annotations: Record<string, string> | undefined): Command | undefined {

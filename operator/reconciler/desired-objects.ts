@@ -34,7 +34,7 @@ export function desiredObjects(
   release: ResolvedRelease,
   desired: Desired,
   ready: ReadyPods,
-  liveReplicas: { stable?: number; candidate?: number },
+  liveReplicas: { stable?: number; candidate?: number; previous?: number },
 ): KubeObject[][] {
   const grow: KubeObject[] = [];
   const shrink: KubeObject[] = [];
@@ -42,6 +42,7 @@ export function desiredObjects(
   const tracks = [
     ['stable', desired.stable, liveReplicas.stable],
     ['canary', desired.candidate, liveReplicas.candidate],
+    ['previous', desired.previous, liveReplicas.previous],
   ] as const;
   for (const [track, want, live] of tracks) {
     if (!want) continue;

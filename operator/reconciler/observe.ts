@@ -8,7 +8,7 @@ import type { ObservedTrack } from '../planner/types.js';
 export interface DeploymentLike {
   metadata?: { generation?: number; labels?: Record<string, string> };
   spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } };
-  status?: { readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
+  status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
 }
 
 /** The planner's view of a Deployment (undefined stays undefined). */
@@ -21,6 +21,7 @@ export function observeDeployment(d: DeploymentLike | undefined): ObservedTrack 
     updatedReplicas: d.status?.updatedReplicas ?? 0,
     generation: d.metadata?.generation ?? 0,
     observedGeneration: d.status?.observedGeneration ?? 0,
+    pods: d.status?.replicas ?? 0,
     ...(version ? { version } : {}),
   };
 }

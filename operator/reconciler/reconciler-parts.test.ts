@@ -3,7 +3,7 @@ import { newModel, newRelease, SHA_B } from '../planner/testing.js';
 import { toModelRef } from '../planner/models.js';
 import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand } from './command-annotation.js';
 import { goldenMismatch } from './golden.js';
-import { measurementDue } from './measure-due.js';
+import { measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment } from './observe.js';
 import { isOlder } from './reconciler.js';
 import { desiredObjects } from './desired-objects.js';
@@ -30,10 +30,23 @@ describe('measurementDue', () => {
     ['no measurement yet', { ...inCanary }, true],
     ['last one an interval ago', { ...inCanary, analysis: [{ name: 'drift', track: 'canary', outcome: 'Successful' as const, measuredAt: '2026-01-01T00:00:50Z' }] }, true],
     ['last one 5 s ago', { ...inCanary, analysis: [{ name: 'drift', track: 'canary', outcome: 'Successful' as const, measuredAt: '2026-01-01T00:00:55Z' }] }, false],
-    ['Healthy', { ...inCanary, phase: 'Healthy' as const }, false],
+    ['Healthy, production watch off', { ...inCanary, phase: 'Healthy' as const }, false],
     ['first release staging', { phase: 'Staging' as const, candidate: inCanary.candidate }, false],
+    ['Healthy in its bake', { phase: 'Healthy' as const, stable: inCanary.candidate, bake: { since: '2026-01-01T00:00:00Z', until: '2026-01-01T00:30:00Z', warmReplicas: 1 } }, true],
   ])('%s -> %s', (_name, status, due) => {
-    expect(measurementDue(release.spec, status, now)).toBe(due);
+    const spec = { ...release.spec, rollout: { ...release.spec.rollout, productionInterval: '0s' } };
+    expect(measurementDue(spec, status, now)).toBe(due);
+  });
+  it('in production (Healthy after the bake) every productionInterval by the reconciler\'s own clock', () => {
+    const healthy = { phase: 'Healthy' as const, stable: inCanary.stable, analysis: [{ name: 'drift', track: 'stable', outcome: 'Successful' as const, measuredAt: '2026-01-01T00:00:59Z' }] };
+    expect(measurementDue(release.spec, healthy, now)).toBe(false); // first seen now: measured one interval later
+    expect(measurementDue(release.spec, healthy, now, now.getTime() - 30_000)).toBe(false);
+    expect(measurementDue(release.spec, healthy, now, now.getTime() - 60_000)).toBe(true);
+    expect(measurementDue(release.spec, { ...healthy, restore: { from: '1.1.0', reason: 'Undo', since: '2026-01-01T00:00:00Z', warm: false } }, now)).toBe(false);
+  });
+  it('measures the stable track during a bake, the candidate otherwise', () => {
+    expect(measuredTrack({ phase: 'Healthy', bake: { since: '2026-01-01T00:00:00Z', until: '2026-01-01T00:30:00Z', warmReplicas: 1 } })).toBe('stable');
+    expect(measuredTrack(inCanary)).toBe('canary');
   });
 });
 
@@ -59,9 +72,9 @@ describe('observeDeployment', () => {
     const d = {
       metadata: { generation: 3 },
       spec: { replicas: 2, template: { metadata: { labels: { 'serving.tern.dev/version': '1.1.0' } } } },
-      status: { readyReplicas: 1, updatedReplicas: 2, observedGeneration: 2 },
+      status: { replicas: 3, readyReplicas: 1, updatedReplicas: 2, observedGeneration: 2 },
     };
-    expect(observeDeployment(d)).toEqual({ replicas: 2, readyReplicas: 1, updatedReplicas: 2, generation: 3, observedGeneration: 2, version: '1.1.0' });
+    expect(observeDeployment(d)).toEqual({ replicas: 2, readyReplicas: 1, updatedReplicas: 2, generation: 3, observedGeneration: 2, pods: 3, version: '1.1.0' });
     expect(observeDeployment(undefined)).toBeUndefined();
   });
 });

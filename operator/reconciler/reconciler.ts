@@ -29,7 +29,7 @@ import type { ReconcileResult } from '../runtime/work-queue.js';
 import { readCommand } from './command-annotation.js';
 import { desiredObjects, resourceOf } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
-import { measurementDue } from './measure-due.js';
+import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment, type DeploymentLike } from './observe.js';
 import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch } from './owned-diff.js';
@@ -65,6 +65,8 @@ export class Reconciler {
   readonly #now: () => Date;
   /** The object as this replica last wrote it (its /status answer), until the informer's cache has caught up. */
   readonly #written = new Map<string, ModelRelease>();
+  /** When the production watch last measured each release (pacing only: a restart measures at once). */
+  readonly #lastProduction = new Map<string, number>();
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -78,6 +80,7 @@ export class Reconciler {
     const cached = this.#o.stores.releases.get(namespace, name);
     if (!cached) {
       this.#written.delete(key);
+      this.#lastProduction.delete(key);
       await this.#o.metrics.forgetRelease(namespace, name);
       return {};
     }
@@ -85,22 +88,28 @@ export class Reconciler {
     const now = this.#now();
     const liveStable = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'stable'));
     const liveCandidate = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'canary'));
+    const livePrevious = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'previous'));
     this.#checkOwned(release, liveStable);
     this.#checkOwned(release, liveCandidate);
+    this.#checkOwned(release, livePrevious);
     const observed = {
       ...(liveStable ? { stable: observeDeployment(liveStable) } : {}),
       ...(liveCandidate ? { candidate: observeDeployment(liveCandidate) } : {}),
+      ...(livePrevious ? { previous: observeDeployment(livePrevious) } : {}),
     };
 
-    const measurements = measurementDue(release.spec, release.status, now) ? await this.#measure(release, now) : undefined;
+    const production = inProductionWatch(release.spec, release.status);
+    const due = measurementDue(release.spec, release.status, now, production ? this.#lastProduction.get(key) : undefined);
+    if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
+    const measurements = due ? await this.#measure(release, now) : undefined;
     const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
     const result = plan(
       { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
     );
 
-    const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
-    const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas });
+    const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };
+    const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas, previous: livePrevious?.spec?.replicas });
     for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(obj, release)));
     await this.#writeStatus(key, release, result);
     this.#record(release, result);
@@ -132,7 +141,7 @@ export class Reconciler {
 
   async #measure(release: ResolvedRelease, now: Date): Promise<CheckResult[]> {
     const provider = this.#o.providers.for(release.spec.rollout.analysis.provider);
-    const results = await provider.measure(release as ModelRelease, 'canary', now);
+    const results = await provider.measure(release as ModelRelease, measuredTrack(release.status), now);
     const ns = release.metadata.namespace ?? 'default';
     for (const r of results) {
       const threshold = thresholdNumber(r.threshold);
@@ -194,6 +203,7 @@ export class Reconciler {
       this.#o.metrics.countRollout(ns, name, o.outcome);
       if (o.outcome === 'RolledBack' && o.reason) this.#o.metrics.countRollback(ns, name, o.reason);
     }
+    for (const check of result.alarms) this.#o.metrics.countProductionAlarm(ns, name, check);
   }
 }
 

@@ -1,7 +1,7 @@
 // The gatewayAPI router: HTTPRoute backendRefs weights, RequestMirror, create vs adopt.
 import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 import { newRelease } from '../planner/testing.js';
-import { gatewayApiRouter, routeWeights } from './gateway-api.js';
+import { buildHttpRoute, gatewayApiRouter, routeWeights } from './gateway-api.js';
 import { routerFor } from './factory.js';
 
 const w = (candidate: number, mirror = 0) => ({ stable: 100 - candidate, candidate, mirror });
@@ -48,5 +48,17 @@ describe('gatewayAPI router', () => {
   it('is picked by name; an unknown name is an error naming the known ones', () => {
     expect(routerFor('gatewayAPI')).toBe(gatewayApiRouter);
     expect(() => routerFor('istio')).toThrow('use one of replicas, gatewayAPI');
+  });
+
+  it('sends all traffic to the previous track\'s Service during a warm restore', () => {
+    const release = newRelease('1.0.0', { spec: { traffic: { router: 'gatewayAPI' } as ModelReleaseSpec['traffic'] } });
+    const restore = { stable: 0, candidate: 0, mirror: 0, previous: 100 };
+    const route = buildHttpRoute(release, restore);
+    expect((route.spec?.rules as { backendRefs: unknown[] }[])[0]?.backendRefs).toEqual([
+      { name: 'species-stable', port: 80, weight: 0 },
+      { name: 'species-canary', port: 80, weight: 0 },
+      { name: 'species-previous', port: 80, weight: 100 },
+    ]);
+    expect(routeWeights(route, release)).toEqual(restore);
   });
 });

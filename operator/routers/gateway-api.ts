@@ -39,12 +39,13 @@ export function buildHttpRoute(release: ResolvedRelease, weights: Weights): Kube
   const name = release.metadata.name;
   const gw = release.spec.traffic.gatewayAPI;
   const canaryService = trackObjectName(name, 'canary');
-  const rule: Record<string, unknown> = {
-    backendRefs: [
-      { name: trackObjectName(name, 'stable'), port: SERVICE_PORT, weight: weights.stable },
-      { name: canaryService, port: SERVICE_PORT, weight: weights.candidate },
-    ],
-  };
+  const backendRefs: BackendRef[] = [
+    { name: trackObjectName(name, 'stable'), port: SERVICE_PORT, weight: weights.stable },
+    { name: canaryService, port: SERVICE_PORT, weight: weights.candidate },
+  ];
+  // A warm restore: the previous track's Service takes the traffic (only then is it named).
+  if ((weights.previous ?? 0) > 0) backendRefs.push({ name: trackObjectName(name, 'previous'), port: SERVICE_PORT, weight: weights.previous ?? 0 });
+  const rule: Record<string, unknown> = { backendRefs };
   if (weights.mirror > 0) {
     const requestMirror: Record<string, unknown> = { backendRef: { name: canaryService, port: SERVICE_PORT } };
     if (weights.mirror < 100) requestMirror.percent = weights.mirror;
@@ -81,6 +82,8 @@ export function routeWeights(route: KubeObject, release: ResolvedRelease): Weigh
   const stable = weightOf(trackObjectName(name, 'stable'));
   const candidate = weightOf(trackObjectName(name, 'canary'));
   if (stable === undefined && candidate === undefined) return undefined;
+  const previous = weightOf(trackObjectName(name, 'previous')) ?? 0;
+  if (previous > 0 && (stable ?? 0) + (candidate ?? 0) === 0) return { stable: 0, candidate: 0, mirror: 0, previous: 100 };
   const mirrorFilter = (rule.filters ?? []).find((f) => f.type === 'RequestMirror');
   const mirror = mirrorFilter ? (mirrorFilter.requestMirror?.percent ?? 100) : 0;
   const sum = (stable ?? 0) + (candidate ?? 0);
@@ -98,9 +101,10 @@ export const gatewayApiRouter: TrafficRouter = {
 
   routingObjects(release: ResolvedRelease, weights: Weights, _ready: ReadyPods): KubeObject[] {
     const name = release.metadata.name;
-    // The release Service (for in-cluster callers that bypass the gateway) serves the stable track. The
+    // The release Service (for in-cluster callers that bypass the gateway) serves the stable track (the
+    // previous track during a warm restore). The
     // route names both track Services, so both exist even before a release has a candidate.
-    const releaseService = buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' });
+    const releaseService = buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: (weights.previous ?? 0) > 0 ? 'previous' : 'stable' });
     return [releaseService, buildTrackService(release, 'stable'), buildTrackService(release, 'canary'), buildHttpRoute(release, weights)];
   },
 

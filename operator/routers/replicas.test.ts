@@ -54,4 +54,15 @@ describe('replicas router', () => {
     const idle = replicasRouter.routingObjects(release, w(0), { stable: 3, candidate: 1 });
     expect(replicasRouter.observedWeights(idle, release, { stable: 3, candidate: 1 })).toEqual(w(0));
   });
+
+  it('selects the previous track alone during a warm restore, while it has ready pods', () => {
+    const release = newRelease();
+    const restore = { stable: 0, candidate: 0, mirror: 0, previous: 100 };
+    const selector = (ready: { stable: number; candidate: number; previous: number }) =>
+      replicasRouter.routingObjects(release, restore, ready).find((o) => o.metadata.name === 'species')?.spec?.selector;
+    expect(selector({ stable: 2, candidate: 0, previous: 1 })).toEqual({ 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'previous' });
+    expect(selector({ stable: 2, candidate: 0, previous: 0 })).toEqual({ 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'stable' });
+    const objects = replicasRouter.routingObjects(release, restore, { stable: 2, candidate: 0, previous: 1 });
+    expect(replicasRouter.observedWeights(objects, release, { stable: 2, candidate: 0, previous: 1 })).toEqual(restore);
+  });
 });

@@ -9,7 +9,8 @@
  * 1 candidate pod of 2 (50 %); with 20 replicas the steps are 5 %. Use the gatewayAPI router for exact
  * percentages. Stable pods go away only once the candidate pods that replace them are ready, so the
  * Service never has zero ready pods during the shift. At weight 0 (staging, rollback, no rollout) the
- * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic.
+ * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic. During a
+ * warm restore (weights.previous) it selects the previous track alone.
  */
 import type { ResolvedRelease } from '../planner/resolved-spec.js';
 import type { Weights } from '../planner/types.js';
@@ -47,6 +48,8 @@ export const replicasRouter: TrafficRouter = {
 
   routingObjects(release: ResolvedRelease, weights: Weights, ready: ReadyPods): KubeObject[] {
     const name = release.metadata.name;
+    // A warm restore: the previous track alone, while it has ready pods.
+    if ((weights.previous ?? 0) > 0 && (ready.previous ?? 0) > 0) return [buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'previous' })];
     // Weight 0 selects the stable track alone, unless stable has no ready pod yet and the candidate has
     // (a rollback from 100 %): then both stay selected until stable pods are ready.
     const stableOnly = weights.candidate === 0 && (ready.stable > 0 || ready.candidate === 0);
@@ -59,6 +62,7 @@ export const replicasRouter: TrafficRouter = {
     const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === releaseServiceName(release));
     if (!svc) return undefined;
     const selector = (svc.spec?.selector ?? {}) as Record<string, string>;
+    if (selector[LABEL_TRACK] === 'previous') return { stable: 0, candidate: 0, mirror: 0, previous: 100 };
     const candidate = selector[LABEL_TRACK] === 'stable' ? 0 : effectiveWeight(ready.stable, ready.candidate);
     return { stable: 100 - candidate, candidate, mirror: 0 };
   },

@@ -15,6 +15,8 @@ export type Stage = 'idle' | 'staging' | 'canary' | 'promoting' | 'rollback';
 export interface ReadyPods {
   stable: number;
   candidate: number;
+  /** Ready pods of the previous track (absent: none). */
+  previous?: number;
 }
 
 export interface ScaleInput {

@@ -32,6 +32,7 @@ describe('OperatorMetrics', () => {
         'tern_analysis_check_value gauge',
         'tern_api_writes_total counter',
         'tern_leader gauge',
+        'tern_production_alarms_total counter',
         'tern_reconcile_duration_seconds histogram',
         'tern_reconcile_errors_total counter',
         'tern_release_canary_weight gauge',

@@ -79,6 +79,12 @@ export class OperatorMetrics {
     labelNames: ['namespace', 'release', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly #productionAlarms = new client.Counter({
+    name: 'tern_production_alarms_total',
+    help: 'Production watch alarms by failing check (onProductionAlarm alert; a rollback counts in tern_rollbacks_total).',
+    labelNames: ['namespace', 'release', 'check'] as const,
+    registers: [this.registry],
+  });
   readonly #checkValue = new client.Gauge({
     name: 'tern_analysis_check_value',
     help: 'Last measured value of an analysis check.',
@@ -161,6 +167,10 @@ export class OperatorMetrics {
   /** Counts a rollback and its reason. */
   countRollback(namespace: string, release: string, reason: string): void {
     this.#rollbacks.inc({ namespace, release, reason });
+  }
+
+  countProductionAlarm(namespace: string, release: string, check: string): void {
+    this.#productionAlarms.inc({ namespace, release, check });
   }
 
   /** Records the last measurement of a check: value and threshold when known, and its outcome (one-hot). */

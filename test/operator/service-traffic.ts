@@ -19,6 +19,10 @@ interface PodJson extends KubernetesObject {
 export interface ServiceTraffic {
   /** Requests answered, by the model version that answered. */
   byVersion: Map<string, number>;
+  /** When (epoch ms) each version last answered. */
+  lastAnswerAt: Map<string, number>;
+  /** Shift the inputs away from the training distribution from now on (0 none .. 1 far; models/dataset.ts). */
+  setDrift(drift: number): void;
   sent(): number;
   stop(): Promise<void>;
 }
@@ -28,6 +32,8 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   const rng = new Prng(7);
   const byVersion = new Map<string, number>();
+  const lastAnswerAt = new Map<string, number>();
+  let drift = 0;
   let targets: string[] = [];
   let sent = 0;
   let stopped = false;
@@ -50,7 +56,10 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
         res.on('end', () => {
           try {
             const version = (JSON.parse(Buffer.concat(chunks).toString()) as { model?: { version?: string } }).model?.version;
-            if (version) byVersion.set(version, (byVersion.get(version) ?? 0) + 1);
+            if (version) {
+              byVersion.set(version, (byVersion.get(version) ?? 0) + 1);
+              lastAnswerAt.set(version, Date.now());
+            }
           } catch {
             // a non-JSON answer (e.g. a pod shutting down) counts as sent, not answered
           }
@@ -73,7 +82,7 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
       const url = targets[i++ % Math.max(targets.length, 1)];
       if (url) {
         sent += 1;
-        void post(url, JSON.stringify({ instances: [drawExample(rng).features] }));
+        void post(url, JSON.stringify({ instances: [drawExample(rng, { drift }).features] }));
       }
       await new Promise((r) => setTimeout(r, 1000 / rate));
     }
@@ -81,6 +90,8 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
 
   return {
     byVersion,
+    lastAnswerAt,
+    setDrift: (d: number) => void (drift = d),
     sent: () => sent,
     stop: async () => {
       stopped = true;

@@ -8,7 +8,7 @@ import { registryRender } from './registry-render.js';
 import { registryValidate } from './registry-validate.js';
 import { validate } from './validate.js';
 import { status } from './status.js';
-import { abort, pause, promote, resume, retry } from './control.js';
+import { abort, pause, promote, resume, retry, undo } from './control.js';
 
 export const COMMANDS: readonly Command[] = [
   registryValidate,
@@ -21,4 +21,5 @@ export const COMMANDS: readonly Command[] = [
   retry,
   pause,
   resume,
+  undo,
 ];

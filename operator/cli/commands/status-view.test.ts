@@ -44,4 +44,27 @@ describe('tern status view', () => {
       '',
     ]);
   });
+
+  it('shows the bake (time left, the previous model kept warm) and the last fast restore', () => {
+    const sim = new Simulation(newRelease('1.0.0', { spec: { rollout: { steps: [{ setWeight: 100, pause: '1m' }] } as ModelRelease['spec']['rollout'] } }));
+    sim.pass();
+    sim.pass();
+    sim.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    sim.pass();
+    sim.pass();
+    sim.advance(60_000);
+    sim.pass({ measurements: [result('drift', 'Successful', sim.now, 0.01)] });
+    sim.pass();
+    sim.advance(10 * 60_000);
+    let text = renderStatus(sim.release as ModelRelease, [], sim.now);
+    expect(text).toContain('Bake:      1.1.0 under analysis for 20m more');
+    expect(text).toContain('1.0.0 kept warm (1 pod)');
+    expect(text).toContain('Next: wait for the bake to end, or `tern undo species` (back to 1.0.0 at once)');
+    sim.setModel(newModel('1.0.0'));
+    sim.pass();
+    sim.advance(4_000);
+    sim.pass();
+    text = renderStatus(sim.release as ModelRelease, [], sim.now);
+    expect(text).toContain('Last restore: 1.1.0 -> 1.0.0 (GitOpsRevert) 0s ago; traffic moved in 0s, stable track rebuilt in 4s');
+  });
 });

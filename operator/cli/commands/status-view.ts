@@ -4,6 +4,7 @@
  */
 import type { ModelRelease } from '../../api/model-release-schema.js';
 import { withDefaults } from '../../api/defaults.js';
+import { durationMs } from '../../api/duration.js';
 import { historyLines, SHOWN_RELEASES } from './history-view.js';
 import type { EventRecord } from './release-client.js';
 
@@ -40,7 +41,21 @@ export function renderStatus(release: ModelRelease, events: EventRecord[], now =
         : '-';
   lines.push(`  Step:      ${step}`);
   const weight = st.phase === 'Canary' || st.phase === 'Paused' || st.phase === 'Promoting' ? (st.canaryWeight ?? 0) : 0;
-  lines.push(`  Traffic:   stable ${100 - weight}%, candidate ${weight}%${(st.mirrorPercent ?? 0) > 0 ? `, mirrored ${st.mirrorPercent}%` : ''}  (router ${spec.traffic.router})`);
+  if (st.restore?.trafficMovedAt) lines.push(`  Traffic:   previous track 100% (${st.stable?.version ?? ''}, warm restore) until the stable track runs it again  (router ${spec.traffic.router})`);
+  else lines.push(`  Traffic:   stable ${100 - weight}%, candidate ${weight}%${(st.mirrorPercent ?? 0) > 0 ? `, mirrored ${st.mirrorPercent}%` : ''}  (router ${spec.traffic.router})`);
+  if (st.bake) {
+    const left = Math.max(0, Date.parse(st.bake.until) - now.getTime());
+    lines.push(`  Bake:      ${st.stable?.version ?? ''} under analysis for ${ago(new Date(now.getTime() - left).toISOString(), now)} more (until ${st.bake.until}); ${st.previousStable?.version ?? '?'} kept warm (${st.bake.warmReplicas} pod) for an instant rollback`);
+  }
+  if (st.phase === 'Healthy' && !st.bake && st.stable && durationMs(spec.rollout.productionInterval) > 0) {
+    lines.push(`  Watch:     production checks every ${spec.rollout.productionInterval} (onProductionAlarm ${spec.rollout.onProductionAlarm})${st.productionAlarm ? `; ALARM on ${st.productionAlarm.check} since ${ago(st.productionAlarm.since, now)}` : ''}`);
+  }
+  if (st.restore) lines.push(`  Restoring: ${st.stable?.version ?? ''} from ${st.restore.from} (${st.restore.reason}, since ${ago(st.restore.since, now)}; ${st.restore.warm ? 'warm: traffic moved at once' : 'its pods are starting'})`);
+  if (st.lastRestore) {
+    const r = st.lastRestore;
+    const took = (Date.parse(r.trafficMovedAt ?? r.finishedAt) - Date.parse(r.startedAt)) / 1000;
+    lines.push(`  Last restore: ${r.from} -> ${r.to} (${r.reason}) ${ago(r.finishedAt, now)} ago; traffic moved in ${took}s, stable track rebuilt in ${(Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000}s`);
+  }
   if (st.heldSince) lines.push(`  Held:      since ${ago(st.heldSince, now)} (progress deadline ${spec.rollout.analysis.progressDeadline}, then ${spec.rollout.analysis.onProgressDeadline})`);
   lines.push(`  Generation: observed ${st.observedGeneration ?? '-'} of ${release.metadata.generation ?? '-'}`);
 
@@ -87,6 +102,8 @@ export function nextAction(release: ModelRelease): string | undefined {
     case 'RolledBack':
     case 'Failed':
       return `fix the model and change spec.model, or \`tern retry ${n}\``;
+    case 'Healthy':
+      return release.status?.bake ? `wait for the bake to end, or \`tern undo ${n}\` (back to ${release.status.previousStable?.version ?? 'the previous model'} at once)` : undefined;
     default:
       return undefined;
   }
