@@ -6,6 +6,7 @@
 // to Healthy, then the second one, under the same release name, through staging (with a gate on a number
 // only the nested report has) and a 100 % step to Healthy. Then `tern registry record` writes the outcome
 // back and a new render is unchanged by it.
+import type { KubernetesObject } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { REGISTRY_ENTRY_ANNOTATION } from '../operator/registry/render.js';
-import { MODEL_RELEASES } from '../operator/runtime/resources.js';
+import { LABEL_TRACK } from '../operator/desired/labels.js';
+import { MODEL_RELEASES, SERVICES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { GitOpsRepo, type SpecOverlay } from './demo/gitops.js';
@@ -150,6 +152,13 @@ describe('a runbook-shaped registry drives a release on the local cluster', () =
         const stable = await deploymentState(client, NS, `${RELEASE}-stable`);
         return stable?.version === '1.1.0' && stable.ready === 1 ? true : undefined;
       }, 60_000);
+      // The router moves the release Service onto the stable track once its new pods are ready (a moment
+      // after the Deployment reports them, and 1.0.0 stays warm on its own track during the bake): wait for
+      // that state, then sample it.
+      await eventually('the release Service on the stable track alone', async () => {
+        const svc = await client.get<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(SERVICES, NS, RELEASE);
+        return svc?.spec?.selector?.[LABEL_TRACK] === 'stable' ? true : undefined;
+      }, 30_000);
       const traffic = serviceTraffic(client, NS, RELEASE, 8080, 20, 30);
       await eventually('answers from the release Service', async () => (traffic.sent() >= 20 ? true : undefined), 20_000);
       await traffic.stop();
