@@ -98,10 +98,12 @@ describe('dashboards against the e2e Prometheus', () => {
         }
         return empty;
       };
+      // Stable traffic must have kept flowing meanwhile (more than 50 requests), as a person would look at it.
+      const flowing = traffic;
       let empty: string[] = [];
-      await eventually('every panel query to return data', async () => {
+      await eventually('every panel query to return data, with stable traffic flowing', async () => {
         empty = await panelsWithoutData();
-        return empty.length === 0 ? true : undefined;
+        return empty.length === 0 && flowing.sent().stable > 50 ? true : undefined;
       }, 180_000, 5000).catch(() => undefined);
       expect(empty).toEqual([]);
       expect(traffic.sent().stable).toBeGreaterThan(50);
