@@ -166,3 +166,8 @@ bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: cluster
 # ---- Demo helpers --------------------------------------------------------------------------------
 demo-down: ## Stop what a killed demo left running (recorded in .tern/demo/processes.json)
 	@if [ -f dist/test/demo/main.js ]; then $(IN_NETNS) $(NODE) dist/test/demo/main.js --down; fi
+
+# ---- Flaky tests: repeat cluster test files (test/cluster/repeat-tests.sh) -----------------------
+.PHONY: test-repeat
+test-repeat: build cluster-deps ## Cluster tests N times, one line per run and a summary: make test-repeat N=5 FILES="test/a.test.ts ..." (empty: all) LOAD=1 (a busy core meanwhile)
+	@N=$(or $(N),5) FILES="$(FILES)" LOAD="$(LOAD)" JEST="$(JEST)" $(IN_NETNS) test/cluster/repeat-tests.sh

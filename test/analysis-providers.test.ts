@@ -41,6 +41,31 @@ afterAll(async () => {
   await Promise.all(Object.values(servers).map((s) => s.stop()));
 });
 
+/**
+ * Waits until Prometheus holds at least `scrapes` samples of every target taken within the `withinMs`
+ * before now (each one also after `after`, when given): what the comparisons below need is scrapes that
+ * happened, not a time that passed (scrapes come late on a busy machine).
+ */
+async function waitForScrapes(what: string, scrapes: number, withinMs: number, after = 0): Promise<void> {
+  const url = (prometheus as PrometheusProcess).url;
+  const targets = Object.keys(servers).length;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const now = Date.now();
+    // The range (now - W, now] of whole seconds, inside both limits.
+    const w = Math.floor(Math.min(withinMs, now - after) / 1000);
+    if (w >= 1) {
+      const expr = `count(count_over_time(up{job="tern-server"}[${w}s]) >= ${scrapes})`;
+      const body = (await (await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}&time=${now / 1000}`)).json()) as {
+        data: { result: { value: [number, string] }[] };
+      };
+      if (Number(body.data.result[0]?.value[1] ?? 0) === targets) return;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
 const endpoints = (track: Track): TrackEndpoint[] =>
   tracks[track].map((pod) => ({ podName: pod, ip: '127.0.0.1', port: (servers[pod] as TernServer).port }));
 const release = newModelRelease({ interval: '1s', minSampleCount: 20 }, { name: 'demo', namespace: 'ml', scoreMean: BASELINE });
@@ -53,15 +78,20 @@ describe('metrics providers against real tern-server processes', () => {
 
     // Warm-up creates every series (codes, reasons) so that increase() sees them start before the window.
     await sendTraffic([...canary, ...stable], { requests: 60, rowsPerRequest: 2, seed: 7 });
-    await sleep(2500);
+    // Prometheus' window (below) reaches up to 2 s before `start`: it must begin after the warm-up, and
+    // hold a post-warm-up scrape of every target from just before `start` (its baseline).
+    const warmedUp = Date.now();
+    await sleep(2100);
     await pods.measure(release, 'canary', new Date()); // the pods provider's previous scrape
     await pods.measure(release, 'stable', new Date());
+    await waitForScrapes('a scrape of every target in the last second, after the warm-up', 1, 1000, warmedUp);
     const start = Date.now();
 
     const sent = await sendTraffic(canary, { requests: 300, rowsPerRequest: 4, seed: 11 });
     await sendTraffic(stable, { requests: 100, rowsPerRequest: 4, seed: 12 });
     expect(sent['503']).toBeGreaterThan(0);
-    await sleep(3000); // at least two scrapes after the traffic
+    const trafficEnd = Date.now();
+    await waitForScrapes('two scrapes of every target after the traffic', 2, 60_000, trafficEnd);
     const now = new Date();
     const windowSeconds = Math.ceil((now.getTime() - start) / 1000) + 1;
     const prom = new PrometheusMetricsProvider({ address: (prometheus as PrometheusProcess).url, minWindowSeconds: windowSeconds });

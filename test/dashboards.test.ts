@@ -82,18 +82,29 @@ describe('dashboards against the e2e Prometheus', () => {
       expect(discoverActions(rolledBack).retry?.disabled).toBe(false);
       expect(discoverActions(rolledBack).promote?.disabled).toBe(true);
 
-      // 3. Keep stable traffic flowing for a few scrapes, then ask Prometheus every panel's question.
-      await new Promise((r) => setTimeout(r, 20_000));
-      const now = Date.now() / 1000;
-      // The variables as a person would pick them: this namespace and release, every track. Operator series
-      // keep their own namespace label only when scraped with honor_labels (the chart's ServiceMonitor does).
-      const values = { namespace: NS, release: NAME, track: '.*', rateInterval: '30s', range: `${Math.ceil(now - startedAt) + 60}s` };
-      const empty: string[] = [];
-      for (const query of panelQueries()) {
-        const expr = substituteVariables(query.expr, values);
-        const result = query.instant ? await instantQuery(prometheus, expr, now) : await rangeQuery(prometheus, expr, startedAt, now, 5);
-        if (result.length === 0) empty.push(`${query.dashboard} / ${query.panel} / ${query.refId}: ${expr}`);
-      }
+      // 3. With stable traffic flowing, ask Prometheus every panel's question until each has data: what the
+      //    panels show depends on scrapes (every 5 s) of pods and of the operator after the rollback, so
+      //    this waits for that state instead of sleeping a fixed time and asking once.
+      const panelsWithoutData = async (): Promise<string[]> => {
+        const now = Date.now() / 1000;
+        // The variables as a person would pick them: this namespace and release, every track. Operator series
+        // keep their own namespace label only when scraped with honor_labels (the chart's ServiceMonitor does).
+        const values = { namespace: NS, release: NAME, track: '.*', rateInterval: '30s', range: `${Math.ceil(now - startedAt) + 60}s` };
+        const empty: string[] = [];
+        for (const query of panelQueries()) {
+          const expr = substituteVariables(query.expr, values);
+          const result = query.instant ? await instantQuery(prometheus, expr, now) : await rangeQuery(prometheus, expr, startedAt, now, 5);
+          if (result.length === 0) empty.push(`${query.dashboard} / ${query.panel} / ${query.refId}: ${expr}`);
+        }
+        return empty;
+      };
+      // Stable traffic must have kept flowing meanwhile (more than 50 requests), as a person would look at it.
+      const flowing = traffic;
+      let empty: string[] = [];
+      await eventually('every panel query to return data, with stable traffic flowing', async () => {
+        empty = await panelsWithoutData();
+        return empty.length === 0 && flowing.sent().stable > 50 ? true : undefined;
+      }, 180_000, 5000).catch(() => undefined);
       expect(empty).toEqual([]);
       expect(traffic.sent().stable).toBeGreaterThan(50);
 

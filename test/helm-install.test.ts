@@ -84,8 +84,18 @@ describe('helm install charts/tern', () => {
         const pods = await chart.operatorPods();
         return pods.length === 1 && pods[0]?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? pods[0] : undefined;
       }, 180_000, 1000);
-      const deployment = await cluster.kube.request<{ status?: { availableReplicas?: number } }>('GET', `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/tern-operator`);
-      expect(deployment.status?.availableReplicas).toBe(1);
+      // The Deployment controller counts the pod as available only after it has seen the pod's Ready
+      // condition, in a later write of its own: wait for that state rather than reading it once.
+      const podSeenReady = Date.now();
+      let reads = 0;
+      const available = await eventually('the operator Deployment to report 1 available replica', async () => {
+        reads += 1;
+        const deployment = await cluster.kube.request<{ status?: { availableReplicas?: number } }>('GET', `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/tern-operator`);
+        return deployment.status?.availableReplicas !== undefined && deployment.status.availableReplicas > 0 ? deployment.status.availableReplicas : undefined;
+      }, 60_000, 100);
+      // How far the Deployment's status trailed the pod's condition (reads > 1: a single read would have failed).
+      process.stderr.write(`helm-install: Deployment availableReplicas ${available} after ${reads} read(s), ${Date.now() - podSeenReady} ms after the pod was seen Ready\n`);
+      expect(available).toBe(1);
 
       const base = `http://${pod.status?.podIP}:${chart.metricsPort}`;
       const metrics = await eventually('tern_leader 1 on the operator /metrics', async () => {

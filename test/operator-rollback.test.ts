@@ -88,7 +88,10 @@ describe('analysis drives the rollout (pods provider, live traffic)', () => {
       expect(st.canaryWeight).toBe(0);
       expect(st.stable?.version).toBe('1.1.0');
       expect(st.history?.[0]).toMatchObject({ version: '1.2.0', outcome: 'RolledBack' });
-      expect(await scrapeMetric(operator.metricsUrl, 'tern_rollbacks_total', { reason: 'drift' })).toBe(1);
+      // The operator counts the rollback after its status write has returned, so the status can be read
+      // before the counter moves: wait for the series to appear, then require exactly one.
+      const rollbacks = await eventually('tern_rollbacks_total{reason="drift"} on the operator', () => scrapeMetric(operator.metricsUrl, 'tern_rollbacks_total', { reason: 'drift' }), 10_000, 100);
+      expect(rollbacks).toBe(1);
 
       await eventually('candidate scaled to 0, stable serving 1.1.0 on every pod', async () => {
         const stable = await deploymentState(client, NS, 'species-stable');

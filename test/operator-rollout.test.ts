@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
-import { HTTP_ROUTES, MODEL_RELEASES, SERVICES } from '../operator/runtime/resources.js';
+import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES } from '../operator/runtime/resources.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { resolveRelease } from '../operator/planner/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
@@ -133,10 +133,20 @@ describe('tern-operator rollouts', () => {
         const leases = (await scrapeMetric(operator.metricsUrl, 'tern_api_writes_total', { resource: 'leases' })) ?? 0;
         return all - leases;
       };
-      await new Promise((r) => setTimeout(r, 5_000)); // let the last scale-downs settle
+      // Let the last scale-downs settle: no candidate pod counted by the Deployment controller any more,
+      // then no write for 3 s (a fixed 5 s sleep assumed this takes less on however busy a machine).
+      const podsLeft = async (name: string) =>
+        (await client.get<KubernetesObject & { status?: { replicas?: number } }>(DEPLOYMENTS, NS, name))?.status?.replicas ?? 0;
+      let last = -1;
+      await eventually('candidate pods gone and no operator write for 3 s', async () => {
+        const now = await writes();
+        const settled = now === last && (await podsLeft('species-canary')) === 0 && (await podsLeft('species-gw-canary')) === 0;
+        last = now;
+        return settled ? true : undefined;
+      }, 60_000, 3_000);
       const before = await writes();
       expect(before).toBeGreaterThan(0); // the rollouts above did write: the counter is live
       await new Promise((r) => setTimeout(r, 20_000));
       expect(await writes()).toBe(before);
-    }), 60_000);
+    }), 120_000);
 });

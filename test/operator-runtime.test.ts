@@ -276,18 +276,25 @@ describe('server-side apply against the apiserver', () => {
       },
     };
     await client.apply(DEPLOYMENTS, desired);
-    // Let the deployment controller write its status, then compare and re-apply.
+    // Let the deployment controller finish writing its status (it has seen this generation and reports the
+    // rollout complete, as `kubectl rollout status` reads it), then compare and re-apply. An unchanged
+    // resourceVersion over one poll alone is not that state: the controller may not have started yet.
+    type DeploymentStatus = { observedGeneration?: number; conditions?: Array<{ type: string; reason?: string }> };
     let last = '';
     await eventually(
       'the Deployment settles',
       async () => {
-        const rv = (await client.get(DEPLOYMENTS, NS, 'ssa-deploy'))?.metadata?.resourceVersion ?? '';
-        const stable = rv === last;
+        const d = await client.get<KubernetesObject & { status?: DeploymentStatus }>(DEPLOYMENTS, NS, 'ssa-deploy');
+        const rv = d?.metadata?.resourceVersion ?? '';
+        const complete =
+          d?.status?.observedGeneration === d?.metadata?.generation &&
+          d?.status?.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'NewReplicaSetAvailable') === true;
+        const stable = complete && rv === last;
         last = rv;
         return stable;
       },
       20_000,
-      1000,
+      500,
     );
     const live = await client.get<KubernetesObject & Record<string, unknown>>(DEPLOYMENTS, NS, 'ssa-deploy');
     expect(appliedFieldsMatch(desired, live)).toBe(true);

@@ -9,12 +9,19 @@ test('a process that ignores SIGTERM is killed after the grace period; its outpu
   const log = path.join(dir, 'p.log');
   const rec = startDetached('stubborn', 'sh', ['-c', 'trap "" TERM; echo started; while true; do sleep 0.1; done'], log);
   expect(isRunning(rec)).toBe(true);
-  await new Promise((r) => setTimeout(r, 300));
+  // The shell ignores SIGTERM only once it has run `trap`: wait until it says so (it echoes after the
+  // trap), not a fixed time, or a slow start gets SIGTERM first and exits at once. Its own line: the log's
+  // header line (the command line) contains the word too.
+  const deadline = Date.now() + 10_000;
+  while (!(fs.existsSync(log) && /^started$/m.test(fs.readFileSync(log, 'utf8')))) {
+    if (Date.now() > deadline) throw new Error('the shell never printed "started"');
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const t0 = Date.now();
   await stopProcess(rec, 500);
   expect(isRunning(rec)).toBe(false);
   expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
-  expect(fs.readFileSync(log, 'utf8')).toContain('started');
+  expect(fs.readFileSync(log, 'utf8')).toMatch(/^started$/m);
   fs.rmSync(dir, { recursive: true });
 });
 
