@@ -170,4 +170,4 @@ demo-down: ## Stop what a killed demo left running (recorded in .tern/demo/proce
 # ---- Flaky tests: repeat cluster test files (test/cluster/repeat-tests.sh) -----------------------
 .PHONY: test-repeat
 test-repeat: build cluster-deps ## Cluster tests N times, one line per run and a summary: make test-repeat N=5 FILES="test/a.test.ts ..." (empty: all) LOAD=1 (a busy core meanwhile)
-	@N=$(or $(N),5) FILES="$(FILES)" LOAD="$(LOAD)" JEST="$(JEST)" $(IN_NETNS) test/cluster/repeat-tests.sh
+	@N=$(or $(N),5) FILES="$(FILES)" LOAD="$(LOAD)" JEST="$(JEST)" $(IN_NETNS) test/cluster/offline.sh test/cluster/repeat-tests.sh
