@@ -9,14 +9,12 @@ import { newSchemaAjv } from './ajv.js';
 import {
   API_VERSION, DURATION_PATTERN, KIND, ModelReleaseSpecSchema, SEMVER_PATTERN, SHA256_PATTERN, WEIGHTS_URL_PATTERN,
 } from './model-release-schema.js';
+import { objectLimitProblems } from './object-limits.js';
 import { RULES, twinOf, type CelValidation } from './rules.js';
 import { toPlainSchema, type JsonSchema } from './structural.js';
+import type { ValidationError } from './validation-error.js';
 
-/** One problem: where (a JSON Pointer into the validated document) and what. */
-export interface ValidationError {
-  pointer: string;
-  message: string;
-}
+export type { ValidationError } from './validation-error.js';
 
 /** Messages for the patterns of the schema, in words a person can act on. */
 const PATTERN_MESSAGES: Record<string, string> = {
@@ -137,6 +135,7 @@ export function validateManifest(manifest: unknown): ValidationError[] {
   }
   if (manifest.spec === undefined) errors.push({ pointer: '/spec', message: 'is required' });
   else errors.push(...validateSpec(manifest.spec, '/spec'));
+  errors.push(...objectLimitProblems(manifest));
   return sortUnique(errors);
 }
 

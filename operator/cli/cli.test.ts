@@ -178,6 +178,34 @@ describe('tern validate', () => {
     expect((await tern('validate', join(dir, 'nothing.yaml'))).code).toBe(1);
   });
 
+  it('reports a YAML alias bomb as bad YAML, without a stack trace, and goes on to the next file', async () => {
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    const bomb = file('bomb.yaml', `${laughs.join('\n')}\n`);
+    const good = file('after-bomb.yaml', stringify(goodManifest()));
+    const run = await tern('validate', bomb, good);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^${bomb}: /: is not valid YAML: .*alias`, 'i'));
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe(`${good}: ok (1 ModelRelease)\n`);
+  });
+
+  it('applies the API server\'s limits: 256 KiB of annotations, qualified annotation keys, 1.5 MiB per object', async () => {
+    const big = goodManifest();
+    (big.metadata as Record<string, unknown>).annotations = { 'example.com/notes': 'x'.repeat(300 * 1024) };
+    const badKey = goodManifest();
+    (badKey.metadata as Record<string, unknown>).annotations = { 'not a key!': 'v' };
+    const huge = goodManifest();
+    (huge.metadata as Record<string, unknown>).labels = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`l${i}`, 'v']));
+    (huge.spec as Record<string, unknown>).description = 'y'.repeat(2 * 1024 * 1024);
+    const run = await tern('validate', file('big.json', JSON.stringify(big)), file('badkey.json', JSON.stringify(badKey)));
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('big.json: /metadata/annotations: Too long: may not be more than 262144 bytes (these are 307217)');
+    expect(run.stdout).toContain('badkey.json: /metadata/annotations: Invalid value: "not a key!": name part must consist of alphanumeric characters');
+    const hugeRun = await tern('validate', file('huge.json', JSON.stringify(huge)));
+    expect(hugeRun.stdout).toMatch(/huge\.json: \/: is \d+ bytes as JSON; the API server stores at most 1572864 bytes per object/);
+  });
+
   it('validates the examples in the repository', async () => {
     const run = await tern('validate', 'operator/api/examples/species-minimal.yaml', 'operator/api/examples/species-prometheus.yaml');
     expect(run.code).toBe(0);

@@ -15,7 +15,13 @@ function validateFile(file: string, io: CliIo): { checked: number; skipped: numb
     io.stderr(problemLine(file, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`));
     return { checked: 0, skipped: 0, ok: false };
   }
-  const documents = parseAllDocuments(text);
+  let documents: ReturnType<typeof parseAllDocuments>;
+  try {
+    documents = parseAllDocuments(text);
+  } catch (error) {
+    io.stderr(problemLine(file, '', `is not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`));
+    return { checked: 0, skipped: 0, ok: false };
+  }
   const many = documents.length > 1;
   let checked = 0;
   let skipped = 0;
@@ -27,7 +33,15 @@ function validateFile(file: string, io: CliIo): { checked: number; skipped: numb
       for (const e of doc.errors) io.stderr(problemLine(label, '', `is not valid YAML: ${e.message.split('\n')[0] ?? ''}`));
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      // yaml refuses documents whose aliases expand without bound (a "billion laughs" file) by throwing.
+      value = doc.toJS();
+    } catch (error) {
+      ok = false;
+      io.stderr(problemLine(label, '', `is not valid YAML: ${(error as Error).message.split('\n')[0] ?? ''}`));
+      return;
+    }
     if (value === null || value === undefined) return; // an empty document (e.g. a trailing ---)
     const apiVersion = typeof value === 'object' ? (value as { apiVersion?: unknown }).apiVersion : undefined;
     if (typeof apiVersion === 'string' && !apiVersion.startsWith(`${GROUP}/`)) {
