@@ -34,7 +34,7 @@ let scratch = new Float32Array(4096);
 /** A scratch array grown past this many values is let go after the call. */
 const SCRATCH_KEEP = 1 << 16;
 /** Index just after the number readNumber last read. */
-let numberEnd = 0;
+export let numberEnd = 0;
 const bits32 = new Float32Array(1);
 const bitsU32 = new Uint32Array(bits32.buffer);
 
@@ -89,11 +89,11 @@ export function tryFastPredictBody(body: Buffer, features: number, maxRows: numb
   return { rows, data };
 }
 
-function isWs(c: number | undefined): boolean {
+export function isWs(c: number | undefined): boolean {
   return c !== undefined && c <= SPACE && (c === SPACE || c === LF || c === CR || c === TAB);
 }
 
-function skipWs(b: Buffer, i: number): number {
+export function skipWs(b: Buffer, i: number): number {
   while (isWs(b[i])) i++;
   return i;
 }
@@ -139,7 +139,7 @@ function readRow(b: Buffer, i: number, at: number, count: number): number {
  * f lies within that distance of d. When one lies within 1e-13·|d| (ten times the bound) we convert this one
  * number exactly with Number() instead, as we do for |k| > 22 and for zero with an exponent.
  */
-function readNumber(b: Buffer, start: number): number {
+export function readNumber(b: Buffer, start: number): number {
   // Reads stay in bounds (see tryFastPredictBody), hence `as number`.
   let i = start;
   let c = b[i] as number;
