@@ -209,14 +209,16 @@ export class ModelService {
   /**
    * Parses an OIP JSON infer request body in the runner, off the event loop (the same code and errors as
    * parseInferJson on this thread): resolves with the request, throws its HttpError, or a 500 when the worker
-   * failed.
+   * failed. With `ownsMemory` (nothing else uses the body's ArrayBuffer) it is transferred, not copied.
    */
-  async parseInferJson(body: Buffer): Promise<InferRequest> {
+  async parseInferJson(body: Buffer, ownsMemory = false): Promise<InferRequest> {
     const { spec } = this.requireReady();
     const runner = this.#runner;
     if (!runner?.parseInferJson) throw new Error('this runner does not parse OIP bodies');
-    // A copy of its own to transfer: the body's memory may be shared with other buffers.
-    const bytes = body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer;
+    // The body's memory goes to the worker as it is when the caller says the body owns all of it (readBody's
+    // own buffer for a declared Content-Length); otherwise it may be shared (node's chunks), and a copy goes.
+    const whole = ownsMemory && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+    const bytes = whole ? (body.buffer as ArrayBuffer) : (body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer);
     try {
       return await runner.parseInferJson(bytes, spec, this.config.maxRowsPerRequest);
     } catch (err) {

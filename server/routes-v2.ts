@@ -74,9 +74,12 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   } else {
     // JSON tensors: their data goes straight from the bytes into float32 (oip-json.ts), in the inference
     // workers for all but small bodies, so that one large JSON request never holds up this thread.
-    const body = await readBody(req, config.maxBodyBytes);
+    // alignAt 0: with a declared Content-Length the body lands in a buffer of its own, which a worker can take
+    // without another copy.
+    const body = await readBody(req, config.maxBodyBytes, 0);
+    const ownBuffer = Number.isSafeInteger(declared) && declared > 0;
     request = body.length >= PARSE_IN_WORKERS_FROM_BYTES && service.parsesInferJson
-      ? await service.parseInferJson(body)
+      ? await service.parseInferJson(body, ownBuffer)
       : parseInferJson(body, spec, config.maxRowsPerRequest);
   }
   const outputs = await service.infer(request.feeds);
