@@ -6,7 +6,7 @@
 import { parseJson } from './body.js';
 import { parseInferRequest, ParsedData, type InferRequest } from './oip.js';
 import type { ModelSpec } from './model-spec.js';
-import { isWs, numberEnd, readNumber, skipWs } from './predict-body.js';
+import { isJsonWs as isWs, jsonNumberEnd, readJsonNumber as readNumber, skipJsonWs as skipWs } from './predict-body.js';
 
 const QUOTE = 0x22, COMMA = 0x2c, COLON = 0x3a, BACKSLASH = 0x5c;
 const OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d, OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d;
@@ -172,7 +172,7 @@ function readTensor(b: Buffer, start: number, parsed: ParsedData[]): number {
     const x = readNumber(b, i);
     if (Number.isNaN(x)) return -1;
     parsed.push(new ParsedData(Float32Array.of(x), 0));
-    return numberEnd;
+    return jsonNumberEnd();
   }
   let depth = 0;
   let maxDepth = 0;
@@ -193,7 +193,7 @@ function readTensor(b: Buffer, start: number, parsed: ParsedData[]): number {
         scratch = grown;
       }
       scratch[count++] = x;
-      i = skipWs(b, numberEnd);
+      i = skipWs(b, jsonNumberEnd());
     }
     // After a value (or an empty array's `[`): `,` then a value, or `]`s.
     for (;;) {

@@ -34,7 +34,7 @@ let scratch = new Float32Array(4096);
 /** A scratch array grown past this many values is let go after the call. */
 const SCRATCH_KEEP = 1 << 16;
 /** Index just after the number readNumber last read. */
-export let numberEnd = 0;
+let numberEnd = 0;
 const bits32 = new Float32Array(1);
 const bitsU32 = new Uint32Array(bits32.buffer);
 
@@ -89,11 +89,11 @@ export function tryFastPredictBody(body: Buffer, features: number, maxRows: numb
   return { rows, data };
 }
 
-export function isWs(c: number | undefined): boolean {
+function isWs(c: number | undefined): boolean {
   return c !== undefined && c <= SPACE && (c === SPACE || c === LF || c === CR || c === TAB);
 }
 
-export function skipWs(b: Buffer, i: number): number {
+function skipWs(b: Buffer, i: number): number {
   while (isWs(b[i])) i++;
   return i;
 }
@@ -139,7 +139,7 @@ function readRow(b: Buffer, i: number, at: number, count: number): number {
  * f lies within that distance of d. When one lies within 1e-13·|d| (ten times the bound) we convert this one
  * number exactly with Number() instead, as we do for |k| > 22 and for zero with an exponent.
  */
-export function readNumber(b: Buffer, start: number): number {
+function readNumber(b: Buffer, start: number): number {
   // Reads stay in bounds (see tryFastPredictBody), hence `as number`.
   let i = start;
   let c = b[i] as number;
@@ -237,3 +237,12 @@ function exactly(b: Buffer, start: number, end: number): number {
   const f = Math.fround(Number(b.toString('latin1', start, end)));
   return Number.isFinite(f) ? f : NaN;
 }
+
+// For oip-json.ts, which reads OIP tensor data with the same number reader. Wrappers, so that the functions
+// above stay plain module bindings (an exported binding is reached through a cell on every use in this file).
+/** readNumber: the float32 that JSON.parse + rounding gives for the number at b[start], or NaN to give up. */
+export const readJsonNumber = (b: Buffer, start: number): number => readNumber(b, start);
+/** The index just after the number readJsonNumber last read. */
+export const jsonNumberEnd = (): number => numberEnd;
+export const isJsonWs = (c: number | undefined): boolean => isWs(c);
+export const skipJsonWs = (b: Buffer, i: number): number => skipWs(b, i);
