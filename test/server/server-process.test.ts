@@ -168,6 +168,15 @@ describe('tern-server process', () => {
       expect(small.status).toBe(400);
       expect(large).toEqual(small);
     }
+    // Hostile nesting in a worker: its own 400, and the server answers on.
+    const deep = (value: string): string => JSON.stringify({ inputs: [{ name: 'features', shape: [1, 16], datatype: 'FP32', data: 0 }] }).replace('"data":0', `"data":${value}`);
+    const deepData = await infer(deep(`[${'['.repeat(100_000)}1${']'.repeat(100_000)}]`));
+    expect(deepData.status).toBe(400);
+    expect(deepData.text).toMatch(/nested deeper than its shape/);
+    const deepObject = await infer(deep(`[${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}]`));
+    expect(deepObject.status).toBe(400);
+    expect(deepObject.text).toMatch(/value 0 is an object/);
+    expect((await infer(big)).text).toBe(json.text);
   });
 
   it('exposes every metric of docs/conventions.md', async () => {
