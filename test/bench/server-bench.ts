@@ -376,10 +376,12 @@ async function main(): Promise<void> {
     const bare = await startBareServer(tmp, [
       await replyOf(demo.port, '/v1/predict', many, json),
       await replyOf(img.port, '/v2/models/image/infer', binBody, binHeaders),
+      await replyOf(img.port, '/v2/models/image/infer', jsonBody, json),
     ]);
     servers.push(bare.proc);
     const bareMany = post(bare.port, '/v1/predict', many, json);
     const bareImageBinary = post(bare.port, '/v2/models/image/infer', binBody, binHeaders);
+    const bareImageJson = post(bare.port, '/v2/models/image/infer', jsonBody, json);
 
     const cases: Case[] = [
       { model: 'demo', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(1), 1) },
@@ -394,6 +396,8 @@ async function main(): Promise<void> {
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP JSON', concurrency: c,
         measure: () => measureHttp(img.port, postImageJson, c, 1, c === 32) })),
       { model: 'image', mode: 'bare JSON.parse, OIP JSON body', concurrency: '-', measure: () => measureJsonParse(jsonBodyFile) },
+      // node:http alone reading the JSON bodies: its /healthz p99 is the floor for tern-server's under JSON load.
+      { model: 'image', mode: 'bare node:http, OIP JSON', concurrency: 32, measure: () => measureHttp(bare.port, bareImageJson, 32, 1, true) },
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP binary', concurrency: c,
         measure: () => measureHttp(img.port, postImageBinary, c, 1, c === 32) })),
       { model: 'image', mode: 'bare node:http, OIP binary', concurrency: 32, measure: () => measureHttp(bare.port, bareImageBinary, 32, 1) },
