@@ -5,6 +5,8 @@
 // request bodies itself (runBodies: the worker pool) also takes /v1/predict bodies unparsed, batched the
 // same way by an estimate of their rows, so that parsing happens off the event loop.
 import { types } from 'node:util';
+import type { ModelSpec } from './model-spec.js';
+import type { InferRequest } from './oip.js';
 import { elementCount, type Feeds, type NumericArray, type Outputs } from './tensor.js';
 
 /** Where batches run (the worker pool, or any function in tests). */
@@ -22,6 +24,11 @@ export interface BatchRunner {
    * refused.
    */
   runBodies?(bodies: PackedBodies, shape: BodyShape): Promise<{ outputs: Outputs; results: BodyResult[] }>;
+  /**
+   * Parses an OIP JSON infer request body (its bytes, transferred) as oip-json.ts does, off the event loop;
+   * rejects with its HttpError.
+   */
+  parseInferJson?(body: ArrayBuffer, spec: ModelSpec, maxRows: number): Promise<InferRequest>;
 }
 
 /** Request bodies one after another in one buffer (one transfer to a worker, however many bodies). */

@@ -9,7 +9,9 @@ import type { ExecutionProvider } from './config.js';
 import type { TensorSpec } from './model-spec.js';
 import type { NumericArray, Outputs } from './tensor.js';
 import { parseBodies } from './body-batch.js';
-import type { RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import { HttpError, INTERNAL_ERROR } from './http-error.js';
+import { parseInferJson } from './oip-json.js';
+import type { ParseInferMessage, RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 const init = workerData as WorkerInit;
 if (!parentPort) throw new Error('inference-worker.js must run as a worker thread');
@@ -68,9 +70,10 @@ async function main(): Promise<void> {
     post({ kind: 'load-failed', message: (err as Error).message });
     return;
   }
-  port.on('message', (msg: RunMessage | RunBodiesMessage) => {
+  port.on('message', (msg: RunMessage | RunBodiesMessage | ParseInferMessage) => {
     try {
-      if (msg.kind === 'run-bodies') runBodies(session, msg);
+      if (msg.kind === 'parse-infer') parseInfer(msg);
+      else if (msg.kind === 'run-bodies') runBodies(session, msg);
       else run(session, msg);
     } catch (err) {
       post({ kind: 'run-failed', id: msg.id, message: (err as Error).message });
@@ -119,6 +122,26 @@ function runBodies(session: ort.InferenceSession, msg: RunBodiesMessage): void {
     (result) => postOutputs(result, (outputs, transfer) => post({ kind: 'bodies-result', id: msg.id, outputs, results }, transfer)),
     (err: Error) => post({ kind: 'run-failed', id: msg.id, message: err.message }),
   );
+}
+
+/** Parses an OIP JSON request body with the main thread's code; its 4xx (or a 500 for a fault of ours) goes back. */
+function parseInfer(msg: ParseInferMessage): void {
+  let request;
+  try {
+    request = parseInferJson(Buffer.from(msg.body), msg.spec, msg.maxRows);
+  } catch (err) {
+    const error = err instanceof HttpError
+      ? { status: err.status, message: err.message, reason: err.reason }
+      : { status: 500, message: `internal error while parsing the body: ${(err as Error).message}`, reason: INTERNAL_ERROR };
+    post({ kind: 'parse-refused', id: msg.id, error });
+    return;
+  }
+  const transfer: ArrayBuffer[] = [];
+  for (const t of Object.values(request.feeds)) {
+    const b = t.data.buffer;
+    if (b instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === b.byteLength && !transfer.includes(b)) transfer.push(b);
+  }
+  post({ kind: 'parsed-infer', id: msg.id, request }, transfer);
 }
 
 void main();

@@ -8,6 +8,7 @@ import { rateLimitedLog } from './log.js';
 import type { ServerMetrics } from './metrics.js';
 import { PredictResponseEncoder } from './predict-response.js';
 import type { ClassifierView, ModelSpec } from './model-spec.js';
+import type { InferRequest } from './oip.js';
 import { elementCount, type Feeds, type Outputs } from './tensor.js';
 
 /** Lifecycle state shown on /readyz; `retryAt` (epoch ms) while waiting to fetch the model again. */
@@ -198,6 +199,32 @@ export class ModelService {
     }
     if ('status' in outcome) throw new HttpError(outcome.status, outcome.message, outcome.reason);
     return outcome;
+  }
+
+  /** True when OIP JSON bodies can be parsed by the runner (`parseInferJson`): the worker pool parses them. */
+  get parsesInferJson(): boolean {
+    return this.#runner?.parseInferJson !== undefined;
+  }
+
+  /**
+   * Parses an OIP JSON infer request body in the runner, off the event loop (the same code and errors as
+   * parseInferJson on this thread): resolves with the request, throws its HttpError, or a 500 when the worker
+   * failed. With `ownsMemory` (nothing else uses the body's ArrayBuffer) it is transferred, not copied.
+   */
+  async parseInferJson(body: Buffer, ownsMemory = false): Promise<InferRequest> {
+    const { spec } = this.requireReady();
+    const runner = this.#runner;
+    if (!runner?.parseInferJson) throw new Error('this runner does not parse OIP bodies');
+    // The body's memory goes to the worker as it is when the caller says the body owns all of it (readBody's
+    // own buffer for a declared Content-Length); otherwise it may be shared (node's chunks), and a copy goes.
+    const whole = ownsMemory && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+    const bytes = whole ? (body.buffer as ArrayBuffer) : (body.buffer.slice(body.byteOffset, body.byteOffset + body.length) as ArrayBuffer);
+    try {
+      return await runner.parseInferJson(bytes, spec, this.config.maxRowsPerRequest);
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw this.#inferenceFailed(err);
+    }
   }
 
   /** Counts and logs (at most once a second) a failed inference; the 500 to answer. */

@@ -93,6 +93,17 @@ function checkShape(input: RawInput, spec: TensorSpec, batchable: boolean, maxRo
 }
 
 /**
+ * An input's `data` already read from the request bytes as float32 (oip-json.ts): `depth` is how deeply its
+ * arrays nest (0 for a bare number), every value a finite float32.
+ */
+export class ParsedData {
+  constructor(readonly values: Float32Array, readonly depth: number) {}
+}
+
+/** Thrown when ParsedData does not fit its shape: the caller parses the request again the JSON.parse way. */
+export class ParsedDataMismatch extends Error {}
+
+/**
  * The input's JSON `data` as float32: flat, or nested at most once per dimension of its shape (walked without
  * recursion, so no nesting depth can exhaust the stack).
  */
@@ -101,6 +112,11 @@ function toFloat32(input: RawInput): Float32Array {
   if (data === undefined) throw new HttpError(400, `input ${name}: no "data" (and no binary_data_size)`);
   const n = elementCount(input.shape);
   const maxDepth = Math.max(1, input.shape.length);
+  if (data instanceof ParsedData) {
+    // Read from the bytes by oip-json.ts, which gives up (to the JSON.parse path and its messages) on this.
+    if (data.depth > maxDepth || data.values.length !== n) throw new ParsedDataMismatch();
+    return data.values;
+  }
   const out = new Float32Array(n);
   let count = 0;
   const put = (x: unknown): void => {
@@ -217,10 +233,24 @@ export function parseInferRequest(doc: unknown, binary: Buffer | undefined, spec
   return { id: typeof id === 'string' ? id : undefined, feeds, outputs: requestedOutputs(body, spec) };
 }
 
-function plainData(data: NumericArray): number[] {
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
-  return Array.from(data);
+/**
+ * `data` as the JSON text JSON.stringify(Array.from(data)) gives (NaN and infinities as null; 64-bit integers
+ * through Number), without an array of boxed numbers.
+ */
+export function jsonArrayText(data: NumericArray): string {
+  const n = data.length;
+  if (n === 0) return '[]';
+  let text = '[';
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    for (let i = 0; i < n; i++) text += (i === 0 ? '' : ',') + numberText(Number(data[i]));
+  } else {
+    for (let i = 0; i < n; i++) text += (i === 0 ? '' : ',') + numberText(data[i] as number);
+  }
+  return text + ']';
 }
+
+/** What JSON.stringify writes for a number: null when not finite, "0" for -0. */
+const numberText = (x: number): string => (Number.isFinite(x) ? (x === 0 ? '0' : String(x)) : 'null');
 
 /** An encoded infer response: JSON alone, or a JSON header plus binary parts. */
 export interface EncodedResponse {
@@ -233,16 +263,19 @@ export function encodeInferResponse(
   modelName: string, modelVersion: string, id: string | undefined, outputs: Outputs, wanted: InferRequest['outputs'],
 ): EncodedResponse {
   const binary: Buffer[] = [];
-  const list = wanted.map(({ name, binary: asBinary }) => {
+  // The JSON that JSON.stringify gives for the document of model_name, model_version, id and outputs (each
+  // { name, datatype, shape, data | parameters }), with `data` written by jsonArrayText.
+  let json = `{"model_name":${JSON.stringify(modelName)},"model_version":${JSON.stringify(modelVersion)}${id !== undefined ? `,"id":${JSON.stringify(id)}` : ''},"outputs":[`;
+  wanted.forEach(({ name, binary: asBinary }, i) => {
     const t = outputs[name] as Tensor;
-    const head = { name, datatype: oipDatatype(t.type), shape: t.dims };
+    json += `${i === 0 ? '' : ','}{"name":${JSON.stringify(name)},"datatype":${JSON.stringify(oipDatatype(t.type))},"shape":${JSON.stringify(t.dims)},`;
     if (asBinary) {
       const bytes = Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength);
       binary.push(bytes);
-      return { ...head, parameters: { binary_data_size: bytes.length } };
+      json += `"parameters":{"binary_data_size":${bytes.length}}}`;
+    } else {
+      json += `"data":${jsonArrayText(t.data)}}`;
     }
-    return { ...head, data: plainData(t.data) };
   });
-  const doc = { model_name: modelName, model_version: modelVersion, ...(id !== undefined ? { id } : {}), outputs: list };
-  return { json: JSON.stringify(doc), binary };
+  return { json: `${json}]}`, binary };
 }

@@ -237,3 +237,12 @@ function exactly(b: Buffer, start: number, end: number): number {
   const f = Math.fround(Number(b.toString('latin1', start, end)));
   return Number.isFinite(f) ? f : NaN;
 }
+
+// For oip-json.ts, which reads OIP tensor data with the same number reader. Wrappers, so that the functions
+// above stay plain module bindings (an exported binding is reached through a cell on every use in this file).
+/** readNumber: the float32 that JSON.parse + rounding gives for the number at b[start], or NaN to give up. */
+export const readJsonNumber = (b: Buffer, start: number): number => readNumber(b, start);
+/** The index just after the number readJsonNumber last read. */
+export const jsonNumberEnd = (): number => numberEnd;
+export const isJsonWs = (c: number | undefined): boolean => isWs(c);
+export const skipJsonWs = (b: Buffer, i: number): number => skipWs(b, i);

@@ -6,10 +6,14 @@ import { mediaType, parseJson, readBody, readSplitBody } from './body.js';
 import { HttpError } from './http-error.js';
 import { cutInput, quoteInput } from './input-text.js';
 import { readClassifierOutputs, type ModelService } from './model-service.js';
-import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest, type EncodedResponse } from './oip.js';
+import { encodeInferResponse, oipDatatype, oipShape, parseInferRequest, type EncodedResponse, type InferRequest } from './oip.js';
+import { parseInferJson } from './oip-json.js';
 import { writeReply, type Reply } from './reply.js';
 
 const HEADER_LENGTH = 'inference-header-content-length';
+
+/** JSON infer bodies from this size on are parsed in the inference workers (as /v1/predict bodies are). */
+const PARSE_IN_WORKERS_FROM_BYTES = 2048;
 
 /** 404 unless `name` (and `version`, when given) is the served model. */
 function requireServedModel(service: ModelService, name: string | string[] | undefined, version?: string | string[]): void {
@@ -48,6 +52,7 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
   const headBytes = Number(headerLength);
   let doc: unknown;
   let binary: Buffer | undefined;
+  let request: InferRequest;
   if (Number.isSafeInteger(headBytes) && headBytes > 0 && Number.isSafeInteger(declared) && declared > headBytes && (declared - headBytes) % 4 === 0) {
     // The usual binary request: the tensor bytes land in a buffer of their own (reused from earlier
     // batches), so one FP32 input goes on to a worker without another copy.
@@ -63,10 +68,20 @@ export async function inferV2(service: ModelService, req: IncomingMessage, name:
     }
     doc = parseJson(body.subarray(0, n), 'inference header');
     binary = body.subarray(n);
-  } else {
-    doc = parseJson(await readBody(req, config.maxBodyBytes));
   }
-  const request = parseInferRequest(doc, binary, spec, config.maxRowsPerRequest);
+  if (binary !== undefined) {
+    request = parseInferRequest(doc, binary, spec, config.maxRowsPerRequest);
+  } else {
+    // JSON tensors: their data goes straight from the bytes into float32 (oip-json.ts), in the inference
+    // workers for all but small bodies, so that one large JSON request never holds up this thread.
+    // alignAt 0: with a declared Content-Length the body lands in a buffer of its own, which a worker can take
+    // without another copy.
+    const body = await readBody(req, config.maxBodyBytes, 0);
+    const ownBuffer = Number.isSafeInteger(declared) && declared > 0;
+    request = body.length >= PARSE_IN_WORKERS_FROM_BYTES && service.parsesInferJson
+      ? await service.parseInferJson(body, ownBuffer)
+      : parseInferJson(body, spec, config.maxRowsPerRequest);
+  }
   const outputs = await service.infer(request.feeds);
   const view = spec.classifier;
   if (view && request.feeds[view.input]) {

@@ -3,9 +3,11 @@
 import { Worker } from 'node:worker_threads';
 import type { ExecutionProvider } from './config.js';
 import type { BodyResult, BodyShape, PackedBodies } from './batcher.js';
-import type { TensorSpec } from './model-spec.js';
+import { HttpError } from './http-error.js';
+import type { ModelSpec, TensorSpec } from './model-spec.js';
+import type { InferRequest } from './oip.js';
 import type { Feeds, Outputs } from './tensor.js';
-import type { RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
+import type { ParseInferMessage, RunBodiesMessage, RunMessage, WorkerInit, WorkerMessage } from './worker-protocol.js';
 
 /** What loading the model found out. */
 export interface LoadedModel {
@@ -20,9 +22,16 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+interface PendingParse {
+  resolve: (r: InferRequest) => void;
+  reject: (e: Error) => void;
+}
+
 interface Slot {
   worker: Worker;
   inFlight: Map<number, Pending>;
+  /** OIP bodies being parsed (apart from inFlight: parsing does not hold up batches). */
+  parsing: Map<number, PendingParse>;
   loaded: Promise<LoadedModel>;
 }
 
@@ -58,6 +67,7 @@ export class WorkerPool {
   #spawn(): Slot {
     const worker = new Worker(WORKER_URL, { workerData: this.init });
     const inFlight = new Map<number, Pending>();
+    const parsing = new Map<number, PendingParse>();
     let onLoad: (m: LoadedModel) => void = () => {};
     let onLoadFail: (e: Error) => void = () => {};
     const loaded = new Promise<LoadedModel>((resolve, reject) => {
@@ -65,11 +75,16 @@ export class WorkerPool {
       onLoadFail = reject;
     });
     loaded.catch(() => {}); // observed by load(); avoid an unhandled rejection for respawned workers
-    const slot: Slot = { worker, inFlight, loaded };
+    const slot: Slot = { worker, inFlight, parsing, loaded };
     worker.on('message', (m: WorkerMessage) => {
       if (m.kind === 'loaded') onLoad({ provider: m.provider, inputs: m.inputs, outputs: m.outputs, warning: m.warning });
       else if (m.kind === 'load-failed') onLoadFail(new Error(m.message));
-      else {
+      else if (m.kind === 'parsed-infer' || m.kind === 'parse-refused') {
+        const p = parsing.get(m.id);
+        parsing.delete(m.id);
+        if (m.kind === 'parsed-infer') p?.resolve(m.request);
+        else p?.reject(new HttpError(m.error.status, m.error.message, m.error.reason));
+      } else {
         const p = inFlight.get(m.id);
         inFlight.delete(m.id);
         if (m.kind === 'result') {
@@ -83,6 +98,8 @@ export class WorkerPool {
       onLoadFail(new Error(why));
       for (const p of inFlight.values()) p.reject(new Error(why));
       inFlight.clear();
+      for (const p of parsing.values()) p.reject(new Error(why));
+      parsing.clear();
       if (this.#closing) return;
       this.onWorkerExit(why);
       const index = this.#slots.indexOf(slot);
@@ -129,6 +146,22 @@ export class WorkerPool {
     const { outputs, results } = await this.#post((id) => ({ kind: 'run-bodies', id, bodies, shape }), [bodies.bytes]);
     if (!results) throw new Error('an inference worker answered parsed bodies without per-body results');
     return { outputs, results };
+  }
+
+  /**
+   * Has the worker with the fewest bodies being parsed parse an OIP JSON infer request (oip-json.ts) off the
+   * event loop; `body` is transferred (unusable afterwards). Rejects with the request's HttpError, or an Error
+   * when the worker died.
+   */
+  parseInferJson(body: ArrayBuffer, spec: ModelSpec, maxRows: number): Promise<InferRequest> {
+    let best = this.#slots[0] as Slot;
+    for (const s of this.#slots) if (s.parsing.size + s.inFlight.size < best.parsing.size + best.inFlight.size) best = s;
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      best.parsing.set(id, { resolve, reject });
+      const message: ParseInferMessage = { kind: 'parse-infer', id, body, spec, maxRows };
+      best.worker.postMessage(message, [body]);
+    });
   }
 
   #post(message: (id: number) => RunMessage | RunBodiesMessage, transfer: ArrayBuffer[]): Promise<{ outputs: Outputs; results?: BodyResult[] }> {

@@ -1,7 +1,8 @@
 // Messages between the main thread (worker-pool.ts) and the inference workers (inference-worker.ts).
 import type { ExecutionProvider } from './config.js';
-import type { BodyResult, BodyShape, PackedBodies } from './batcher.js';
-import type { TensorSpec } from './model-spec.js';
+import type { BodyError, BodyResult, BodyShape, PackedBodies } from './batcher.js';
+import type { ModelSpec, TensorSpec } from './model-spec.js';
+import type { InferRequest } from './oip.js';
 import type { Feeds, Outputs } from './tensor.js';
 
 /** Data every worker starts with. */
@@ -28,6 +29,15 @@ export interface RunBodiesMessage {
   shape: BodyShape;
 }
 
+/** Main -> worker: parse this OIP JSON infer request body (its bytes, transferred) for `spec`. */
+export interface ParseInferMessage {
+  kind: 'parse-infer';
+  id: number;
+  body: ArrayBuffer;
+  spec: ModelSpec;
+  maxRows: number;
+}
+
 /** Worker -> main. */
 export type WorkerMessage =
   | { kind: 'loaded'; provider: ExecutionProvider; inputs: TensorSpec[]; outputs: TensorSpec[]; warning?: string }
@@ -36,4 +46,7 @@ export type WorkerMessage =
   | { kind: 'result'; id: number; outputs: Outputs; inputs: ArrayBuffer[] }
   /** Per body of a RunBodiesMessage: its rows in `outputs` (in order) or why it was refused. */
   | { kind: 'bodies-result'; id: number; outputs: Outputs; results: BodyResult[] }
-  | { kind: 'run-failed'; id: number; message: string };
+  | { kind: 'run-failed'; id: number; message: string }
+  /** The parsed request of a ParseInferMessage (its feeds' buffers transferred), or why it was refused. */
+  | { kind: 'parsed-infer'; id: number; request: InferRequest }
+  | { kind: 'parse-refused'; id: number; error: BodyError };

@@ -19,7 +19,7 @@ export interface BareReply {
   body: string;
 }
 
-/** Starts the bare server on 127.0.0.1:`port` (0: any free port). Requests of other sizes get a 404. */
+/** Starts the bare server on 127.0.0.1:`port` (0: any free port). Requests of other sizes get a 404; /healthz a 200. */
 export async function startBareServer(replies: BareReply[], port = 0): Promise<{ server: Server; port: number }> {
   const bySize = new Map(replies.map((r) => [r.requestBytes, { ...r, bytes: Buffer.from(r.body, 'base64') }]));
   const server = createServer((req, res) => {
@@ -28,6 +28,11 @@ export async function startBareServer(replies: BareReply[], port = 0): Promise<{
       received += chunk.length;
     });
     req.on('end', () => {
+      if (req.url === '/healthz') {
+        // For the benchmark's /healthz probe: what a probe waits for when node:http alone carries the load.
+        res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '2' }).end('ok');
+        return;
+      }
       const reply = bySize.get(received);
       if (!reply) {
         res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`no reply configured for a ${received}-byte request body`);

@@ -1,7 +1,7 @@
 // `make bench-server`: raw onnxruntime-node in-process (single and batched) vs tern-server over loopback
 // HTTP at concurrency 1, 8 and 32, measured side by side in one run, for the demo model (/v1/predict JSON)
 // and an image-sized 3x48x192 input (OIP JSON and OIP binary). Prints the ratios against the targets of
-// issue 4, and what bounds them on this machine: the CPU each target allows per item and per request on
+// issues 4 and 21 (OIP JSON: against a bare JSON.parse of the same body, json-parse-floor.ts), and what bounds them on this machine: the CPU each target allows per item and per request on
 // the server's event loop, against what tern-server spends and what a bare node:http server answering the
 // same requests with the same replies spends (bare-http-server.ts, the transport floor).
 // Bounded: about 1.5 minutes in total (BENCH_ROUNDS x BENCH_SECONDS per case, default 2 x 2 s).
@@ -203,6 +203,27 @@ async function startBareServer(dir: string, replies: BareReply[]): Promise<{ pro
   return { proc, port };
 }
 
+/**
+ * The bare JSON.parse floor: a process of its own with tern-server's node flags parses `bodyFile` over and
+ * over (json-parse-floor.ts); serverCpuMs is its CPU per parse (all threads), loopUserMs and loopKernelMs its
+ * user and kernel CPU per parse, p50/p99 the wall time of one parse.
+ */
+async function measureJsonParse(bodyFile: string): Promise<Measured> {
+  const program = new URL('./json-parse-floor.js', import.meta.url).pathname;
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, program, bodyFile, String(SECONDS * 1000)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout?.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  if (code !== 0) throw new Error(`json-parse-floor exited ${code}`);
+  const r = JSON.parse(out) as { n: number; wallMs: number; userMs: number; systemMs: number; latencies: number[] };
+  return {
+    perSecond: (r.n * 1000) / r.wallMs, itemsPerSecond: (r.n * 1000) / r.wallMs, p50: quantile(r.latencies, 0.5), p99: quantile(r.latencies, 0.99), errors: 0,
+    serverCpuMs: (r.userMs + r.systemMs) / r.n, loopUserMs: r.userMs / r.n, loopKernelMs: r.systemMs / r.n,
+  };
+}
+
 /** tern-server's reply to one request (status, the headers that describe the body, the body), for the bare server to replay. */
 async function replyOf(port: number, path: string, body: Buffer, headers: Record<string, string>): Promise<BareReply> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers, body });
@@ -341,6 +362,8 @@ async function main(): Promise<void> {
     const jsonBody = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape, datatype: 'FP32', data: Array.from(image) }] }));
     const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape, datatype: 'FP32', parameters: { binary_data_size: per * 4 } }] }));
     const binBody = Buffer.concat([header, Buffer.from(image.buffer)]);
+    const jsonBodyFile = join(tmp, 'image-request.json');
+    writeFileSync(jsonBodyFile, jsonBody);
     const binHeaders = { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) };
     // Every request is encoded once; the load loops only write these bytes and count the answers.
     const post = (port: number, path: string, body: Buffer, headers: Record<string, string>): Buffer => encodeRequest('POST', path, `127.0.0.1:${port}`, headers, body);
@@ -353,10 +376,12 @@ async function main(): Promise<void> {
     const bare = await startBareServer(tmp, [
       await replyOf(demo.port, '/v1/predict', many, json),
       await replyOf(img.port, '/v2/models/image/infer', binBody, binHeaders),
+      await replyOf(img.port, '/v2/models/image/infer', jsonBody, json),
     ]);
     servers.push(bare.proc);
     const bareMany = post(bare.port, '/v1/predict', many, json);
     const bareImageBinary = post(bare.port, '/v2/models/image/infer', binBody, binHeaders);
+    const bareImageJson = post(bare.port, '/v2/models/image/infer', jsonBody, json);
 
     const cases: Case[] = [
       { model: 'demo', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(demoRaw, demoFeeds(1), 1) },
@@ -369,7 +394,10 @@ async function main(): Promise<void> {
       { model: 'image', mode: 'raw onnxruntime batch=1', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(1), 1) },
       { model: 'image', mode: 'raw onnxruntime batch=8', concurrency: '-', measure: () => measureRaw(imgRaw, imageFeeds(8), 8) },
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP JSON', concurrency: c,
-        measure: () => measureHttp(img.port, postImageJson, c, 1) })),
+        measure: () => measureHttp(img.port, postImageJson, c, 1, c === 32) })),
+      { model: 'image', mode: 'bare JSON.parse, OIP JSON body', concurrency: '-', measure: () => measureJsonParse(jsonBodyFile) },
+      // node:http alone reading the JSON bodies: its /healthz p99 is the floor for tern-server's under JSON load.
+      { model: 'image', mode: 'bare node:http, OIP JSON', concurrency: 32, measure: () => measureHttp(bare.port, bareImageJson, 32, 1, true) },
       ...CONCURRENCY.map((c): Case => ({ model: 'image', mode: 'server OIP binary', concurrency: c,
         measure: () => measureHttp(img.port, postImageBinary, c, 1, c === 32) })),
       { model: 'image', mode: 'bare node:http, OIP binary', concurrency: 32, measure: () => measureHttp(bare.port, bareImageBinary, 32, 1) },
@@ -395,6 +423,8 @@ async function main(): Promise<void> {
     /** The least CPU per item any concurrency of a server case spent (server process and client together). */
     const cpuOf = (model: string, mode: string): number => Math.min(...CONCURRENCY.map((c) => get(model, mode, c).cpuPerItemMs ?? NaN));
     /** The concurrency of a server case that reached the most items per second. */
+    /** Event-loop CPU per request (user and kernel). */
+    const loopOf = (m: Measured): number => (m.loopUserMs ?? NaN) + (m.loopKernelMs ?? NaN);
     const fastest = (model: string, mode: string): Measured =>
       CONCURRENCY.map((c) => get(model, mode, c)).reduce((a, b) => (b.itemsPerSecond > a.itemsPerSecond ? b : a));
     const demoRawBatched = get('demo', 'raw onnxruntime batch=64').itemsPerSecond;
@@ -413,13 +443,25 @@ async function main(): Promise<void> {
       demo_32_per_request_cpu_per_item_ms: { raw_batched: get('demo', 'raw onnxruntime batch=64').cpuPerItemMs, server_and_client: cpuOf('demo', 'server /v1 JSON, 32 vectors/req') },
       image_binary_bounds: boundsOf(imgRawBatched, 1, fastest('image', 'server OIP binary'), get('image', 'bare node:http, OIP binary', 32), cores, TARGET),
       demo_32_per_request_bounds: boundsOf(demoRawBatched, 32, fastest('demo', 'server /v1 JSON, 32 vectors/req'), get('demo', 'bare node:http, 32 vectors/req', 32), cores, TARGET),
+      image_json_per_request_ms: {
+        server: fastest('image', 'server OIP JSON').serverCpuMs, loop: loopOf(fastest('image', 'server OIP JSON')),
+        loop_kernel: fastest('image', 'server OIP JSON').loopKernelMs, client: fastest('image', 'server OIP JSON').clientCpuMs,
+        json_parse_floor: get('image', 'bare JSON.parse, OIP JSON body').serverCpuMs, body_bytes: jsonBody.length,
+      },
+      image_binary_per_request_ms: { server: fastest('image', 'server OIP binary').serverCpuMs, loop: loopOf(fastest('image', 'server OIP binary')) },
       healthz_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
       server_loop_lag_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.loopLagP99 ?? NaN).filter((x) => !Number.isNaN(x))),
     };
     const verdict = (ok: boolean): string => (ok ? 'meets target' : 'MISSES target');
     console.log('\nratios and targets (issue 4):');
     console.log(`  image 3x48x192, OIP binary: best server / raw batched  ${fmt(results.image_binary_best_over_raw_batched)}x  (target >= 0.8) ${verdict(results.image_binary_best_over_raw_batched >= 0.8)}`);
-    console.log(`  image 3x48x192, OIP JSON:   best server / raw batched  ${fmt(results.image_json_best_over_raw_batched)}x`);
+    console.log(`  image 3x48x192, OIP JSON:   best server / raw batched  ${fmt(results.image_json_best_over_raw_batched)}x  (target >= 0.3) ${verdict(results.image_json_best_over_raw_batched >= 0.3)}`);
+    const j = results.image_json_per_request_ms;
+    const jServer = j.server ?? NaN;
+    const jFloor = j.json_parse_floor ?? NaN;
+    console.log(`  image OIP JSON per request (fastest concurrency, ${j.body_bytes}-byte body): server CPU ${fmt(jServer, 3)} ms, event loop ${fmt(j.loop, 3)} ms (of which kernel ${fmt(j.loop_kernel ?? NaN, 3)}), client ${fmt(j.client ?? NaN, 3)} ms`);
+    console.log(`      bare JSON.parse of the same body (the floor, same node flags): ${fmt(jFloor, 3)} ms CPU; server / floor ${fmt(jServer / jFloor)}x (target <= 2) ${verdict(jServer / jFloor <= 2)}; event loop (target <= 2 ms) ${verdict(j.loop <= 2)}`);
+    console.log(`  image OIP binary per request (fastest concurrency): server CPU ${fmt(results.image_binary_per_request_ms.server ?? NaN, 3)} ms, event loop ${fmt(results.image_binary_per_request_ms.loop, 3)} ms`);
     console.log(`  demo, 32 vectors/request:   best server / raw batched  ${fmt(results.demo_32_per_request_best_over_raw_batched)}x  (target >= 0.8) ${verdict(results.demo_32_per_request_best_over_raw_batched >= 0.8)}`);
     console.log(`  demo, 1 vector/request:     best server / raw batched  ${fmt(results.demo_1_per_request_best_over_raw_batched)}x  (one HTTP request per prediction)`);
     // Two cores carry both the server and the load client, and raw batched keeps both busy: the throughput

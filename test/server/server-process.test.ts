@@ -142,6 +142,43 @@ describe('tern-server process', () => {
     expect(raw.readFloatLE(n + (head.outputs[0]?.parameters.binary_data_size ?? 0))).toBeCloseTo(v1.predictions[0]?.target_score ?? -1, 6);
   });
 
+  it('answers OIP JSON bodies parsed in the workers (2 KiB and more) like binary ones, and refuses bad ones as the event loop does', async () => {
+    const infer = async (body: Buffer | string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; text: string }> => {
+      const res = await fetch(`${good.base}/v2/models/species/infer`, { method: 'POST', headers, body });
+      return { status: res.status, text: await res.text() };
+    };
+    const rows = Array.from({ length: 40 }, (_, r) => features.map((x, i) => x * (1 + ((r * 16 + i) % 7) / 10)));
+    const flat = rows.flat();
+    // Nested once per dimension, with a body well over 2 KiB.
+    const big = JSON.stringify({ id: 'big', inputs: [{ name: 'features', shape: [40, 16], datatype: 'FP32', data: rows }] });
+    expect(big.length).toBeGreaterThan(4096);
+    const json = await infer(big);
+    expect(json.status).toBe(200);
+    const header = Buffer.from(JSON.stringify({ id: 'big', inputs: [{ name: 'features', shape: [40, 16], datatype: 'FP32', parameters: { binary_data_size: 40 * 64 } }] }));
+    const binary = await infer(Buffer.concat([header, Buffer.from(Float32Array.from(flat).buffer)]), {
+      'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length),
+    });
+    expect(json.text).toBe(binary.text);
+    // The same mistakes in a small body (parsed on the event loop) and a large one (in a worker): the same 400.
+    const refusal = (data: unknown, shape: number[]): string => JSON.stringify({ inputs: [{ name: 'features', shape, datatype: 'FP32', data }] });
+    const pad = ' '.repeat(3000);
+    for (const [data, shape] of [[[[flat.slice(0, 16)]], [1, 16]], [[...flat.slice(0, 15), 'x'], [1, 16]], [[...flat.slice(0, 15), 1e39], [1, 16]], [flat.slice(0, 15), [1, 16]]] as Array<[unknown, number[]]>) {
+      const small = await infer(refusal(data, shape));
+      const large = await infer(refusal(data, shape) + pad);
+      expect(small.status).toBe(400);
+      expect(large).toEqual(small);
+    }
+    // Hostile nesting in a worker: its own 400, and the server answers on.
+    const deep = (value: string): string => JSON.stringify({ inputs: [{ name: 'features', shape: [1, 16], datatype: 'FP32', data: 0 }] }).replace('"data":0', `"data":${value}`);
+    const deepData = await infer(deep(`[${'['.repeat(100_000)}1${']'.repeat(100_000)}]`));
+    expect(deepData.status).toBe(400);
+    expect(deepData.text).toMatch(/nested deeper than its shape/);
+    const deepObject = await infer(deep(`[${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}]`));
+    expect(deepObject.status).toBe(400);
+    expect(deepObject.text).toMatch(/value 0 is an object/);
+    expect((await infer(big)).text).toBe(json.text);
+  });
+
   it('exposes every metric of docs/conventions.md', async () => {
     const text = await (await fetch(`${good.base}/metrics`)).text();
     for (const name of [
