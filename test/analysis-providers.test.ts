@@ -110,9 +110,14 @@ describe('metrics providers against real tern-server processes', () => {
       expect(p.value).toBeDefined();
       expect(q.value).toBeDefined();
     }
-    expect(fromProm.availability?.value).toBeCloseTo(fromPods.availability?.value as number, 2);
-    expect(fromProm.errorRate?.value).toBeCloseTo(fromPods.errorRate?.value as number, 2);
-    expect(fromProm.rejectionRatio?.value).toBeCloseTo(fromPods.rejectionRatio?.value as number, 2);
+    // Ratios of increase()s over several pods: Prometheus extrapolates each pod's series to the window's
+    // edges by its own factor (its own scrape times), so a pod that failed 20 % weighs a little more or
+    // less than in the pods' exact deltas. Over a window of a few seconds with 1 s scrapes that moves the
+    // ratio by up to ~0.01 (0.0063 seen once on 2026-12-02): compare within 0.015, not 0.005.
+    for (const name of ['availability', 'errorRate', 'rejectionRatio']) {
+      const gap = Math.abs((fromProm[name]?.value as number) - (fromPods[name]?.value as number));
+      expect({ name, gap, within: gap <= 0.015 }).toEqual({ name, gap, within: true });
+    }
     // Gauges: the same numbers, read from the pods or from Prometheus' last scrape.
     expect(fromProm.drift?.value).toBeCloseTo(fromPods.drift?.value as number, 6);
     // Same buckets, but increase() extrapolates each series to the window's edges (by up to a scrape

@@ -6,7 +6,6 @@
 // to Healthy, then the second one, under the same release name, through staging (with a gate on a number
 // only the nested report has) and a 100 % step to Healthy. Then `tern registry record` writes the outcome
 // back and a new render is unchanged by it.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,8 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { REGISTRY_ENTRY_ANNOTATION } from '../operator/registry/render.js';
-import { LABEL_TRACK } from '../operator/desired/labels.js';
-import { MODEL_RELEASES, SERVICES } from '../operator/runtime/resources.js';
+import { MODEL_RELEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { GitOpsRepo, type SpecOverlay } from './demo/gitops.js';
@@ -152,17 +150,18 @@ describe('a runbook-shaped registry drives a release on the local cluster', () =
         const stable = await deploymentState(client, NS, `${RELEASE}-stable`);
         return stable?.version === '1.1.0' && stable.ready === 1 ? true : undefined;
       }, 60_000);
-      // The router moves the release Service onto the stable track once its new pods are ready (a moment
-      // after the Deployment reports them, and 1.0.0 stays warm on its own track during the bake): wait for
-      // that state, then sample it.
-      await eventually('the release Service on the stable track alone', async () => {
-        const svc = await client.get<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(SERVICES, NS, RELEASE);
-        return svc?.spec?.selector?.[LABEL_TRACK] === 'stable' ? true : undefined;
-      }, 30_000);
-      const traffic = serviceTraffic(client, NS, RELEASE, 8080, 20, 30);
-      await eventually('answers from the release Service', async () => (traffic.sent() >= 20 ? true : undefined), 20_000);
-      await traffic.stop();
-      expect([...traffic.byVersion.keys()]).toEqual(['1.1.0']);
+      // Healthy comes once the stable Deployment runs 1.1.0; its rolling update may still have the old
+      // 1.0.0 pod ready for a moment, and 1.0.0 stays warm on its own track during the bake. Wait for the
+      // state (every answer through the release Service from 1.1.0), sampling 20 requests at a time.
+      let versions: string[] = [];
+      await eventually('only 1.1.0 answering through the release Service', async () => {
+        const traffic = serviceTraffic(client, NS, RELEASE, 8080, 20, 30);
+        await eventually('answers from the release Service', async () => (traffic.sent() >= 20 ? true : undefined), 20_000);
+        await traffic.stop();
+        versions = [...traffic.byVersion.keys()];
+        return versions.length === 1 && versions[0] === '1.1.0' ? true : undefined;
+      }, 45_000, 500).catch(() => undefined);
+      expect(versions).toEqual(['1.1.0']);
       const t2 = Date.now();
 
       // The outcome back into the registry: free-form entries found by version, reports untouched.
