@@ -449,8 +449,10 @@ async function main(): Promise<void> {
         json_parse_floor: get('image', 'bare JSON.parse, OIP JSON body').serverCpuMs, body_bytes: jsonBody.length,
       },
       image_binary_per_request_ms: { server: fastest('image', 'server OIP binary').serverCpuMs, loop: loopOf(fastest('image', 'server OIP binary')) },
-      healthz_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
-      server_loop_lag_p99_ms_saturated: Math.max(...cases.map((c) => c.best?.loopLagP99 ?? NaN).filter((x) => !Number.isNaN(x))),
+      // tern-server's own cases: the bare node:http server's /healthz is a floor to compare with, not a target.
+      healthz_p99_ms_saturated: Math.max(...cases.filter((c) => !c.mode.startsWith('bare')).map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
+      healthz_p99_ms_bare_floor: Math.max(...cases.filter((c) => c.mode.startsWith('bare')).map((c) => c.best?.healthP99 ?? NaN).filter((x) => !Number.isNaN(x))),
+      server_loop_lag_p99_ms_saturated: Math.max(...cases.filter((c) => !c.mode.startsWith('bare')).map((c) => c.best?.loopLagP99 ?? NaN).filter((x) => !Number.isNaN(x))),
     };
     const verdict = (ok: boolean): string => (ok ? 'meets target' : 'MISSES target');
     console.log('\nratios and targets (issue 4):');
@@ -473,7 +475,7 @@ async function main(): Promise<void> {
     console.log(`  demo single-request p50 overhead over raw              ${fmt(results.demo_single_p50_overhead_ms, 3)} ms (target <= 1 ms) ${verdict(results.demo_single_p50_overhead_ms <= 1)}`);
     console.log(`  image single-request p50 overhead over raw (binary)    ${fmt(results.image_binary_single_p50_overhead_ms, 3)} ms`);
     console.log(`  demo predictions/s, best                               ${fmt(results.demo_best_predictions_per_s, 0)} (target >= 10000) ${verdict(results.demo_best_predictions_per_s >= 10000)}`);
-    console.log(`  /healthz p99 while saturated (c=32, worst case)        ${fmt(results.healthz_p99_ms_saturated, 2)} ms (target <= 10 ms) ${verdict(results.healthz_p99_ms_saturated <= 10)}; server event-loop lag p99 ${fmt(results.server_loop_lag_p99_ms_saturated, 2)} ms`);
+    console.log(`  /healthz p99 while saturated (c=32, worst case)        ${fmt(results.healthz_p99_ms_saturated, 2)} ms (target <= 10 ms) ${verdict(results.healthz_p99_ms_saturated <= 10)}; server event-loop lag p99 ${fmt(results.server_loop_lag_p99_ms_saturated, 2)} ms; the bare node:http server under the same load ${fmt(results.healthz_p99_ms_bare_floor, 2)} ms`);
     // Where the 0.8x targets stand on this machine: the CPU they allow per item (all cores) and per request
     // on the event loop (one thread), against tern-server's and the bare node:http server's (fastest concurrency).
     console.log(`\nwhat the ${TARGET}x targets allow on this machine (${cores} cores shared by the server and the load client):`);
