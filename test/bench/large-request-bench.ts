@@ -4,52 +4,24 @@
 // /healthz latency while it runs (probed every 10 ms from a worker thread: the kubelet's view), and the
 // server's RSS before, at its peak (sampled every 20 ms) and 60 s after the last request (BENCH_SETTLE_S),
 // to show that memory returns towards its baseline. Bounded: one request per case, about 90 s in all.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
-import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
 import { rssBytes } from './proc-stats.js';
+import { startTernServer, stopTernServer, type TernServerProcess } from './tern-server-process.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
 const BODY_LIMIT = 64 * 1024 * 1024;
 const SETTLE_S = Number(process.env['BENCH_SETTLE_S'] ?? '60');
 const MiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
-interface Server {
-  proc: ChildProcess;
-  port: number;
-  pid: number;
-}
+type Server = TernServerProcess;
 
-async function startServer(modelPath: string, name: string): Promise<Server> {
-  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
-    '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--rejection-threshold', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stderr?.on('data', (c: Buffer) => {
-      log += c.toString();
-      const m = /"listening[^\n]*"port":(\d+)/.exec(log);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once('exit', (code) => reject(new Error(`tern-server exited ${code}: ${log}`)));
-  });
-  for (let i = 0; i < 400; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return { proc, port, pid: proc.pid ?? 0 };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`tern-server never became ready: ${log}`);
-}
-
-async function stopServer(s: Server): Promise<void> {
-  const exited = new Promise((r) => s.proc.once('exit', r));
-  s.proc.kill('SIGTERM');
-  await exited;
-}
+const startServer = (modelPath: string, name: string): Promise<Server> => startTernServer(modelPath, name, ['--rejection-threshold', '0'], { readyTimeoutMs: 20_000 });
 
 /** /healthz every 10 ms from a worker thread (health-probe.ts) for `ms`; the latencies (ms). */
 function healthProbe(port: number, ms: number): Promise<number[]> {
@@ -144,7 +116,7 @@ async function main(): Promise<void> {
     console.log(`RSS image server: baseline ${MiB(baseline.image)}, ${SETTLE_S} s after its last request ${MiB(rssBytes(img.pid))}`);
     console.log(`RSS species server: baseline ${MiB(baseline.species)}, ${SETTLE_S} s after its last request ${MiB(rssBytes(demo.pid))}`);
   } finally {
-    for (const s of servers) await stopServer(s);
+    for (const s of servers) await stopTernServer(s);
     rmSync(tmp, { recursive: true, force: true });
   }
 }

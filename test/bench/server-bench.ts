@@ -19,6 +19,7 @@ import { encodeRequest, LeanConnection } from './http-load-client.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
 import type { BareReply } from './bare-http-server.js';
 import { processCpuSeconds, threadCpuTimes, type CpuTimes } from './proc-stats.js';
+import { startTernServer, stopTernServer } from './tern-server-process.js';
 
 const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '2');
@@ -155,30 +156,13 @@ async function measureHttp(port: number, request: Buffer, concurrency: number, r
 const serverPid = new Map<number, number>();
 
 async function startServer(modelPath: string, name: string, maxBatch: number): Promise<{ proc: ChildProcess; port: number }> {
-  // BENCH_SERVER_NODE_ARGS: options for the server's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
-  // tern-server's V8 flags (server/node-options.ts) first: the server is measured as it is deployed.
-  const nodeArgs = [...SERVER_NODE_FLAGS, ...(process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
-  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', name,
-    '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--max-batch-size', String(maxBatch), '--rejection-threshold', '0',
-    ...(process.env['BENCH_SERVER_ARGS'] ?? '').split(' ').filter(Boolean)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stderr?.on('data', (c: Buffer) => {
-      log += c.toString();
-      const m = /"listening[^\n]*"port":(\d+)/.exec(log);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once('exit', (code) => reject(new Error(`tern-server exited ${code}: ${log}`)));
-  });
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
-    if (ok) {
-      if (proc.pid !== undefined) serverPid.set(port, proc.pid);
-      return { proc, port };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`tern-server never became ready: ${log}`);
+  // BENCH_SERVER_NODE_ARGS: options for the server's node (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), after
+  // tern-server's V8 flags (server/node-options.ts): the server is measured as it is deployed.
+  const split = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
+  const s = await startTernServer(modelPath, name, ['--max-batch-size', String(maxBatch), '--rejection-threshold', '0', ...split(process.env['BENCH_SERVER_ARGS'])],
+    { nodeArgs: split(process.env['BENCH_SERVER_NODE_ARGS']) });
+  serverPid.set(s.port, s.pid);
+  return s;
 }
 
 /**
@@ -289,12 +273,6 @@ function boundsLines(what: string, rows: number, b: Bounds, target: number): str
     `      bare node:http, same requests and replies: server ${fmt(b.floorServerPerRequestMs, 3)} ms (loop ${fmt(b.floorLoopPerRequestMs, 3)}, of which kernel ${fmt(b.floorLoopKernelPerRequestMs, 3)}) + client ${fmt(b.floorClientPerRequestMs, 3)} ms per request`,
     `      ceiling if tern-server's event loop did no more user-space work than that bare server: ${fmt(b.ceilingWithBareLoop)}x`,
   ];
-}
-
-async function stopServer(proc: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  await exited;
 }
 
 interface Case {
@@ -483,7 +461,7 @@ async function main(): Promise<void> {
     for (const l of boundsLines('demo 32 vectors/req', 32, results.demo_32_per_request_bounds, TARGET)) console.log(l);
     console.log(`\n${JSON.stringify({ load_average: loadavg(), results })}`);
   } finally {
-    for (const p of servers) await stopServer(p);
+    for (const proc of servers) await stopTernServer({ proc });
     for (const r of runners) await r.close();
     rmSync(tmp, { recursive: true, force: true });
   }

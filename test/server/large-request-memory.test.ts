@@ -2,52 +2,32 @@
 // images as fit in the 64 MiB body limit (606) must not leave the server holding hundreds of MiB. Before
 // the inference workers ran without onnxruntime's CPU memory arena, the arena kept the largest batch's
 // memory for the life of the process (122 MiB baseline -> 649 MiB 60 s later; make bench-large-request).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import { IMAGE_DIMS, imageModelOnnx } from '../bench/image-model.js';
 import { rssBytes } from '../bench/proc-stats.js';
+import { startTernServer, stopTernServer, type TernServerProcess } from '../bench/tern-server-process.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const MiB = 1024 * 1024;
 
 describe('tern-server memory after a maximum-size request', () => {
   let dir: string;
-  let proc: ChildProcess | undefined;
+  let server: TernServerProcess | undefined;
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tern-memory-'));
   });
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc?.once('exit', r));
-      proc.kill('SIGTERM');
-      await exited;
-    }
+    if (server) await stopTernServer(server);
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('returns near its baseline after 606 images in one OIP binary request', async () => {
     const modelPath = join(dir, 'image.onnx');
     writeFileSync(modelPath, imageModelOnnx());
-    proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, join(ROOT, 'bin/tern-server.js'), '--model-url', `file://${modelPath}`, '--model-name', 'image',
-      '--model-version', '1.0.0', '--host', '127.0.0.1', '--port', '0', '--cache-dir', dir, '--workers', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      proc?.stderr?.on('data', (c: Buffer) => {
-        log += c.toString();
-        const m = /"listening[^\n]*"port":(\d+)/.exec(log);
-        if (m) resolve(Number(m[1]));
-      });
-      proc?.once('exit', (code) => reject(new Error(`tern-server exited ${code}: ${log}`)));
-    });
-    for (let i = 0; !(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)); i++) {
-      if (i > 300) throw new Error(`never ready: ${log}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const pid = proc.pid ?? 0;
+    server = await startTernServer(modelPath, 'image', ['--cache-dir', dir, '--workers', '1'], { readyTimeoutMs: 15_000 });
+    const { port, pid } = server;
     const baseline = rssBytes(pid);
 
     const per = IMAGE_DIMS.reduce((a, b) => a * b, 1);
