@@ -89,7 +89,7 @@ const envName = (flag: string): string => `TERN_${flag.toUpperCase().replace(/-/
 function defaults(cores: number): ServerConfig {
   // cores - 1 single-threaded sessions leave a core to the HTTP thread; on 2 cores, two single-threaded
   // sessions (niced below the HTTP thread) beat one two-threaded session, whose threads stall on each other
-  // whenever the HTTP thread takes a core (make bench-server: about +10% on both models).
+  // whenever the HTTP thread takes a core (make bench-server; figures in docs/benchmarks.md).
   const workers = cores === 2 ? 2 : Math.max(1, Math.min(4, cores - 1));
   return {
     modelUrl: '', sha256: undefined, modelName: 'species', modelVersion: '0.0.0', baselineScore: undefined,

@@ -1,8 +1,8 @@
 // The finite check of float32 tensors: binary OIP inputs may hold no NaN or infinity (a 400 names the first).
-// It runs on the event loop for every binary request, over every value: in JavaScript it costs ~0.5 ns a
-// value (13–17 µs for one 3x48x192 image). The WebAssembly SIMD version (finite-check.wat) copies the tensor
-// into its memory block by block and checks 4 values per instruction: ~3 µs for the same image, copy
-// included. Where WebAssembly or its SIMD is missing (e.g. node --jitless), the JavaScript version serves.
+// It runs on the event loop for every binary request, over every value, so its cost per image counts. The
+// WebAssembly SIMD version (finite-check.wat) copies the tensor into its memory block by block and checks 4
+// values per instruction, several times faster than JavaScript, copy included (figures: docs/benchmarks.md,
+// "What changed"). Where WebAssembly or its SIMD is missing (e.g. node --jitless), the JavaScript version serves.
 
 /**
  * True when no value of `data` is NaN or infinite. A float32 is one of those exactly when its 8 exponent bits

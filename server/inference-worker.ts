@@ -24,9 +24,9 @@ async function createSession(): Promise<{ session: ort.InferenceSession; provide
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     // No CPU memory arena: onnxruntime's arena grows to the largest batch it ever ran and keeps it, so
-    // one maximum-size request (606 images 3x48x192 in 64 MiB) left the server at 649 MiB RSS 60 s later
-    // instead of its 122 MiB baseline; without the arena it returns to 122 MiB. CPU per request measured
-    // the same within the machine's noise (make bench-large-request, make bench-server; docs in README).
+    // one maximum-size request left the server holding several times its baseline memory for good; without
+    // the arena it returns to its baseline, at the same CPU per request within the machine's noise
+    // (make bench-large-request, make bench-server; figures in docs/benchmarks.md).
     enableCpuMemArena: false,
     // Spinning threads would steal the CPU from the HTTP thread between batches.
     extra: { session: { intra_op: { allow_spinning: '0' } } },

@@ -4,12 +4,11 @@
 // start `node bin/tern-server.js`, pass the same flags, so every measured server runs as deployed.
 //
 // Why: Node copies every request body chunk into a fresh buffer. With V8's default young generation
-// (semi-spaces growing to 16 MB) that external memory set off a full mark-compact every ~35 ms under
-// image-sized load (3x48x192 binary requests: ~0.49 ms of server CPU per request instead of ~0.37). A fixed
-// 2 MB semi-space makes scavenges frequent enough for those buffers to die young; without the memory
-// reducer a server that sat idle for a while does not come back with shrunken heap limits (measured after
-// 15 s idle: 0.57 ms per request with the reducer, 0.39 without). 1 MB costs the JSON routes ~15% (more
-// scavenges of their short-lived objects); 4 and 8 MB lose most of the gain.
+// (semi-spaces growing to 16 MB) that external memory set off frequent full mark-compacts under
+// image-sized load, which cost server CPU per request. A fixed 2 MB semi-space makes scavenges frequent
+// enough for those buffers to die young; without the memory reducer a server that sat idle for a while
+// does not come back with shrunken heap limits. A 1 MB semi-space costs the JSON routes (more scavenges of
+// their short-lived objects); 4 and 8 MB lose most of the gain. Figures: docs/benchmarks.md, "GC flags".
 
 /** Node command-line flags of tern-server. */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2', '--min-semi-space-size=2', '--no-memory-reducer'];

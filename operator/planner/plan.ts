@@ -1,5 +1,5 @@
 /**
- * The rollout planner: one pure step of a ModelRelease's state machine (DESIGN.md's phase table).
+ * The rollout planner: one pure step of a ModelRelease's state machine (the phase table of docs/architecture.md).
  *
  *   plan({release, observed, measurements, golden, command, now}, judge) -> {desired, status, events, outcomes, requeueAfterMs}
  *

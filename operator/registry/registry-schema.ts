@@ -46,7 +46,7 @@ const MetricsSnapshotField = Type.Unsafe<MetricsSnapshot | string>({
   minLength: 1,
   maxLength: SNAPSHOT_PATH_MAX_LENGTH,
   description:
-    'Metrics recorded at training time: an object (tpr, tnr and score_mean, each 0..1, are required; any other numbers may be added), or the path of a JSON file holding them, relative to the registry file and inside its folder (e.g. "reports/metrics_baseline.json"; a metrics report may use aliases and nesting, see the README).',
+    'Metrics recorded at training time: an object (tpr, tnr and score_mean, each 0..1, are required; any other numbers may be added), or the path of a JSON file holding them, relative to the registry file and inside its folder (e.g. "reports/metrics_baseline.json"; a metrics report may use aliases and nesting, see docs/api.md).',
 });
 
 export const RegistryEntrySchema = Type.Object(

@@ -5,7 +5,7 @@
  *
  * Bearer tokens, token files (re-read every minute: in-cluster tokens rotate), client certificates,
  * basic auth and impersonation are handled here. Exec credential plugins and auth-provider entries are
- * handed to client-node, imported only then (it costs about 80 MB of memory when loaded).
+ * handed to client-node, imported only then (it costs a lot of memory when loaded: docs/benchmarks.md).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * Reading kubeconfig files the way kubectl does, without client-node (whose KubeConfig pulls in its
- * whole generated API at import, about 80 MB of memory an operator does not need): a list of files is
+ * whole generated API at import, memory an operator does not need; docs/benchmarks.md): a list of files is
  * merged with the first occurrence of each cluster, user and context winning, the first
  * `current-context` set wins, and relative file paths are taken from the directory of the file that
  * names them. The result is one context resolved into a cluster and a user.

@@ -5,7 +5,7 @@
  *
  * Why not client-node's KubernetesObjectApi and Watch: the former cannot address subresources
  * (`/status`), sends a discovery request before each new kind and opens a new TLS connection per
- * request; and importing client-node costs about 80 MB of memory.
+ * request; and importing client-node costs a lot of memory (docs/benchmarks.md, "Operator").
  */
 import http from 'node:http';
 import https from 'node:https';

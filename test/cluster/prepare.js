@@ -22,7 +22,7 @@ const helmBuild = path.join(root, 'charts', 'tools', 'helm', 'build.sh');
 
 /**
  * Durations of a first run on the 2-core development machine (2026-12-02, empty Go caches), used as
- * estimates until this machine has recorded its own. README.md ("Local control plane") has the table.
+ * estimates until this machine has recorded its own. docs/benchmarks.md has the table.
  */
 export const DEFAULT_SECONDS = {
   npm: 40, build: 30, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 45, kwok: 100, prometheus: 300, 'gateway-api': 5, helm: 90,

@@ -1,7 +1,7 @@
 // tern-server gives memory back after a maximum-size request: one OIP binary request of as many 3x48x192
 // images as fit in the 64 MiB body limit (606) must not leave the server holding hundreds of MiB. Before
 // the inference workers ran without onnxruntime's CPU memory arena, the arena kept the largest batch's
-// memory for the life of the process (122 MiB baseline -> 649 MiB 60 s later; make bench-large-request).
+// memory for the life of the process (make bench-large-request; figures in docs/benchmarks.md).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
