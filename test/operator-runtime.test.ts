@@ -12,6 +12,8 @@ import readline from 'node:readline';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ClusterAccess } from '../operator/runtime/cluster-access.js';
 import { startCluster, type LocalCluster } from './cluster/cluster.js';
+import { repoRoot } from './cluster/paths.js';
+import { waitFor } from './cluster/poll.js';
 import { startBreakableProxy, type BreakableProxy } from './fixtures/breakable-proxy.js';
 import { ApiKubeClient } from '../operator/runtime/apply.js';
 import { appliedFieldsMatch } from '../operator/runtime/apply-diff.js';
@@ -26,7 +28,7 @@ import { OperatorMetrics } from '../operator/runtime/metrics.js';
 import { CONFIG_MAPS, DEPLOYMENTS, EVENTS, LEASES, NAMESPACES, type ResourceType } from '../operator/runtime/resources.js';
 import { RestClient } from '../operator/runtime/rest-client.js';
 
-const ROOT = process.cwd();
+const ROOT = repoRoot();
 const STATE_DIR = path.join(ROOT, '.tern', 'runtime-test');
 const NS = `runtime-${randomBytes(3).toString('hex')}`;
 
@@ -38,15 +40,8 @@ let rest: RestClient;
 let metrics: OperatorMetrics;
 let client: ApiKubeClient;
 
-/** Polls `fn` until it returns true; fails with `what` after `timeoutMs`. */
-async function eventually(what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Polls `fn` until it returns true (test/cluster/poll.ts); fails with `what` after `timeoutMs`. */
+const eventually = (what: string, fn: () => boolean | Promise<boolean>, timeoutMs = 15_000, everyMs = 50): Promise<void> => waitFor(what, fn, timeoutMs, everyMs);
 
 function configMap(name: string, data: Record<string, string>, labels: Record<string, string> = {}): ConfigMap {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels }, data };

@@ -26,16 +26,16 @@ import { analysisOf } from '../../operator/analysis/analysis-spec.js';
 import { newModelRelease } from '../../operator/analysis/testing.js';
 import type { MetricsProvider } from '../../operator/analysis/types.js';
 import type { CheckResult } from '../../operator/api/model-release-schema.js';
+import { parseArgs } from 'node:util';
 import { sendTraffic, startPrometheus, startTernServer, waitFor, type Started, type TernServer } from './processes.js';
 
 const BASELINE = 0.7582;
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
-const RUNS = Number(arg('runs', '10'));
-const INTERVAL = arg('interval', '10s');
-const SCRAPE_INTERVAL_S = Number(arg('scrape-interval', '1'));
+const { values: flags } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, interval: { type: 'string', default: '10s' }, 'scrape-interval': { type: 'string', default: '1' } },
+});
+const RUNS = Number(flags.runs);
+const INTERVAL = flags.interval;
+const SCRAPE_INTERVAL_S = Number(flags['scrape-interval']);
 const intervalMs = parseDurationSeconds(INTERVAL) * 1000;
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 

@@ -20,6 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseDurationSeconds } from '../../operator/analysis/duration.js';
 import { parsePromText } from '../../operator/analysis/prom-text.js';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
@@ -28,15 +29,15 @@ import { loadRegistry } from '../../operator/registry/registry.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
 import { startModelHost } from '../../models/model-host.js';
 import { attachCluster, type LocalCluster } from '../cluster/cluster.js';
+import { eventually as poll } from '../cluster/poll.js';
 import { freePort, ROOT, sendTraffic } from './processes.js';
 
-const arg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
-const RUNS = Number(arg('runs', '10'));
-const INTERVAL = arg('interval', '10s');
-const PROVIDERS = arg('providers', 'pods,prometheus').split(',') as ('pods' | 'prometheus')[];
+const { values: flags } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, interval: { type: 'string', default: '10s' }, providers: { type: 'string', default: 'pods,prometheus' } },
+});
+const RUNS = Number(flags.runs);
+const INTERVAL = flags.interval;
+const PROVIDERS = flags.providers.split(',') as ('pods' | 'prometheus')[];
 const intervalMs = parseDurationSeconds(INTERVAL) * 1000;
 const NS = 'bench-rollback';
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -50,15 +51,9 @@ type Release = ModelRelease & { metadata: { generation?: number } };
 /** The last status each release showed, for error messages. */
 const lastSeen = new Map<string, unknown>();
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last status seen: ${JSON.stringify(Object.fromEntries(lastSeen))}`);
-    await sleep(everyMs);
-  }
-}
+/** Polls `probe` (test/cluster/poll.ts); the timeout error carries the last status of every release. */
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs: number): Promise<T> =>
+  poll(what, probe, timeoutMs, everyMs, { detail: () => `; last status seen: ${JSON.stringify(Object.fromEntries(lastSeen))}` });
 
 class Bench {
   constructor(

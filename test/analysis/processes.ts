@@ -6,36 +6,20 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
 import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
+import { freePort } from '../cluster/free-port.js';
+import { repoRoot } from '../cluster/paths.js';
+import { waitFor } from '../cluster/poll.js';
 
 /** The repository root (also when run from dist/test/analysis). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..').replace(/\/dist$/, '');
+export const ROOT = repoRoot();
 
-/** A free loopback TCP port. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const address = server.address();
-  await new Promise((ok) => server.close(ok));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-/** Poll `check` every `everyMs` until it is true; throws `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, everyMs));
-  }
-}
+// The shared helpers, re-exported for the tests that import them from here.
+export { freePort, waitFor };
 
 /** A process started here. */
 export interface Started {

@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
+import { repoRoot } from '../cluster/paths.js';
 import { IMAGE_DIMS, imageModelOnnx } from './image-model.js';
 import { rssBytes } from './proc-stats.js';
 import { startTernServer, stopTernServer, type TernServerProcess } from './tern-server-process.js';
 
-const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
+const ROOT = repoRoot();
 const BODY_LIMIT = 64 * 1024 * 1024;
 const SETTLE_S = Number(process.env['BENCH_SETTLE_S'] ?? '60');
 const MiB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { drawExamples } from '../../models/dataset.js';
 import { Prng } from '../../models/prng.js';
+import { repoRoot } from '../cluster/paths.js';
 import { InProcessRunner } from '../../server/in-process-runner.js';
 import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import type { Feeds } from '../../server/tensor.js';
@@ -21,7 +22,7 @@ import type { BareReply } from './bare-http-server.js';
 import { processCpuSeconds, threadCpuTimes, type CpuTimes } from './proc-stats.js';
 import { startTernServer, stopTernServer } from './tern-server-process.js';
 
-const ROOT = new URL('../../../', import.meta.url).pathname.replace(/\/dist\/$/, '/');
+const ROOT = repoRoot();
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? '2');
 /** Every case is measured this many times, interleaved, and the best kept: other jobs on a shared machine come and go. */
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? '2');

@@ -4,9 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
+import { repoRoot } from '../cluster/paths.js';
 
 /** The checkout's root, from the source (test/bench/) or the compiled (dist/test/bench/) location. */
-const ROOT = new URL('.', import.meta.url).pathname.replace(/(\/dist)?\/test\/bench\/$/, '/');
+const ROOT = repoRoot();
 
 /** A running tern-server. */
 export interface TernServerProcess {

@@ -6,6 +6,7 @@ import https from 'node:https';
 import path from 'node:path';
 import type { BinaryDirs, StateLayout } from './paths.js';
 import { freePorts } from './free-port.js';
+import { waitFor as pollUntil } from './poll.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { isRunning, startDetached, type ProcessRecord } from './process-control.js';
 
@@ -21,8 +22,6 @@ export interface ControlPlane {
   etcdUrl: string;
   processes: ProcessRecord[];
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** GET `url` over HTTPS (optionally with a token); resolves with the status code, 0 on connection error. */
 export function httpsStatus(url: string, opts: { token?: string; ca?: Buffer } = {}): Promise<number> {
@@ -44,15 +43,12 @@ export function httpsStatus(url: string, opts: { token?: string; ca?: Buffer } =
   });
 }
 
-/** Polls `check` until it is true; throws naming `what` and its log when `proc` dies or time runs out. */
+/** Polls `check` (poll.ts) until it is true; throws naming `what` and its log when `proc` dies or time runs out. */
 export async function waitFor(what: string, check: () => Promise<boolean>, proc: ProcessRecord | undefined, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    if (proc && !isRunning(proc)) throw new Error(`${what} exited while starting: see ${proc.logFile}\n${tailFile(proc.logFile, 30)}`);
-    await sleep(100);
-  }
-  throw new Error(`${what} not ready after ${timeoutMs} ms${proc ? `: see ${proc.logFile}\n${tailFile(proc.logFile, 30)}` : ''}`);
+  await pollUntil(what, check, timeoutMs, 100, {
+    giveUp: () => (proc && !isRunning(proc) ? `${what} exited while starting: see ${proc.logFile}\n${tailFile(proc.logFile, 30)}` : undefined),
+    detail: () => (proc ? `; see ${proc.logFile}\n${tailFile(proc.logFile, 30)}` : ''),
+  });
 }
 
 /** The last `lines` lines of a file ('' when missing). */

@@ -1,4 +1,4 @@
-// Free TCP ports on 127.0.0.1, asked of the kernel (bind to port 0, read it, close).
+// Free TCP ports on 127.0.0.1, asked of the kernel (bind to port 0, read it, close): the one helper for this in the tests and the cluster tooling.
 import net from 'node:net';
 
 /** Returns a port on `host` that was free a moment ago. */

@@ -1,5 +1,5 @@
 // For tests of the `cluster` jest project: the shared local cluster (started by jest-global-setup.ts)
-// and a wrapper that appends the cluster's logs to a failing test's error.
+// and a wrapper that appends the cluster's logs to a failing test's error; `eventually` comes from poll.ts.
 import { attachCluster, type LocalCluster } from './cluster.js';
 
 /** The cluster of this jest run (throws when globalSetup did not start one). */
@@ -17,18 +17,5 @@ export async function withClusterLogs<T>(cluster: LocalCluster, body: () => Prom
   }
 }
 
-/** Polls `probe` until it returns a value other than undefined; throws `what` after `timeoutMs`. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+/** Polls a probe until it gives a value (test/cluster/poll.ts), re-exported for the cluster tests. */
+export { eventually } from './poll.js';

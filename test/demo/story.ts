@@ -19,6 +19,7 @@ import { isNotFound } from '../../operator/runtime/kube-client.js';
 import { startModelHost } from '../../models/model-host.js';
 import { attachCluster, isClusterAlive, startCluster, stopCluster, type LocalCluster } from '../cluster/cluster.js';
 import { readState } from '../cluster/cluster-state.js';
+import { freePort } from '../cluster/free-port.js';
 import { stateLayout } from '../cluster/paths.js';
 import { startGateway, type Gateway, type RouterKind } from './gateway.js';
 import { GitOpsRepo, overlaySpec } from './gitops.js';
@@ -117,7 +118,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   teardown.trackPort('model host', host.port);
   hooks.log(`model host serving models/species at ${host.url}`);
 
-  const operatorPort = await freeLoopbackPort();
+  const operatorPort = await freePort();
   const operator = spawnLogged(
     'tern-operator',
     [path.join(o.root, 'bin', 'tern-operator.js'), '--kubeconfig', cluster.kubeconfig, '--namespaces', DEMO_NAMESPACE, '--lease-namespace', DEMO_NAMESPACE, '--identity', 'tern-demo', '--metrics-addr', `127.0.0.1:${operatorPort}`, ...(cluster.prometheusUrl ? ['--prometheus-address', cluster.prometheusUrl] : [])],
@@ -209,16 +210,6 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
 
 function failed(r: ModelRelease): string | undefined {
   return r.status?.phase === 'Failed' ? `phase Failed: ${r.status.message ?? ''}` : undefined;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const addr = s.address();
-  await new Promise((ok) => s.close(ok));
-  if (addr === null || typeof addr === 'string') throw new Error('no free loopback port');
-  return addr.port;
 }
 
 async function waitHttpOk(url: string, timeoutMs: number, gaveUp: () => boolean, message: string): Promise<void> {

@@ -14,11 +14,12 @@ import { runTraffic } from '../../models/traffic.js';
 import { HttpError } from '../../server/http-error.js';
 import { SERVER_NODE_FLAGS } from '../../server/node-options.js';
 import { parsePredictBody } from '../../server/predict-body.js';
+import { repoRoot } from '../cluster/paths.js';
 import { jest } from '@jest/globals';
 
 jest.setTimeout(30_000);
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = repoRoot();
 const registry = JSON.parse(readFileSync(join(ROOT, 'models/registry.json'), 'utf8')) as {
   models: Array<{ version: string; sha256: string; weights_url: string; metrics_snapshot: { score_mean: number } }>;
 };
