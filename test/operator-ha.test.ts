@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
-import { resolveRelease } from '../operator/planner/resolved-spec.js';
+import { resolveRelease } from '../operator/model/resolved-spec.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { HTTP_ROUTES, LEASES, MODEL_RELEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';

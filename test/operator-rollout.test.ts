@@ -8,7 +8,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES } from '../operator/runtime/resources.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
-import { resolveRelease } from '../operator/planner/resolved-spec.js';
+import { resolveRelease } from '../operator/model/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';

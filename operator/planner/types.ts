@@ -4,7 +4,8 @@
  */
 import type { CheckResult, ModelRef, ModelReleaseStatus } from '../api/model-release-schema.js';
 import type { Assess } from '../analysis/types.js';
-import type { ResolvedRelease } from './resolved-spec.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
+import type { Weights } from '../model/traffic.js';
 
 /** What the cluster says about one track's Deployment (absent when the Deployment does not exist). */
 export interface ObservedTrack {
@@ -48,17 +49,6 @@ export interface PlanInput {
   /** The pending command from the release's annotations, if any (handled once per nonce). */
   command?: Command;
   now: Date;
-}
-
-/**
- * Traffic split: percent of live traffic to the candidate, and percent mirrored to it (shadow).
- * `previous` (0 or 100; absent means 0) puts all live traffic on the previous track during a fast restore.
- */
-export interface Weights {
-  stable: number;
-  candidate: number;
-  mirror: number;
-  previous?: number;
 }
 
 /** One track as the planner wants it: the model its pods run and how many pods. */

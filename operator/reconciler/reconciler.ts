@@ -15,9 +15,10 @@ import type { MetricsProviders } from '../analysis/factory.js';
 import { thresholdNumber } from '../analysis/record-metrics.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { trackObjectName } from '../desired/labels.js';
+import { scaleOf } from '../routers/factory.js';
 import { httpRouteName } from '../routers/gateway-api.js';
 import { plan } from '../planner/plan.js';
-import { resolveRelease, type ResolvedRelease } from '../planner/resolved-spec.js';
+import { resolveRelease, type ResolvedRelease } from '../model/resolved-spec.js';
 import { goldenQueriesPending } from '../planner/staging.js';
 import type { GoldenResult, PlanResult } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
@@ -106,6 +107,7 @@ export class Reconciler {
     const result = plan(
       { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
+      scaleOf(release.spec.traffic.router),
     );
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };

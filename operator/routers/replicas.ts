@@ -12,12 +12,12 @@
  * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic. During a
  * warm restore (weights.previous) it selects the previous track alone.
  */
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
-import type { Weights } from '../planner/types.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
 import { buildReleaseService, releaseServiceName } from '../desired/service.js';
-import type { ReadyPods, ScaleInput, TrafficRouter } from './router.js';
+import type { ReadyPods, ScaleInput, Weights } from '../model/traffic.js';
+import type { TrafficRouter } from './router.js';
 
 /** Candidate pods for `weight` out of `total` (see the file header for the rounding rule). */
 export function candidatePodsFor(weight: number, total: number): number {

@@ -7,7 +7,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
-import { resolveRelease } from '../../operator/planner/resolved-spec.js';
+import { resolveRelease } from '../../operator/model/resolved-spec.js';
 import { toModelRef } from '../../operator/planner/models.js';
 import { desiredObjects, resourceOf } from '../../operator/reconciler/desired-objects.js';
 import type { DeploymentLike } from '../../operator/reconciler/observe.js';
