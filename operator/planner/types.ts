@@ -2,6 +2,7 @@
  * The planner's contract: what one reconcile pass observed (input) and what it wants (output).
  * The planner is pure: the same input always gives the same output, and time comes in as `now`.
  */
+import type { Command } from '../api/command-annotation.js';
 import type { CheckResult, ModelRef, ModelReleaseStatus } from '../api/model-release-schema.js';
 import type { Assess } from '../analysis/types.js';
 import type { ResolvedRelease } from '../model/resolved-spec.js';
@@ -22,14 +23,8 @@ export interface ObservedTrack {
   pods?: number;
 }
 
-/** Manual commands a person gives through `tern promote|abort|retry|pause|resume|undo` (see commands.ts). */
-export type CommandName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume' | 'undo';
-
-export interface Command {
-  name: CommandName;
-  /** Unique per command; the planner records the last handled one in status.lastCommandNonce. */
-  nonce: string;
-}
+/** Manual commands (`tern promote|abort|...`): defined with their annotations in operator/api (see commands.ts). */
+export type { Command, CommandName } from '../api/command-annotation.js';
 
 /** The outcome of the staging golden queries, run by the reconciler against the candidate track. */
 export interface GoldenResult {
