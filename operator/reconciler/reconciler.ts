@@ -25,6 +25,7 @@ import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from './operator-metrics.js';
+import { splitKey } from '../runtime/object-key.js';
 import { MODEL_RELEASES } from '../api/resource.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { readCommand } from '../api/command-annotation.js';
@@ -77,7 +78,7 @@ export class Reconciler {
 
   /** Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write. */
   async reconcile(key: string): Promise<ReconcileResult> {
-    const [namespace = 'default', name = ''] = key.split('/');
+    const { namespace = 'default', name } = splitKey(key);
     const cached = this.#o.stores.releases.get(namespace, name);
     if (!cached) {
       this.#written.delete(key);

@@ -107,9 +107,4 @@ export const gatewayApiRouter: TrafficRouter = {
     const releaseService = buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: (weights.previous ?? 0) > 0 ? 'previous' : 'stable' });
     return [releaseService, buildTrackService(release, 'stable'), buildTrackService(release, 'canary'), buildHttpRoute(release, weights)];
   },
-
-  observedWeights(objects: KubeObject[], release: ResolvedRelease): Weights | undefined {
-    const route = objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === httpRouteName(release));
-    return route ? routeWeights(route, release) : undefined;
-  },
 };

@@ -15,6 +15,4 @@ export interface TrafficRouter {
   scale(input: ScaleInput): TrackPods;
   /** The routing objects (Services, HTTPRoute) that put `weights` in force, given what is ready now. */
   routingObjects(release: ResolvedRelease, weights: Weights, ready: ReadyPods): KubeObject[];
-  /** The split live traffic gets now, from the routing objects in the cluster and the ready pods; undefined when the objects do not exist. */
-  observedWeights(objects: KubeObject[], release: ResolvedRelease, ready: ReadyPods): Weights | undefined;
 }
