@@ -30,6 +30,9 @@ const FLOORS = [
 ];
 
 /** Test code: never imported by product code, and left out of the build (tsconfig.build.json). */
+/** Test fakes and fixtures beside the code: left out of the build (tsconfig.build.json excludes them). */
+const TEST_FAKES = ['/testing/', '/testing\\.ts$', '/testdata(/|\\.ts$)'];
+
 const TEST_CODE = ['\\.test\\.ts$', '/testing/', '/testing\\.ts$', '/testdata(/|\\.ts$)', '^test/', '-jest-environment\\.mjs$'];
 
 /** Where the programs start (bin/*.js run their dist/ twins; worker-pool.ts starts inference-worker.ts by URL). */
@@ -86,6 +89,15 @@ export default {
       severity: 'error',
       from: { path: '^(operator|server)/', pathNot: TEST_CODE },
       to: { path: TEST_CODE },
+    },
+    {
+      name: 'build-not-test-fakes',
+      comment:
+        'Only *.test.ts files may import test fakes (testing/, testing.ts, testdata): tsc compiles whatever a built ' +
+        'file imports, so an import from a benchmark or a demo would put the fakes back into dist/.',
+      severity: 'error',
+      from: { path: '^(operator|server|models|test)/', pathNot: ['\\.test\\.ts$', ...TEST_FAKES] },
+      to: { path: TEST_FAKES },
     },
     {
       name: 'no-unreachable-product-code',
