@@ -8,7 +8,7 @@ IN_NETNS := test/cluster/netns.sh
 CLUSTER_CLI := $(IN_NETNS) $(NODE) .tern/tooling/cli.js
 K8S_BIN := $(or $(TERN_CACHE_DIR),$(HOME)/.cache/tern)/bin/k8s-v1.36.3
 
-.PHONY: help install build build-all typecheck lint test test-unit test-cluster demo demo-down
+.PHONY: help install build build-all typecheck lint layers test test-unit test-cluster demo demo-down
 
 help: ## List the commands
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -45,8 +45,11 @@ build-all: build ## dist/ and the local cluster's tooling (.tern/tooling), each 
 typecheck: install
 	npx tsc -p tsconfig.json --noEmit
 
-lint: install typecheck ## Type-check and lint everything (typescript-eslint)
+lint: install typecheck layers ## Type-check, check the import layers and lint everything (typescript-eslint)
 	npx eslint .
+
+layers: install ## Check the import layers (.dependency-cruiser.js): one-way floors, no loops, no test code in the product
+	$(NODE) test/lint/check-layers.js
 
 test-unit: install observe-tools ## Unit tests beside the code (no cluster needed)
 	$(JEST) --selectProjects unit

@@ -4,8 +4,11 @@
  * informers and reconciles; a standby serves /metrics and /healthz and waits for the Lease.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ModelRelease } from './api/model-release-schema.js';
+import { KIND, type ModelRelease } from './api/model-release-schema.js';
 import { MetricsProviders } from './analysis/factory.js';
+import { MODEL_RELEASES } from './api/resource.js';
+import { LABEL_RELEASE } from './desired/labels.js';
+import { OperatorMetrics } from './reconciler/operator-metrics.js';
 import { Reconciler, type ReconcilerStores } from './reconciler/reconciler.js';
 import { listTrackEndpoints } from './reconciler/track-endpoints.js';
 import type { DeploymentLike } from './reconciler/observe.js';
@@ -19,8 +22,7 @@ import { defaultIdentity, LeaderElector } from './runtime/leader-election.js';
 import { KubeLeaseStore } from './runtime/lease-store.js';
 import { KubeListWatch } from './runtime/list-watch.js';
 import type { Logger } from './runtime/log.js';
-import { OperatorMetrics } from './runtime/metrics.js';
-import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES } from './runtime/resources.js';
+import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from './runtime/resources.js';
 import { RestClient } from './runtime/rest-client.js';
 import { installShutdown } from './runtime/shutdown.js';
 import { WorkQueue } from './runtime/work-queue.js';
@@ -67,7 +69,7 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
     queue = new WorkQueue({ reconcile: (key) => reconciler.reconcile(key), concurrency: flags.workers, observer: metrics.workQueueObserver(), logger: log.child({ component: 'queue' }) });
     // Status-only updates are the operator's own writes; timed steps come back through requeueAfter.
     releases.addHandlers(enqueueObject(queue, { ignoreStatusOnlyUpdates: true }));
-    for (const inf of [deployments, services, routes]) inf.addHandlers(enqueueOwner(queue));
+    for (const inf of [deployments, services, routes]) inf.addHandlers(enqueueOwner(queue, { kind: KIND, label: LABEL_RELEASE }));
     // Pass the informers themselves: `health` is a getter, read at every probe (a copy would stay unsynced forever).
     const checks = informerChecks(informers);
     liveness.push(...checks.liveness);

@@ -2,7 +2,7 @@
 // The HTTP layer against a real demo model (onnxruntime in-process runner) over loopback: predictions,
 // OIP JSON and binary, and every kind of bad input answered with a 4xx and a message, never a 5xx.
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, faultSwitch } from './app.js';
 import { parseConfig, type ServerConfig } from './config.js';
@@ -31,7 +31,7 @@ async function start(overrides: string[] = []): Promise<void> {
   service.attach(buildModelSpec(inputs, outputs, readOnnxMetadata(bytes)), runner, 'cpu', 'abc');
   await service.warmUp();
   service.markReady();
-  server = createApp(service, { serverVersion: 'test', isDraining: () => false }).listen(0, '127.0.0.1');
+  server = createServer(createApp(service, { serverVersion: 'test', isDraining: () => false })).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

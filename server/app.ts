@@ -1,7 +1,8 @@
-// The express application: request metrics, availability, the optional fault switch, the routes, and an
-// error handler that turns every problem into a JSON `{ error }` with the right status. The hot routes
-// (hot-routes.ts) are answered ahead of express with the same metrics, fault switch and error answers.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// tern-server's HTTP handler: one node:http request listener that tries the hot routes (hot-routes.ts)
+// and hands every other request to the express app, untouched. The express app: request metrics,
+// availability, the optional fault switch, the routes, and an error handler that turns every problem into
+// a JSON `{ error }` with the right status; the hot routes share its metrics, fault switch and error answers.
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AvailabilityWindow } from './availability.js';
 import { hotRoutes } from './hot-routes.js';
@@ -54,8 +55,8 @@ export interface AppOptions {
   availability?: AvailabilityWindow;
 }
 
-/** Builds the express app for one model service. */
-export function createApp(service: ModelService, options: AppOptions): express.Express {
+/** Builds the request listener for one model service: the hot routes first, then the express app. */
+export function createApp(service: ModelService, options: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -73,19 +74,6 @@ export function createApp(service: ModelService, options: AppOptions): express.E
         metrics.rejections.inc({ reason: 'invalid_input' });
       }
     }
-  };
-
-  // The hot routes skip express (hot-routes.ts); express's own routes below still serve every other form.
-  const hot = hotRoutes(service, {
-    record, isDraining: options.isDraining, shouldFail: config.fault5xxRatio > 0 ? shouldFail : undefined,
-    errorReply: (err, req) => errorReply(err, req, metrics),
-  });
-  // An express app is a function that calls app.handle(req, res, next) for every request
-  // (express/lib/express.js); its typings do not declare handle, hence the cast.
-  const dispatch = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void };
-  const expressHandle = dispatch.handle.bind(app);
-  dispatch.handle = (req, res, next) => {
-    if (!hot(req, res)) expressHandle(req, res, next);
   };
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -117,5 +105,13 @@ export function createApp(service: ModelService, options: AppOptions): express.E
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     writeReply(res, errorReply(err, req, metrics));
   });
-  return app;
+
+  // The hot routes skip express (hot-routes.ts); express's own routes above still serve every other form.
+  const hot = hotRoutes(service, {
+    record, isDraining: options.isDraining, shouldFail: config.fault5xxRatio > 0 ? shouldFail : undefined,
+    errorReply: (err, req) => errorReply(err, req, metrics),
+  });
+  return (req, res) => {
+    if (!hot(req, res)) app(req, res);
+  };
 }

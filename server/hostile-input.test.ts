@@ -3,7 +3,7 @@
 // body parsing run in-process): deep nesting, huge echoed strings, numbers out of range and valid inputs that
 // make the model overflow all get a 4xx or a documented answer, never a 5xx, and availability stays 1.
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { BatchRunner } from './batcher.js';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   service.attach(buildModelSpec(inputs, outputs, readOnnxMetadata(bytes)), parsing, 'cpu', 'abc');
   await service.warmUp();
   service.markReady();
-  server = createApp(service, { serverVersion: 'test', isDraining: () => false }).listen(0, '127.0.0.1');
+  server = createServer(createApp(service, { serverVersion: 'test', isDraining: () => false })).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

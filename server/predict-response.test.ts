@@ -1,5 +1,5 @@
 // The string-built /v1/predict answer is byte for byte what JSON.stringify gives.
-import type { Prediction } from './model-service.js';
+import type { Prediction } from './prediction.js';
 import { PredictResponseEncoder } from './predict-response.js';
 
 describe('PredictResponseEncoder', () => {

@@ -1,7 +1,7 @@
 // Encodes the /v1/predict answer by string building: the same bytes JSON.stringify gives for
 // `{ model: { name, version }, predictions, rejection_threshold, latency_ms }`, at about a third of its cost (no intermediate
 // objects walked generically; each label is JSON-quoted once and remembered).
-import type { Prediction } from './model-service.js';
+import type { Prediction } from './prediction.js';
 
 /** A finite number as JSON writes it; null, NaN and infinities become null, as JSON.stringify does. */
 const num = (x: number | null): string => (x !== null && Number.isFinite(x) ? String(x) : 'null');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
-import { MODEL_RELEASES } from '../operator/runtime/resources.js';
+import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';

@@ -24,7 +24,7 @@ import { loadKubeConfig } from '../operator/runtime/kubeconfig.js';
 import { LeaderElector } from '../operator/runtime/leader-election.js';
 import { KubeLeaseStore } from '../operator/runtime/lease-store.js';
 import { KubeListWatch } from '../operator/runtime/list-watch.js';
-import { OperatorMetrics } from '../operator/runtime/metrics.js';
+import { ControllerMetrics } from '../operator/runtime/metrics.js';
 import { CONFIG_MAPS, DEPLOYMENTS, EVENTS, LEASES, NAMESPACES, type ResourceType } from '../operator/runtime/resources.js';
 import { RestClient } from '../operator/runtime/rest-client.js';
 
@@ -37,7 +37,7 @@ type ConfigMap = KubernetesObject & { data?: Record<string, string> };
 let cluster: LocalCluster;
 let access: ClusterAccess;
 let rest: RestClient;
-let metrics: OperatorMetrics;
+let metrics: ControllerMetrics;
 let client: ApiKubeClient;
 
 /** Polls `fn` until it returns true (test/cluster/poll.ts); fails with `what` after `timeoutMs`. */
@@ -57,7 +57,7 @@ beforeAll(async () => {
   cluster = await startCluster({ nodeAgent: false, prometheus: false, stateDir: STATE_DIR });
   access = loadKubeConfig({ kubeconfigPath: cluster.kubeconfig }).access;
   rest = new RestClient(access);
-  metrics = new OperatorMetrics({ processMetrics: false });
+  metrics = new ControllerMetrics({ processMetrics: false });
   client = new ApiKubeClient(rest, (verb, resource) => metrics.countWrite(verb, resource));
   await client.apply(NAMESPACES, { metadata: { name: NS } });
 }, 600_000);

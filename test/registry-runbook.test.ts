@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { REGISTRY_ENTRY_ANNOTATION } from '../operator/registry/render.js';
-import { MODEL_RELEASES } from '../operator/runtime/resources.js';
+import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { GitOpsRepo, type SpecOverlay } from './demo/gitops.js';

@@ -29,9 +29,6 @@ class MisconfiguredProvider implements MetricsProvider {
     const name = `${release.metadata.namespace ?? 'default'}/${release.metadata.name}`;
     return Promise.resolve(sameForAll(enabledCheckNames(analysisOf(release)), track, 'Error', now, (check) => `${check} on ${track}: ${name}: ${this.reason}`));
   }
-  isOnline(): Promise<boolean> {
-    return Promise.resolve(false);
-  }
 }
 
 /**

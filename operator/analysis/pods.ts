@@ -76,11 +76,6 @@ export class PodsMetricsProvider implements MetricsProvider {
     return measureChecks(source, release, track, now);
   }
 
-  /** There is no backend beyond the pods themselves. */
-  isOnline(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-
   /** Drop the remembered scrapes of a release (call when it is deleted). */
   forget(namespace: string, name: string): void {
     for (const key of this.#state.keys()) if (key.startsWith(`${namespace}/${name}/`)) this.#state.delete(key);

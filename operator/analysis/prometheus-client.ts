@@ -96,14 +96,4 @@ export class PrometheusClient {
     }
     throw new PrometheusError(`the query returned a ${resultType ?? 'missing'} result; an instant vector or scalar is needed: ${promql}`, 'query');
   }
-
-  /** Whether Prometheus answers a trivial query. */
-  async isOnline(): Promise<boolean> {
-    try {
-      await this.query('vector(1)');
-      return true;
-    } catch {
-      return false;
-    }
-  }
 }

@@ -3,7 +3,6 @@
 // test/analysis-providers.test.ts.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PrometheusClient } from './prometheus-client.js';
 import { PrometheusMetricsProvider, renderQuery, trackSelector, windowQueries } from './prometheus.js';
 import { newModelRelease } from './testing.js';
 
@@ -179,11 +178,5 @@ describe('PrometheusMetricsProvider', () => {
     expect(r.many).toMatchObject({ outcome: 'Error' });
     expect(r.many?.message).toContain('returned 2 series');
     expect(r.scalar).toMatchObject({ outcome: 'Successful', value: 7 });
-  });
-
-  it('reports whether Prometheus answers', async () => {
-    answer = () => vector([[{}, '1']]);
-    expect(await new PrometheusClient({ address }).isOnline()).toBe(true);
-    expect(await new PrometheusClient({ address: await closedAddress() }).isOnline()).toBe(false);
   });
 });

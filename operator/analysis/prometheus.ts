@@ -96,10 +96,6 @@ export class PrometheusMetricsProvider implements MetricsProvider {
     return measureChecks(source, release, track, now);
   }
 
-  isOnline(): Promise<boolean> {
-    return this.client.isOnline();
-  }
-
   async #readWindow(release: ModelRelease, track: Track, now: Date): Promise<WindowReading> {
     const ns = release.metadata.namespace ?? 'default';
     const readyPods = this.#listTrackEndpoints ? (await this.#listTrackEndpoints(release, track)).map((e) => e.podName) : undefined;

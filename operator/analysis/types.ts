@@ -14,8 +14,6 @@ export interface MetricsProvider {
   readonly type: 'prometheus' | 'pods';
   /** Measure every enabled check of `release` for `track` at `now`. Never throws: failures become Error results. */
   measure(release: ModelRelease, track: Track, now: Date): Promise<CheckResult[]>;
-  /** Whether the backend answers at all (for status and /readyz-style reporting). */
-  isOnline(): Promise<boolean>;
 }
 
 /**

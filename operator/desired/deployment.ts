@@ -3,7 +3,7 @@
  * spec.serving. Pure: the same release, track and model always give the same object.
  */
 import type { ModelRef, Serving } from '../api/model-release-schema.js';
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from './kube-object.js';
 import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 

@@ -27,8 +27,3 @@ export interface KubeObject {
   metadata: ObjectMeta;
   spec?: Record<string, unknown>;
 }
-
-/** `namespace/kind/name`: how logs and errors name an object. */
-export function objectKey(o: KubeObject): string {
-  return `${o.metadata.namespace}/${o.kind}/${o.metadata.name}`;
-}

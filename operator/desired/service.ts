@@ -3,7 +3,7 @@
  * and `<release>-stable` / `<release>-canary` (one track each, created with the track's Deployment; HTTPRoute
  * backends use them, and people reach one track through them).
  */
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from './kube-object.js';
 import { ownerReference, releaseLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 

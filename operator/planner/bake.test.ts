@@ -2,7 +2,7 @@
 // injected clock and a simulated cluster, including an operator restart in the middle of each.
 import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 import { plan } from './plan.js';
-import { Simulation, SHA_B, SHA_C, contractJudge, newModel, newRelease, result } from './testing.js';
+import { Simulation, SHA_B, SHA_C, contractJudge, newModel, routerScale, newRelease, result } from './testing.js';
 
 const MIN = 60_000;
 const STEPS = [{ setWeight: 50, pause: '1m' }, { setWeight: 100, pause: '1m' }];
@@ -281,7 +281,7 @@ describe('fast restore of the previous stable model', () => {
     sim.pass();
     const res = sim.pass({ command: { name: 'undo', nonce: 'n1' } });
     expect(res.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'CommandIgnored' })]);
-    const direct = plan({ release: sim.release, observed: sim.observed, now: sim.now, command: { name: 'undo', nonce: 'n2' } }, contractJudge);
+    const direct = plan({ release: sim.release, observed: sim.observed, now: sim.now, command: { name: 'undo', nonce: 'n2' } }, contractJudge, routerScale(sim.release));
     expect(direct.status.phase).toBe('Healthy');
   });
 });

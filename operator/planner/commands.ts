@@ -1,7 +1,7 @@
 /**
  * Manual control: what `tern promote [--full] | abort | retry | pause | resume | undo` do to a release.
  * Each command carries a nonce; the planner handles a nonce once and records it in
- * status.lastCommandNonce, so the annotation never needs clearing (see operator/reconciler/command-annotation.ts).
+ * status.lastCommandNonce, so the annotation never needs clearing (see operator/api/command-annotation.ts).
  */
 import type { Pass } from './pass.js';
 import { nextStep } from './canary.js';

@@ -1,16 +1,15 @@
 /**
  * What the cluster should run, derived from the new status alone (plus ready pod counts for the
- * replicas router). Because weights come from status and never from what the routes say now, a
+ * replicas router, whose scaling comes injected as `pass.scale`). Because weights come from status and never from what the routes say now, a
  * restarted operator puts back exactly the weights it left: no flap.
  */
 import type { ModelRef } from '../api/model-release-schema.js';
-import { routerFor } from '../routers/factory.js';
-import type { Stage } from '../routers/router.js';
+import type { Stage, Weights } from '../model/traffic.js';
 import { durationMs } from '../api/duration.js';
 import { BAKE_WARM_REPLICAS } from './bake.js';
 import type { Pass } from './pass.js';
 import { previousServing, previousWarm, trackSettled } from './restore.js';
-import type { Desired, DesiredTrack, ObservedTrack, Weights } from './types.js';
+import type { Desired, DesiredTrack, ObservedTrack } from './types.js';
 
 /** How long candidate pods keep running after a rollback took their traffic, so in-flight requests finish. */
 export const ROLLBACK_SCALE_DOWN_DELAY_MS = 5_000;
@@ -101,7 +100,7 @@ export function desiredOf(pass: Pass): Desired {
   }
 
   const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0 };
-  const scaled = routerFor(spec.traffic.router).scale({
+  const scaled = pass.scale({
     total,
     planned: { stable: stableModel ? stableReplicas : 0, candidate: candidateModel ? candidateReplicas : 0 },
     weights,

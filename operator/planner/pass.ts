@@ -4,12 +4,15 @@
  * sets phaseSince, emits an event, records finished steps and keeps history bounded the same way.
  */
 import { HISTORY_LIMIT, type HistoryEntry, type ModelReleaseStatus, type Phase } from '../api/model-release-schema.js';
+import type { Scale } from '../model/traffic.js';
 import { setCondition, type ConditionUpdate } from './conditions.js';
 import { recordStep, trimRecords, withSteps } from './record.js';
 import type { PlanEvent, PlanInput, RolloutOutcome } from './types.js';
 
 export class Pass {
   readonly input: PlanInput;
+  /** The release's router's pod scaling (injected into plan(), like the judge). */
+  readonly scale: Scale;
   readonly now: Date;
   readonly nowIso: string;
   status: ModelReleaseStatus;
@@ -19,8 +22,9 @@ export class Pass {
   readonly alarms: string[] = [];
   #wakeAtMs: number | undefined;
 
-  constructor(input: PlanInput) {
+  constructor(input: PlanInput, scale: Scale) {
     this.input = input;
+    this.scale = scale;
     this.now = input.now;
     this.nowIso = input.now.toISOString();
     // A JSON copy (not structuredClone): status is JSON, and plain objects compare equal across realms.

@@ -2,7 +2,7 @@
 import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 import { assess } from '../analysis/assess.js';
 import { plan } from './plan.js';
-import { newModel, newRelease, result, SHA_B, Simulation } from './testing.js';
+import { newModel, newRelease, result, routerScale, SHA_B, Simulation } from './testing.js';
 
 /** A release in canary step 0 of 1.1.0 against stable 1.0.0, with the given analysis settings. */
 function canary(analysis: Record<string, unknown>): Simulation {
@@ -18,7 +18,7 @@ function canary(analysis: Record<string, unknown>): Simulation {
 
 const step = (sim: Simulation, outcome: 'Successful' | 'Failed' | 'Inconclusive', value = 0.5) => {
   sim.advance(10_000);
-  const res = plan({ release: sim.release, observed: sim.observed, now: sim.now, measurements: [{ ...result('availability', outcome, sim.now, value), threshold: '>= 0.95' }] }, assess);
+  const res = plan({ release: sim.release, observed: sim.observed, now: sim.now, measurements: [{ ...result('availability', outcome, sim.now, value), threshold: '>= 0.95' }] }, assess, routerScale(sim.release));
   sim.release = { ...sim.release, status: res.status };
   sim.converge(res.desired);
   return res;

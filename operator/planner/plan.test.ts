@@ -2,8 +2,8 @@
 import { HISTORY_LIMIT } from '../api/model-release-schema.js';
 import { ROLLBACK_SCALE_DOWN_DELAY_MS } from './desired.js';
 import { plan } from './plan.js';
-import { Simulation, SHA_B, SHA_C, contractJudge, newModel, newRelease, result, track } from './testing.js';
-import type { ResolvedRelease } from './resolved-spec.js';
+import { Simulation, SHA_B, SHA_C, contractJudge, newModel, routerScale, newRelease, result, track } from './testing.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 
 const MIN = 60_000;
@@ -59,7 +59,7 @@ describe('first release (no stable yet)', () => {
   ])('fails with no pods when the offline gate fails: %s', (_name, overrides, text) => {
     const release = newRelease('1.0.0');
     release.spec.model = newModel('1.0.0', overrides);
-    const res = plan({ release, observed: {}, now: new Date() }, contractJudge);
+    const res = plan({ release, observed: {}, now: new Date() }, contractJudge, routerScale(release));
     expect(res.status.phase).toBe('Failed');
     expect(res.status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'StagingGateFailed' });
     expect(res.status.conditions?.find((c) => c.type === 'Degraded')?.message).toContain(text);
@@ -71,7 +71,7 @@ describe('first release (no stable yet)', () => {
   it('lets an unverified artifact through only with allowUnverifiedArtifact', () => {
     const release = newRelease('1.0.0', { spec: { rollout: { staging: { allowUnverifiedArtifact: true } } as ModelReleaseSpec['rollout'] } });
     release.spec.model = newModel('1.0.0', { sha256: undefined });
-    const res = plan({ release, observed: {}, now: new Date() }, contractJudge);
+    const res = plan({ release, observed: {}, now: new Date() }, contractJudge, routerScale(release));
     expect(res.status.phase).toBe('Staging');
   });
 
@@ -80,7 +80,7 @@ describe('first release (no stable yet)', () => {
       spec: { rollout: { staging: { gates: { minTpr: 0.85, minTnr: 0.9, metrics: [{ name: 'auc', min: 0.9 }] } } } as ModelReleaseSpec['rollout'] },
     });
     release.spec.model = newModel('1.0.0', { metrics: { tpr: 0.9, tnr: 0.95, scoreMean: 0.8, auc: 0.7 } as ModelReleaseSpec['model']['metrics'] });
-    const res = plan({ release, observed: {}, now: new Date() }, contractJudge);
+    const res = plan({ release, observed: {}, now: new Date() }, contractJudge, routerScale(release));
     expect(res.status.message).toContain('auc 0.7 is below the staging gate min 0.9');
   });
 });
@@ -409,7 +409,7 @@ describe('restarts and idleness', () => {
     // A new process: only the object from the API (status included) and what the informers see.
     const fresh: ResolvedRelease = { ...sim.release, status: saved };
     sim.advance(10_000);
-    const res = plan({ release: fresh, observed: sim.observed, now: sim.now }, contractJudge);
+    const res = plan({ release: fresh, observed: sim.observed, now: sim.now }, contractJudge, routerScale(fresh));
     expect(res.desired.weights.candidate).toBe(50);
     expect(res.status).toEqual(saved);
     expect(res.events).toEqual([]);
@@ -455,7 +455,7 @@ describe('restarts and idleness', () => {
     const sim = new Simulation(release);
     sim.pass();
     sim.pass();
-    const res = plan({ release: sim.release, observed: { stable: track('1.0.0', 2, 0) }, now: sim.now }, contractJudge);
+    const res = plan({ release: sim.release, observed: { stable: track('1.0.0', 2, 0) }, now: sim.now }, contractJudge, routerScale(sim.release));
     expect(res.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'StableNotReady' });
   });
 });

@@ -1,7 +1,10 @@
 /**
  * The rollout planner: one pure step of a ModelRelease's state machine (the phase table of docs/architecture.md).
  *
- *   plan({release, observed, measurements, golden, command, now}, judge) -> {desired, status, events, outcomes, requeueAfterMs}
+ *   plan({release, observed, measurements, golden, command, now}, judge, scale) -> {desired, status, events, outcomes, requeueAfterMs}
+ *
+ * `judge` (operator/analysis's assess) and `scale` (the release's TrafficRouter's pod scaling) are
+ * injected, so the planner imports no router and no analysis implementation.
  *
  * Order within a pass: spec.model changes (start, supersede, GitOps revert), then a manual command,
  * then fresh analysis (Fail rolls back in this same pass), then the phase's own progress, then the
@@ -13,6 +16,7 @@ import { planCanary, planPromoting } from './canary.js';
 import { applyCommand } from './commands.js';
 import { desiredOf } from './desired.js';
 import { durationMs } from '../api/duration.js';
+import type { Scale } from '../model/traffic.js';
 import { describeModel, sameModel, toModelRef } from './models.js';
 import { Pass } from './pass.js';
 import { judgeProduction, watchingProduction } from './production.js';
@@ -23,9 +27,12 @@ import type { Judge, PlanInput, PlanResult } from './types.js';
 
 const IN_FLIGHT = new Set(['Staging', 'Canary', 'Paused', 'Promoting']);
 
-/** Compute the next state of `input.release`. Pure: time comes from `input.now`, judgement from `judge`. */
-export function plan(input: PlanInput, judge: Judge): PlanResult {
-  const pass = new Pass(input);
+/**
+ * Compute the next state of `input.release`. Pure: time comes from `input.now`, judgement from `judge`,
+ * pod counts per traffic weight from `scale` (the router of spec.traffic.router).
+ */
+export function plan(input: PlanInput, judge: Judge, scale: Scale): PlanResult {
+  const pass = new Pass(input, scale);
   const started = followSpec(pass);
   applyCommand(pass, input.command);
   if (!started) judgeMeasurements(pass, judge);

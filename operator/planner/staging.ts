@@ -4,7 +4,7 @@
  * A first release stages on the stable track and goes straight to Healthy.
  */
 import type { CheckResult, ModelReleaseStatus } from '../api/model-release-schema.js';
-import type { ResolvedSpec } from './resolved-spec.js';
+import type { ResolvedSpec } from '../model/resolved-spec.js';
 import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import type { Pass } from './pass.js';

@@ -4,7 +4,9 @@
  */
 import type { CheckResult, ModelReleaseSpec, ModelReleaseStatus } from '../api/model-release-schema.js';
 import type { AnalysisVerdict } from '../analysis/types.js';
-import { resolveRelease, type ResolvedRelease } from './resolved-spec.js';
+import { resolveRelease, type ResolvedRelease } from '../model/resolved-spec.js';
+import type { Scale } from '../model/traffic.js';
+import { scaleOf } from '../routers/factory.js';
 import { plan } from './plan.js';
 import type { Command, Desired, GoldenResult, Judge, ObservedTrack, PlanResult } from './types.js';
 
@@ -55,6 +57,11 @@ export function result(name: string, outcome: CheckResult['outcome'], at: Date, 
  * A judge with assess's contract for planner tests: any Failed -> Fail, any Inconclusive/Error -> Hold,
  * otherwise Advance. (The real assess lives in operator/analysis and is tested there.)
  */
+/** The pod scaling of the release's own router (spec.traffic.router), as the reconciler injects it. */
+export function routerScale(release: ResolvedRelease): Scale {
+  return scaleOf(release.spec.traffic.router);
+}
+
 export const contractJudge: Judge = (_spec, fresh): AnalysisVerdict => {
   const failed = fresh.find((r) => r.outcome === 'Failed');
   if (failed) return { kind: 'Fail', results: fresh, reason: `${failed.name} on canary: ${failed.value} vs ${failed.threshold}`, decisive: failed };
@@ -81,7 +88,7 @@ export class Simulation {
 
   /** One pass; measurements/golden/command as given. The new status is written back. */
   pass(extra: { measurements?: CheckResult[]; golden?: GoldenResult; command?: Command } = {}): PlanResult {
-    const result = plan({ release: this.release, observed: this.observed, now: this.now, ...extra }, contractJudge);
+    const result = plan({ release: this.release, observed: this.observed, now: this.now, ...extra }, contractJudge, routerScale(this.release));
     this.release = { ...this.release, status: result.status };
     this.last = result;
     this.converge(result.desired);

@@ -2,9 +2,11 @@
  * The planner's contract: what one reconcile pass observed (input) and what it wants (output).
  * The planner is pure: the same input always gives the same output, and time comes in as `now`.
  */
+import type { Command } from '../api/command-annotation.js';
 import type { CheckResult, ModelRef, ModelReleaseStatus } from '../api/model-release-schema.js';
 import type { Assess } from '../analysis/types.js';
-import type { ResolvedRelease } from './resolved-spec.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
+import type { Weights } from '../model/traffic.js';
 
 /** What the cluster says about one track's Deployment (absent when the Deployment does not exist). */
 export interface ObservedTrack {
@@ -21,14 +23,8 @@ export interface ObservedTrack {
   pods?: number;
 }
 
-/** Manual commands a person gives through `tern promote|abort|retry|pause|resume|undo` (see commands.ts). */
-export type CommandName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume' | 'undo';
-
-export interface Command {
-  name: CommandName;
-  /** Unique per command; the planner records the last handled one in status.lastCommandNonce. */
-  nonce: string;
-}
+/** Manual commands (`tern promote|abort|...`): defined with their annotations in operator/api (see commands.ts). */
+export type { Command, CommandName } from '../api/command-annotation.js';
 
 /** The outcome of the staging golden queries, run by the reconciler against the candidate track. */
 export interface GoldenResult {
@@ -48,17 +44,6 @@ export interface PlanInput {
   /** The pending command from the release's annotations, if any (handled once per nonce). */
   command?: Command;
   now: Date;
-}
-
-/**
- * Traffic split: percent of live traffic to the candidate, and percent mirrored to it (shadow).
- * `previous` (0 or 100; absent means 0) puts all live traffic on the previous track during a fast restore.
- */
-export interface Weights {
-  stable: number;
-  candidate: number;
-  mirror: number;
-  previous?: number;
 }
 
 /** One track as the planner wants it: the model its pods run and how many pods. */

@@ -10,10 +10,10 @@
 import { buildDeployment } from '../desired/deployment.js';
 import { buildTrackService } from '../desired/service.js';
 import type { KubeObject } from '../desired/kube-object.js';
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { Desired } from '../planner/types.js';
 import { routerFor } from '../routers/factory.js';
-import type { ReadyPods } from '../routers/router.js';
+import type { ReadyPods } from '../model/traffic.js';
 import { DEPLOYMENTS, HTTP_ROUTES, SERVICES, type ResourceType } from '../runtime/resources.js';
 
 const RESOURCE_OF: Record<string, ResourceType> = { Deployment: DEPLOYMENTS, Service: SERVICES, HTTPRoute: HTTP_ROUTES };

@@ -7,7 +7,7 @@
  */
 import type { ModelReleaseStatus } from '../api/model-release-schema.js';
 import { durationMs } from '../api/duration.js';
-import type { ResolvedSpec } from '../planner/resolved-spec.js';
+import type { ResolvedSpec } from '../model/resolved-spec.js';
 import type { Track } from '../analysis/types.js';
 import { GOLDEN_CHECK } from '../planner/staging.js';
 

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../desired/kube-object.js';
 import { appliedFieldsMatch } from '../runtime/apply-diff.js';
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import { routeWeights } from '../routers/gateway-api.js';
 
 type Json = Record<string, unknown>;

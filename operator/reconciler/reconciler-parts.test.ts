@@ -1,7 +1,7 @@
 // The reconciler's pure parts: command annotations, when to measure, golden answers, Deployment reading.
 import { newModel, newRelease, SHA_B } from '../planner/testing.js';
 import { toModelRef } from '../planner/models.js';
-import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand } from './command-annotation.js';
+import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand } from '../api/command-annotation.js';
 import { goldenMismatch } from './golden.js';
 import { measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment } from './observe.js';

@@ -15,18 +15,20 @@ import type { MetricsProviders } from '../analysis/factory.js';
 import { thresholdNumber } from '../analysis/record-metrics.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { trackObjectName } from '../desired/labels.js';
+import { scaleOf } from '../routers/factory.js';
 import { httpRouteName } from '../routers/gateway-api.js';
 import { plan } from '../planner/plan.js';
-import { resolveRelease, type ResolvedRelease } from '../planner/resolved-spec.js';
+import { resolveRelease, type ResolvedRelease } from '../model/resolved-spec.js';
 import { goldenQueriesPending } from '../planner/staging.js';
 import type { GoldenResult, PlanResult } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
-import type { OperatorMetrics } from '../runtime/metrics.js';
-import { MODEL_RELEASES } from '../runtime/resources.js';
+import type { OperatorMetrics } from './operator-metrics.js';
+import { splitKey } from '../runtime/object-key.js';
+import { MODEL_RELEASES } from '../api/resource.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
-import { readCommand } from './command-annotation.js';
+import { readCommand } from '../api/command-annotation.js';
 import { desiredObjects, resourceOf } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
 import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.js';
@@ -76,7 +78,7 @@ export class Reconciler {
 
   /** Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write. */
   async reconcile(key: string): Promise<ReconcileResult> {
-    const [namespace = 'default', name = ''] = key.split('/');
+    const { namespace = 'default', name } = splitKey(key);
     const cached = this.#o.stores.releases.get(namespace, name);
     if (!cached) {
       this.#written.delete(key);
@@ -106,6 +108,7 @@ export class Reconciler {
     const result = plan(
       { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
+      scaleOf(release.spec.traffic.router),
     );
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };

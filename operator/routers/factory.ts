@@ -1,6 +1,7 @@
 /**
  * Picks the TrafficRouter named by spec.traffic.router (after Flagger's pkg/router/factory.go).
  */
+import type { Scale } from '../model/traffic.js';
 import { gatewayApiRouter } from './gateway-api.js';
 import { replicasRouter } from './replicas.js';
 import type { RouterName, TrafficRouter } from './router.js';
@@ -12,4 +13,10 @@ export function routerFor(name: string): TrafficRouter {
   const router = ROUTERS[name as RouterName];
   if (!router) throw new Error(`unknown traffic router "${name}": use one of ${Object.keys(ROUTERS).join(', ')}`);
   return router;
+}
+
+/** The pod scaling of the router called `name`: what the reconciler injects into the planner's plan(). */
+export function scaleOf(name: string): Scale {
+  const router = routerFor(name);
+  return (input) => router.scale(input);
 }

@@ -18,7 +18,7 @@ describe('gatewayAPI router', () => {
       parentRefs: [{ name: 'gw' }],
       rules: [{ backendRefs: [{ name: 'species-stable', port: 80, weight: 95 }, { name: 'species-canary', port: 80, weight: 5 }] }],
     });
-    expect(gatewayApiRouter.observedWeights(objects, release, ready)).toEqual(w(5));
+    expect(routeWeights(route!, release)).toEqual(w(5));
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/species', 'Service/species-stable', 'Service/species-canary', 'HTTPRoute/species']);
   });
 

@@ -10,13 +10,13 @@
  * the Gateway API schema: Tern owns the rules of the route it manages. An adopted route (httpRouteName
  * set) gets no ownerReference, so deleting the ModelRelease does not delete someone else's route.
  */
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
-import type { Weights } from '../planner/types.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { ownerReference, releaseLabels, trackObjectName } from '../desired/labels.js';
 import { buildReleaseService, buildTrackService } from '../desired/service.js';
 import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
-import type { ReadyPods, TrafficRouter } from './router.js';
+import type { ReadyPods, Weights } from '../model/traffic.js';
+import type { TrafficRouter } from './router.js';
 
 export const HTTPROUTE_API_VERSION = 'gateway.networking.k8s.io/v1';
 const SERVICE_PORT = 80;
@@ -106,10 +106,5 @@ export const gatewayApiRouter: TrafficRouter = {
     // route names both track Services, so both exist even before a release has a candidate.
     const releaseService = buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: (weights.previous ?? 0) > 0 ? 'previous' : 'stable' });
     return [releaseService, buildTrackService(release, 'stable'), buildTrackService(release, 'canary'), buildHttpRoute(release, weights)];
-  },
-
-  observedWeights(objects: KubeObject[], release: ResolvedRelease): Weights | undefined {
-    const route = objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === httpRouteName(release));
-    return route ? routeWeights(route, release) : undefined;
   },
 };

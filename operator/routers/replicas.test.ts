@@ -1,6 +1,6 @@
 // The replicas router: weight -> candidate share of ready pods, never an empty Service.
 import { newRelease } from '../planner/testing.js';
-import { candidatePodsFor, effectiveWeight, replicasRouter } from './replicas.js';
+import { candidatePodsFor, replicasRouter } from './replicas.js';
 
 const w = (candidate: number, mirror = 0) => ({ stable: 100 - candidate, candidate, mirror });
 
@@ -46,15 +46,6 @@ describe('replicas router', () => {
     expect(selectorAt(0, { stable: 0, candidate: 2 })).toEqual({ 'serving.tern.dev/release': 'species' });
   });
 
-  it('reports the share of ready pods as the observed weight', () => {
-    const release = newRelease();
-    const objects = replicasRouter.routingObjects(release, w(25), { stable: 3, candidate: 1 });
-    expect(replicasRouter.observedWeights(objects, release, { stable: 3, candidate: 1 })).toEqual(w(25));
-    expect(effectiveWeight(1, 1)).toBe(50);
-    const idle = replicasRouter.routingObjects(release, w(0), { stable: 3, candidate: 1 });
-    expect(replicasRouter.observedWeights(idle, release, { stable: 3, candidate: 1 })).toEqual(w(0));
-  });
-
   it('selects the previous track alone during a warm restore, while it has ready pods', () => {
     const release = newRelease();
     const restore = { stable: 0, candidate: 0, mirror: 0, previous: 100 };
@@ -62,7 +53,5 @@ describe('replicas router', () => {
       replicasRouter.routingObjects(release, restore, ready).find((o) => o.metadata.name === 'species')?.spec?.selector;
     expect(selector({ stable: 2, candidate: 0, previous: 1 })).toEqual({ 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'previous' });
     expect(selector({ stable: 2, candidate: 0, previous: 0 })).toEqual({ 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'stable' });
-    const objects = replicasRouter.routingObjects(release, restore, { stable: 2, candidate: 0, previous: 1 });
-    expect(replicasRouter.observedWeights(objects, release, { stable: 2, candidate: 0, previous: 1 })).toEqual(restore);
   });
 });

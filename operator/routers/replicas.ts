@@ -12,12 +12,12 @@
  * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic. During a
  * warm restore (weights.previous) it selects the previous track alone.
  */
-import type { ResolvedRelease } from '../planner/resolved-spec.js';
-import type { Weights } from '../planner/types.js';
+import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
-import { buildReleaseService, releaseServiceName } from '../desired/service.js';
-import type { ReadyPods, ScaleInput, TrafficRouter } from './router.js';
+import { buildReleaseService } from '../desired/service.js';
+import type { ReadyPods, ScaleInput, Weights } from '../model/traffic.js';
+import type { TrafficRouter } from './router.js';
 
 /** Candidate pods for `weight` out of `total` (see the file header for the rounding rule). */
 export function candidatePodsFor(weight: number, total: number): number {
@@ -25,12 +25,6 @@ export function candidatePodsFor(weight: number, total: number): number {
   if (weight >= 100) return total;
   const share = Math.max(1, Math.round((weight / 100) * total));
   return total > 1 ? Math.min(share, total - 1) : share;
-}
-
-/** The weight the pod counts really give (what clients see), in percent. */
-export function effectiveWeight(stablePods: number, candidatePods: number): number {
-  const all = stablePods + candidatePods;
-  return all === 0 ? 0 : Math.round((candidatePods / all) * 100);
 }
 
 export const replicasRouter: TrafficRouter = {
@@ -56,14 +50,5 @@ export const replicasRouter: TrafficRouter = {
     const selector: Record<string, string> = stableOnly ? { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' } : { [LABEL_RELEASE]: name };
     // Track Services are not routing here: they come with their track's Deployment (desired-objects.ts).
     return [buildReleaseService(release, selector)];
-  },
-
-  observedWeights(objects: KubeObject[], release: ResolvedRelease, ready: ReadyPods): Weights | undefined {
-    const svc = objects.find((o) => o.kind === 'Service' && o.metadata.name === releaseServiceName(release));
-    if (!svc) return undefined;
-    const selector = (svc.spec?.selector ?? {}) as Record<string, string>;
-    if (selector[LABEL_TRACK] === 'previous') return { stable: 0, candidate: 0, mirror: 0, previous: 100 };
-    const candidate = selector[LABEL_TRACK] === 'stable' ? 0 : effectiveWeight(ready.stable, ready.candidate);
-    return { stable: 100 - candidate, candidate, mirror: 0 };
   },
 };

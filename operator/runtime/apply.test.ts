@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { KubeClusterAccess, type ClusterAccess } from './cluster-access.js';
 import { ApiKubeClient } from './apply.js';
 import { isConflict, KubeApiError } from './kube-client.js';
-import { CONFIG_MAPS, MODEL_RELEASES } from './resources.js';
+import { MODEL_RELEASES } from '../api/resource.js';
+import { CONFIG_MAPS } from './resources.js';
 import { RestClient } from './rest-client.js';
 
 interface Seen {

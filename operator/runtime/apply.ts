@@ -65,7 +65,7 @@ export class ApiKubeClient implements KubeClient {
 
   /**
    * @param rest the transport
-   * @param onWrite counts writes (wire to OperatorMetrics.countWrite)
+   * @param onWrite counts writes (wire to ControllerMetrics.countWrite)
    * @param fieldManager SSA field manager (default `tern-operator`)
    */
   constructor(rest: RestClient, onWrite: WriteCounter = () => undefined, fieldManager = FIELD_MANAGER) {

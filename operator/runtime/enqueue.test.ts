@@ -33,6 +33,7 @@ describe('enqueueObject', () => {
 });
 
 describe('enqueueOwner', () => {
+  const owner = { kind: 'ModelRelease', label: 'serving.tern.dev/release' };
   const owned = (rv: string, owner?: string, label?: string): KubernetesObject => ({
     metadata: {
       namespace: 'ml',
@@ -44,14 +45,14 @@ describe('enqueueOwner', () => {
   });
 
   it('finds the owner by controller reference, else by release label', () => {
-    expect(ownerKey(owned('1', 'fraud'))).toBe('ml/fraud');
-    expect(ownerKey(owned('1', undefined, 'spam'))).toBe('ml/spam');
-    expect(ownerKey(owned('1'))).toBeUndefined();
+    expect(ownerKey(owned('1', 'fraud'), owner)).toBe('ml/fraud');
+    expect(ownerKey(owned('1', undefined, 'spam'), owner)).toBe('ml/spam');
+    expect(ownerKey(owned('1'), owner)).toBeUndefined();
   });
 
   it('queues the owner, and the previous owner when the label moves', () => {
     const q = sink();
-    const h = enqueueOwner(q);
+    const h = enqueueOwner(q, owner);
     h.add!(owned('1', undefined, 'a'));
     h.update!(owned('1', undefined, 'a'), owned('2', undefined, 'b'));
     h.delete!(owned('2'));

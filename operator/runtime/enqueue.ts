@@ -1,17 +1,20 @@
 /**
  * Glue between informers and the work queue: which key an informer event queues.
- * - A ModelRelease queues itself (`enqueueObject`).
- * - An owned object (Deployment, Service, HTTPRoute) queues its ModelRelease: the controller
- *   ownerReference of the owner kind, else the `serving.tern.dev/release` label (for objects the
- *   operator adopts but does not own, like an existing HTTPRoute) (`enqueueOwner`).
+ * - A reconciled object (a ModelRelease) queues itself (`enqueueObject`).
+ * - An owned object (Deployment, Service, HTTPRoute) queues its owner: the controller ownerReference
+ *   of the owner's kind, else the owner's label (for objects the operator adopts but does not own, like
+ *   an existing HTTPRoute) (`enqueueOwner`). The kind and the label are the caller's (operator.ts).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KIND } from '../api/model-release-schema.js';
 import type { InformerHandlers } from './informer.js';
 import { makeKey, objectKey } from './object-key.js';
 
-/** Label naming the ModelRelease an object belongs to (docs/conventions.md). */
-export const RELEASE_LABEL = 'serving.tern.dev/release';
+/** How an owned object names its owner: a controller ownerReference of `kind`, else the label `label`. */
+export interface OwnerRef {
+  kind: string;
+  /** Label whose value is the owner's name, in the object's namespace. */
+  label: string;
+}
 
 /** Anything keys can be added to (a WorkQueue). */
 export interface KeySink {
@@ -52,19 +55,19 @@ export function enqueueObject<T extends KubernetesObject>(queue: KeySink, option
   };
 }
 
-/** The key of the owning ModelRelease, or undefined when the object belongs to none. */
-export function ownerKey(obj: KubernetesObject, ownerKind = KIND): string | undefined {
+/** The key of the object's owner, or undefined when the object belongs to none. */
+export function ownerKey(obj: KubernetesObject, owner: OwnerRef): string | undefined {
   const namespace = obj.metadata?.namespace;
-  const ref = obj.metadata?.ownerReferences?.find((r) => r.kind === ownerKind && r.controller === true);
+  const ref = obj.metadata?.ownerReferences?.find((r) => r.kind === owner.kind && r.controller === true);
   if (ref) return makeKey(namespace, ref.name);
-  const label = obj.metadata?.labels?.[RELEASE_LABEL];
+  const label = obj.metadata?.labels?.[owner.label];
   return label ? makeKey(namespace, label) : undefined;
 }
 
 /** Handlers that queue the owner's key when an owned object is added, changed or deleted. */
-export function enqueueOwner<T extends KubernetesObject>(queue: KeySink, ownerKind = KIND): InformerHandlers<T> {
+export function enqueueOwner<T extends KubernetesObject>(queue: KeySink, owner: OwnerRef): InformerHandlers<T> {
   const push = (obj: T): void => {
-    const key = ownerKey(obj, ownerKind);
+    const key = ownerKey(obj, owner);
     if (key) queue.add(key);
   };
   return {
@@ -73,8 +76,8 @@ export function enqueueOwner<T extends KubernetesObject>(queue: KeySink, ownerKi
       if (oldObj.metadata?.resourceVersion === newObj.metadata?.resourceVersion) return;
       push(newObj);
       // An object moved to another owner (label edited): the old owner must notice too.
-      const before = ownerKey(oldObj, ownerKind);
-      if (before && before !== ownerKey(newObj, ownerKind)) queue.add(before);
+      const before = ownerKey(oldObj, owner);
+      if (before && before !== ownerKey(newObj, owner)) queue.add(before);
     },
     delete: push,
   };

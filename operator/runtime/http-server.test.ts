@@ -1,6 +1,6 @@
 import { informerChecks, OperatorHttpServer, parseListenAddress } from './http-server.js';
 import type { InformerHealth } from './informer.js';
-import { OperatorMetrics } from './metrics.js';
+import { ControllerMetrics } from './metrics.js';
 
 async function get(port: number, path: string): Promise<{ status: number; body: string; type: string | null }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
@@ -9,7 +9,7 @@ async function get(port: number, path: string): Promise<{ status: number; body: 
 
 describe('OperatorHttpServer', () => {
   const health: InformerHealth = { resource: 'modelreleases', synced: false, alive: true, restarts: 0, lastError: undefined };
-  const metrics = new OperatorMetrics({ processMetrics: false });
+  const metrics = new ControllerMetrics({ processMetrics: false });
   const server = new OperatorHttpServer({ metrics, ...informerChecks([{ health }]) });
   let port = 0;
   beforeAll(async () => {

@@ -16,7 +16,7 @@ export interface ProbeCheck {
 
 /** What the server exposes. */
 export interface OperatorHttpServerOptions {
-  /** Text exposition and its content type (OperatorMetrics fits). */
+  /** Text exposition and its content type (ControllerMetrics fits). */
   metrics: { metrics(): Promise<string>; contentType: string };
   liveness?: ProbeCheck[];
   readiness?: ProbeCheck[];

@@ -1,4 +1,5 @@
-import { collectionPath, DEPLOYMENTS, MODEL_RELEASES, NAMESPACES, objectPath, resourceLabel, SERVICES } from './resources.js';
+import { MODEL_RELEASES } from '../api/resource.js';
+import { collectionPath, DEPLOYMENTS, NAMESPACES, objectPath, resourceLabel, SERVICES } from './resources.js';
 
 describe('resource paths', () => {
   it('builds core, grouped, namespaced and cluster-scoped paths', () => {

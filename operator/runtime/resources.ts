@@ -1,8 +1,8 @@
 /**
- * The Kubernetes resource types the operator talks to, and how their REST paths are built.
+ * The built-in Kubernetes resource types the operator talks to, and how their REST paths are built.
  * A ResourceType is explicit (group, version, plural, scope) so that no request needs discovery.
+ * The ModelRelease's own type is operator/api's MODEL_RELEASES (api/resource.ts).
  */
-import { GROUP, KIND, PLURAL, VERSION } from '../api/model-release-schema.js';
 
 /** One API resource: enough to build its REST paths and its `apiVersion`/`kind`. */
 export interface ResourceType {
@@ -43,8 +43,6 @@ export function resourceLabel(type: ResourceType, subresource?: string): string 
   return subresource ? `${type.plural}/${subresource}` : type.plural;
 }
 
-/** serving.tern.dev/v1alpha1 ModelRelease. */
-export const MODEL_RELEASES: ResourceType = { group: GROUP, version: VERSION, kind: KIND, plural: PLURAL, namespaced: true };
 /** apps/v1 Deployment. */
 export const DEPLOYMENTS: ResourceType = { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
 /** v1 Service. */

@@ -22,10 +22,9 @@ import { parsePromText } from '../../operator/analysis/prom-text.js';
 import { PodsMetricsProvider } from '../../operator/analysis/pods.js';
 import { PrometheusMetricsProvider } from '../../operator/analysis/prometheus.js';
 import { PrometheusClient } from '../../operator/analysis/prometheus-client.js';
-import { analysisOf } from '../../operator/analysis/analysis-spec.js';
-import { newModelRelease } from '../../operator/analysis/testing.js';
+import { analysisOf, withDefaults } from '../../operator/analysis/analysis-spec.js';
 import type { MetricsProvider } from '../../operator/analysis/types.js';
-import type { CheckResult } from '../../operator/api/model-release-schema.js';
+import { API_VERSION, KIND, type Analysis, type CheckResult, type ModelRelease } from '../../operator/api/model-release-schema.js';
 import { parseArgs } from 'node:util';
 import { sendTraffic, startPrometheus, startTernServer, waitFor, type Started, type TernServer } from './processes.js';
 
@@ -44,16 +43,25 @@ async function alarmActive(server: TernServer): Promise<boolean> {
   return parsePromText(text).some((s) => s.name === 'tern_server_drift_alarm_active' && s.value >= 1);
 }
 
+/** The measured release: only the drift check enabled, against the model's baseline score mean. */
+function benchRelease(): ModelRelease {
+  const off = { enabled: false };
+  const checks = { availability: off, latencyP95: off, errorRate: off, rejectionRatio: off };
+  const analysis = withDefaults({ interval: INTERVAL, minSampleCount: 20, checks } as Partial<Analysis>);
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name: 'bench', namespace: 'bench' },
+    spec: {
+      model: { name: 'species-classifier', version: '1.1.0', weightsUrl: 'http://127.0.0.1/m.onnx', metrics: { tpr: 0.9, tnr: 0.95, scoreMean: BASELINE } },
+      rollout: { analysis } as ModelRelease['spec']['rollout'],
+    },
+  };
+}
+
 /** Measure + assess every interval until Fail; resolves with the time of the Fail verdict. */
 async function untilFail(provider: MetricsProvider, stop: { done: boolean }): Promise<number> {
-  const release = newModelRelease(
-    {
-      interval: INTERVAL,
-      minSampleCount: 20,
-      checks: { availability: { enabled: false }, latencyP95: { enabled: false }, errorRate: { enabled: false }, rejectionRatio: { enabled: false } },
-    },
-    { name: 'bench', namespace: 'bench', scoreMean: BASELINE },
-  );
+  const release = benchRelease();
   const spec = analysisOf(release);
   let previous: CheckResult[] | undefined;
   let next = Date.now();

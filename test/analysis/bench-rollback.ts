@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { parseDurationSeconds } from '../../operator/analysis/duration.js';
 import { parsePromText } from '../../operator/analysis/prom-text.js';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
-import { commandPatch } from '../../operator/reconciler/command-annotation.js';
+import { commandPatch } from '../../operator/api/command-annotation.js';
 import { loadRegistry } from '../../operator/registry/registry.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
 import { startModelHost } from '../../models/model-host.js';

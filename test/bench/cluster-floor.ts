@@ -7,14 +7,15 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
-import { resolveRelease } from '../../operator/planner/resolved-spec.js';
+import { resolveRelease } from '../../operator/model/resolved-spec.js';
 import { toModelRef } from '../../operator/planner/models.js';
 import { desiredObjects, resourceOf } from '../../operator/reconciler/desired-objects.js';
 import type { DeploymentLike } from '../../operator/reconciler/observe.js';
 import type { ApiKubeClient } from '../../operator/runtime/apply.js';
 import { Informer } from '../../operator/runtime/informer.js';
 import { KubeListWatch } from '../../operator/runtime/list-watch.js';
-import { DEPLOYMENTS, MODEL_RELEASES } from '../../operator/runtime/resources.js';
+import { MODEL_RELEASES } from '../../operator/api/resource.js';
+import { DEPLOYMENTS } from '../../operator/runtime/resources.js';
 import type { RestClient } from '../../operator/runtime/rest-client.js';
 import { waitFor } from '../analysis/processes.js';
 

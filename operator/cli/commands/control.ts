@@ -6,7 +6,7 @@
  * operator to record the nonce in status.lastCommandNonce.
  */
 import type { ModelRelease } from '../../api/model-release-schema.js';
-import type { CommandName } from '../../planner/types.js';
+import type { CommandName } from '../../api/command-annotation.js';
 import { EXIT, type Command } from '../command.js';
 import { CLUSTER_OPTIONS, connect, sendCommand } from './release-client.js';
 

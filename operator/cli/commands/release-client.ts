@@ -4,12 +4,12 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelRelease } from '../../api/model-release-schema.js';
-import { commandPatch } from '../../reconciler/command-annotation.js';
-import type { CommandName } from '../../planner/types.js';
+import { commandPatch, type CommandName } from '../../api/command-annotation.js';
 import { ApiKubeClient } from '../../runtime/apply.js';
 import type { KubeClient } from '../../runtime/kube-client.js';
 import { loadKubeConfig } from '../../runtime/kubeconfig.js';
-import { EVENTS, MODEL_RELEASES } from '../../runtime/resources.js';
+import { MODEL_RELEASES } from '../../api/resource.js';
+import { EVENTS } from '../../runtime/resources.js';
 import { RestClient } from '../../runtime/rest-client.js';
 import type { OptionSpec } from '../command.js';
 

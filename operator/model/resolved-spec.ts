@@ -1,6 +1,7 @@
 /**
- * A ModelRelease whose spec has every default filled in (operator/api's withDefaults): the planner and
- * the builders read this shape, never the raw spec, so a default lives in exactly one place (the schema).
+ * A ModelRelease whose spec has every default filled in (operator/api's withDefaults): the planner, the
+ * builders, the routers and the reconciler read this shape, never the raw spec, so a default lives in
+ * exactly one place (the schema). In operator/model, below all of them.
  */
 import { withDefaults, type ResolvedModelReleaseSpec } from '../api/defaults.js';
 import type { ModelRelease, ModelReleaseSpec } from '../api/model-release-schema.js';

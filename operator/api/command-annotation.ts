@@ -1,5 +1,6 @@
 /**
- * How `tern promote|abort|retry|pause|resume|undo` reach the operator without touching spec (so Argo CD
+ * The command contract between the `tern` CLI and the operator (part of the API, like the schema):
+ * how `tern promote|abort|retry|pause|resume|undo` reach the operator without touching spec (so Argo CD
  * never sees drift) and without a custom subresource: two annotations on the ModelRelease,
  *
  *   serving.tern.dev/command: promote | promote-full | abort | retry | pause | resume | undo
@@ -10,7 +11,15 @@
  * a new command (even the same name again) gets a new nonce.
  */
 import { randomBytes } from 'node:crypto';
-import type { Command, CommandName } from '../planner/types.js';
+
+/** Manual commands a person gives through `tern promote|abort|retry|pause|resume|undo` (planner/commands.ts applies them). */
+export type CommandName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume' | 'undo';
+
+export interface Command {
+  name: CommandName;
+  /** Unique per command; the planner records the last handled one in status.lastCommandNonce. */
+  nonce: string;
+}
 
 export const ANNOTATION_COMMAND = 'serving.tern.dev/command';
 export const ANNOTATION_COMMAND_NONCE = 'serving.tern.dev/command-nonce';
