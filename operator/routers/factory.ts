@@ -13,3 +13,8 @@ export function routerFor(name: string): TrafficRouter {
   if (!router) throw new Error(`unknown traffic router "${name}": use one of ${Object.keys(ROUTERS).join(', ')}`);
   return router;
 }
+
+/** Every router, for what is derived from all of them (the owned kinds the operator watches and applies). */
+export function allRouters(): TrafficRouter[] {
+  return Object.values(ROUTERS);
+}

@@ -35,6 +35,8 @@ export function effectiveWeight(stablePods: number, candidatePods: number): numb
 
 export const replicasRouter: TrafficRouter = {
   name: 'replicas',
+  // Only the release Service (desired/service.ts's kind).
+  ownedKinds: [],
 
   scale({ total, planned, weights, stage, ready }: ScaleInput) {
     if (planned.candidate === 0) return planned;

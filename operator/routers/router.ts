@@ -6,6 +6,7 @@
 import type { ResolvedRelease } from '../planner/resolved-spec.js';
 import type { Weights } from '../planner/types.js';
 import type { KubeObject } from '../desired/kube-object.js';
+import type { OwnedKind } from '../desired/owned-kind.js';
 
 export type RouterName = 'replicas' | 'gatewayAPI';
 
@@ -31,6 +32,11 @@ export interface ScaleInput {
 
 export interface TrafficRouter {
   readonly name: RouterName;
+  /**
+   * The kinds routingObjects() returns besides Deployments and Services (desired/), each with how to
+   * compare it: the operator watches, applies and is granted (chart RBAC) exactly these.
+   */
+  readonly ownedKinds: readonly OwnedKind[];
   /** Pods per track that carry `weights` (a weight-based router returns `planned` unchanged). */
   scale(input: ScaleInput): { stable: number; candidate: number };
   /** The routing objects (Services, HTTPRoute) that put `weights` in force, given what is ready now. */

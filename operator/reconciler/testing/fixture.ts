@@ -1,8 +1,8 @@
 /**
  * The reconciler's test fixture (after Argo Rollouts' controller fixture: `f := newFixture(t)`, expected
  * API actions, `f.run(key)`): one Reconciler over an in-memory apiserver (runtime/testing's
- * MemoryKubeClient), informer-like caches with the operator's label selectors, scripted analysis, a
- * hand-moved clock and a Deployment "controller" (`settle`). A test states the objects, runs a pass and
+ * MemoryKubeClient), informer-like caches of every owned kind with its informer's selector (OWNED_KINDS),
+ * scripted analysis, a hand-moved clock and a Deployment "controller" (`settle`). A test states the objects, runs a pass and
  * checks the writes that pass made (verb, kind, name and the bodies) and the status it left.
  *
  *   const f = newFixture({ release: newRelease('1.0.0') });
@@ -17,15 +17,12 @@ import { sameForAll } from '../../analysis/result.js';
 import type { MetricsProvider, Track } from '../../analysis/types.js';
 import { EventRecorder, type EventRegarding, type EventSink, type EventType } from '../../runtime/events.js';
 import { OperatorMetrics } from '../../runtime/metrics.js';
-import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES, type ResourceType } from '../../runtime/resources.js';
+import { DEPLOYMENTS, MODEL_RELEASES, type ResourceType } from '../../runtime/resources.js';
 import { MemoryKubeClient, type Action } from '../../runtime/testing/memory-kube-client.js';
 import { FakeClock } from '../../runtime/testing/fake-clock.js';
 import type { ReconcileResult } from '../../runtime/work-queue.js';
+import { OWNED_KINDS } from '../owned-kinds.js';
 import { Reconciler, type ObjectStore, type ReconcilerStores } from '../reconciler.js';
-
-/** The informers' label selectors, as operator.ts starts them. */
-const OWNED_SELECTOR = 'app.kubernetes.io/managed-by=tern-operator';
-const ROUTE_SELECTOR = 'serving.tern.dev/release';
 
 /** An informer's cache of one resource type: what the apiserver held at the last `sync`, filtered by its label selector. */
 export class CacheStore<T extends KubernetesObject = KubernetesObject> implements ObjectStore<T> {
@@ -123,11 +120,10 @@ export class ReconcilerFixture {
     this.cluster.seed(MODEL_RELEASES, options.release as ModelRelease & KubernetesObject);
     for (const [type, obj] of options.objects ?? []) this.cluster.seed(type, obj);
     const releases = new CacheStore<ModelRelease & KubernetesObject>(this.cluster, MODEL_RELEASES);
-    const deployments = new CacheStore(this.cluster, DEPLOYMENTS, OWNED_SELECTOR);
-    const services = new CacheStore(this.cluster, SERVICES, OWNED_SELECTOR);
-    const httpRoutes = new CacheStore(this.cluster, HTTP_ROUTES, ROUTE_SELECTOR);
-    this.#caches = [releases, deployments, services, httpRoutes];
-    const stores: ReconcilerStores = { releases, deployments, services, httpRoutes };
+    // One cache per owned kind with its informer's selector, as operator.ts starts them.
+    const owned = new Map([...OWNED_KINDS.values()].map((k) => [k.kind, new CacheStore(this.cluster, k.resource, k.labelSelector)]));
+    this.#caches = [releases, ...owned.values()];
+    const stores: ReconcilerStores = { releases, owned };
     this.#recorder = new RecordingEventRecorder({ sink: NULL_SINK, reportingInstance: 'fixture', clock: this.#clock });
     this.reconciler = new Reconciler({
       client: this.cluster,
