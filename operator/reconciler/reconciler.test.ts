@@ -3,7 +3,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 import { newModel, newRelease, SHA_B } from '../planner/testing.js';
 import { KubeApiError } from '../runtime/kube-client.js';
-import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from '../runtime/resources.js';
+import { DEPLOYMENTS, HTTP_ROUTES, MODEL_RELEASES, SERVICES } from '../runtime/resources.js';
+import { ANNOTATION_COMMAND_NONCE, commandPatch } from './command-annotation.js';
 import { newFixture, type ReconcilerFixture } from './testing/fixture.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -136,6 +137,64 @@ describe('Reconciler fixture: canary steps', () => {
     const writes = await passUntil(f, () => f.status.phase === 'Canary');
     expect(writes).toContain('apply Service species');
     expect(f.object<Obj>(SERVICES, 'species')?.spec.selector).toEqual({ 'serving.tern.dev/release': 'species' });
+  });
+});
+
+describe('Reconciler fixture: rollback, commands, production watch, deletion', () => {
+  it('replicas: a failed check rolls back at once (Service to stable) and scales the candidate to 0 only after the drain delay', async () => {
+    const f = await healthy();
+    f.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    await passUntil(f, () => f.status.phase === 'Canary');
+    f.analysis.outcome = 'Failed';
+    const writes = await passUntil(f, () => f.status.phase === 'RolledBack');
+    expect(writes).toEqual(['apply Deployment species-stable', 'apply Service species', STATUS]); // stable grows back first
+    expect(f.written<Obj>('Deployment', 'species-stable')?.spec.replicas).toBe(2);
+    expect(f.object<Obj>(SERVICES, 'species')?.spec.selector).toEqual({ 'serving.tern.dev/release': 'species', 'serving.tern.dev/track': 'stable' });
+    expect(f.object<Obj>(DEPLOYMENTS, 'species-canary')?.spec.replicas).toBe(1); // in-flight requests finish
+
+    const result = await f.run();
+    expect(f.writes()).toEqual([]);
+    expect(result.requeueAfterMs).toBeLessThanOrEqual(5_000);
+    f.advance(result.requeueAfterMs ?? 0);
+    await f.run();
+    expect(f.writes()).toEqual(['apply Deployment species-canary']);
+    expect(f.written<Obj>('Deployment', 'species-canary')?.spec.replicas).toBe(0);
+  });
+
+  it('a command annotation is handled once per nonce (tern promote-full during a canary step)', async () => {
+    const f = await healthy();
+    f.setModel(newModel('1.1.0', { sha256: SHA_B }));
+    await passUntil(f, () => f.status.phase === 'Canary');
+    const { annotations } = commandPatch('promote-full').metadata;
+    f.cluster.edit(MODEL_RELEASES, 'ml', 'species', (obj) => {
+      (obj['metadata'] as Obj).annotations = annotations;
+    });
+    await f.run();
+    expect(f.status).toMatchObject({ phase: 'Promoting', lastCommandNonce: annotations[ANNOTATION_COMMAND_NONCE] });
+    const promoting = f.events.filter((e) => e === 'Normal/Promoting').length;
+    await f.runUntil(() => f.status.phase === 'Healthy');
+    expect(f.events.filter((e) => e === 'Normal/Promoting').length).toBe(promoting);
+  });
+
+  it('the production watch measures the stable track every productionInterval by the reconciler\'s own clock', async () => {
+    const f = await healthy();
+    expect(f.analysis.measured).toEqual([]);
+    f.advance(59_000);
+    await f.run();
+    expect(f.analysis.measured).toEqual([]);
+    f.advance(1_000);
+    await f.run();
+    expect(f.analysis.measured).toEqual(['stable']);
+    expect(f.writes()).toEqual([]); // a steady production watch keeps its measurements out of status
+  });
+
+  it('a deleted release: nothing is written and its gauge series go', async () => {
+    const f = await healthy();
+    expect(await f.metrics.metrics()).toMatch(/tern_release_phase\{namespace="ml",release="species"/);
+    f.cluster.remove(MODEL_RELEASES, 'ml', 'species');
+    expect(await f.run()).toEqual({});
+    expect(f.writes()).toEqual([]);
+    expect(await f.metrics.metrics()).not.toMatch(/tern_release_(phase|canary_weight)\{[^}]*release="species"/); // gauges go, counters stay
   });
 });
 
