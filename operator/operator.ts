@@ -10,8 +10,8 @@ import { MODEL_RELEASES } from './api/resource.js';
 import { LABEL_RELEASE } from './desired/labels.js';
 import { OperatorMetrics } from './reconciler/operator-metrics.js';
 import { Reconciler, type ReconcilerStores } from './reconciler/reconciler.js';
+import { OWNED_KINDS } from './reconciler/owned-kinds.js';
 import { listTrackEndpoints } from './reconciler/track-endpoints.js';
-import type { DeploymentLike } from './reconciler/observe.js';
 import { ApiKubeClient } from './runtime/apply.js';
 import { enqueueObject, enqueueOwner } from './runtime/enqueue.js';
 import { EventRecorder, KubeEventSink } from './runtime/events.js';
@@ -22,13 +22,10 @@ import { defaultIdentity, LeaderElector } from './runtime/leader-election.js';
 import { KubeLeaseStore } from './runtime/lease-store.js';
 import { KubeListWatch } from './runtime/list-watch.js';
 import type { Logger } from './runtime/log.js';
-import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from './runtime/resources.js';
 import { RestClient } from './runtime/rest-client.js';
 import { installShutdown } from './runtime/shutdown.js';
 import { WorkQueue } from './runtime/work-queue.js';
 import type { OperatorFlags } from './operator-flags.js';
-
-const OWNED_SELECTOR = 'app.kubernetes.io/managed-by=tern-operator';
 
 /** Runs the operator until a signal; resolves once started. */
 export async function runOperator(flags: OperatorFlags, log: Logger): Promise<void> {
@@ -48,13 +45,17 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
   const namespaces = flags.namespaces;
   const informerLog = log.child({ component: 'informer' });
   const releases = new Informer<ModelRelease & KubernetesObject>({ source, type: MODEL_RELEASES, namespaces, logger: informerLog });
-  const deployments = new Informer<KubernetesObject & DeploymentLike>({ source, type: DEPLOYMENTS, namespaces, labelSelector: OWNED_SELECTOR, logger: informerLog });
-  const services = new Informer<KubernetesObject>({ source, type: SERVICES, namespaces, labelSelector: OWNED_SELECTOR, logger: informerLog });
-  // Gateway API CRDs may be missing, or installed later: optional, so a 404 reads as "no routes yet"
-  // (router gatewayAPI then fails with a clear error) and the informer keeps looking for the type.
-  // Other errors (a 429 while the apiserver's storage initialises, 403) are retried with backoff.
-  const routes = new Informer<KubernetesObject>({ source, type: HTTP_ROUTES, namespaces, labelSelector: 'serving.tern.dev/release', optional: true, logger: informerLog });
-  const informers: Informer<KubernetesObject>[] = [releases, deployments, services, routes];
+  // One informer per owned kind, by its own selector. An optional kind's CRD (Gateway API's) may be missing
+  // or installed later: a 404 reads as "none yet" (its router then fails with a clear error) and the
+  // informer keeps looking for the type. Other errors (a 429 while the apiserver's storage initialises,
+  // 403) are retried with backoff.
+  const owned = new Map(
+    [...OWNED_KINDS.values()].map((k) => [
+      k.kind,
+      new Informer<KubernetesObject>({ source, type: k.resource, namespaces, labelSelector: k.labelSelector, optional: k.optional ?? false, logger: informerLog }),
+    ]),
+  );
+  const informers: Informer<KubernetesObject>[] = [releases, ...owned.values()];
 
   const readiness: ProbeCheck[] = [];
   const liveness: ProbeCheck[] = [];
@@ -64,12 +65,12 @@ export async function runOperator(flags: OperatorFlags, log: Logger): Promise<vo
 
   let queue: WorkQueue | undefined;
   const startControllers = async (): Promise<void> => {
-    const stores: ReconcilerStores = { releases, deployments, services, httpRoutes: routes };
+    const stores: ReconcilerStores = { releases, owned };
     const reconciler = new Reconciler({ client, stores, recorder, metrics, providers, logger: log.child({ component: 'reconciler' }) });
     queue = new WorkQueue({ reconcile: (key) => reconciler.reconcile(key), concurrency: flags.workers, observer: metrics.workQueueObserver(), logger: log.child({ component: 'queue' }) });
     // Status-only updates are the operator's own writes; timed steps come back through requeueAfter.
     releases.addHandlers(enqueueObject(queue, { ignoreStatusOnlyUpdates: true }));
-    for (const inf of [deployments, services, routes]) inf.addHandlers(enqueueOwner(queue, { kind: KIND, label: LABEL_RELEASE }));
+    for (const inf of owned.values()) inf.addHandlers(enqueueOwner(queue, { kind: KIND, label: LABEL_RELEASE }));
     // Pass the informers themselves: `health` is a getter, read at every probe (a copy would stay unsynced forever).
     const checks = informerChecks(informers);
     liveness.push(...checks.liveness);

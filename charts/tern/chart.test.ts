@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { parseOperatorFlags } from '../../operator/operator-flags.js';
+import { OWNED_KINDS } from '../../operator/reconciler/owned-kinds.js';
 import { defaultThresholds, substituteThresholds } from '../lib/alerts.js';
 import { REPO_ROOT } from '../lib/conventions.js';
 import { helm, run } from '../lib/tools.js';
@@ -107,6 +108,14 @@ describe('helm template, default values (cluster-wide)', () => {
     expect(lease.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }]);
     const binding = one(objects, 'ClusterRoleBinding');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'tern', namespace: 'tern-system' }]);
+  });
+
+  it('grants every kind the operator owns (OWNED_KINDS) what it does to it: watch through its informer, server-side apply', () => {
+    const rules = one(objects, 'ClusterRole').rules as PolicyRule[];
+    for (const { kind, resource } of OWNED_KINDS.values()) {
+      const verbs = new Set(rules.filter((r) => r.apiGroups.includes(resource.group) && r.resources.includes(resource.plural)).flatMap((r) => r.verbs));
+      expect({ kind, missing: ['get', 'list', 'watch', 'patch'].filter((v) => !verbs.has(v)) }).toEqual({ kind, missing: [] });
+    }
   });
 
   it('labels one ConfigMap per dashboard for the Grafana sidecar, with the JSON unchanged', () => {

@@ -5,6 +5,8 @@
 import type { ModelRef, Serving } from '../api/model-release-schema.js';
 import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from './kube-object.js';
+import { MANAGED_SELECTOR, type OwnedKind } from './owned-kind.js';
+import { DEPLOYMENTS } from '../runtime/resources.js';
 import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 
 /** tern-server's command line for `model` (flags as in docs/conventions.md). */
@@ -83,3 +85,6 @@ export function buildDeployment(release: ResolvedRelease, track: TrackName, mode
     },
   };
 }
+
+/** Track Deployments: the subset test alone decides whether one is applied. */
+export const DEPLOYMENT_KIND: OwnedKind = { kind: 'Deployment', resource: DEPLOYMENTS, labelSelector: MANAGED_SELECTOR };

@@ -4,7 +4,10 @@
  * backends use them, and people reach one track through them).
  */
 import type { ResolvedRelease } from '../model/resolved-spec.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from './kube-object.js';
+import { MANAGED_SELECTOR, type OwnedKind } from './owned-kind.js';
+import { SERVICES } from '../runtime/resources.js';
 import { ownerReference, releaseLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 
 /** The name of the Service clients call: spec.traffic.serviceName or the release name. */
@@ -40,3 +43,11 @@ export function buildTrackService(release: ResolvedRelease, track: TrackName): K
   const name = release.metadata.name;
   return service(release, trackObjectName(name, track), trackSelector(name, track), { 'serving.tern.dev/track': track });
 }
+
+/** Services: the selector is compared exactly (the replicas router drops the track label to widen it). */
+export const SERVICE_KIND: OwnedKind = {
+  kind: 'Service',
+  resource: SERVICES,
+  labelSelector: MANAGED_SELECTOR,
+  sameOwnedFields: (desired, live) => isDeepStrictEqual(desired.spec?.['selector'], live.spec?.['selector']),
+};

@@ -14,17 +14,6 @@ import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { Desired } from '../planner/types.js';
 import { routerFor } from '../routers/factory.js';
 import type { ReadyPods } from '../model/traffic.js';
-import { DEPLOYMENTS, HTTP_ROUTES, SERVICES, type ResourceType } from '../runtime/resources.js';
-
-const RESOURCE_OF: Record<string, ResourceType> = { Deployment: DEPLOYMENTS, Service: SERVICES, HTTPRoute: HTTP_ROUTES };
-
-/** The API resource to apply a desired object through (every kind desiredObjects() returns has one). */
-export function resourceOf(obj: KubeObject): ResourceType {
-  const type = RESOURCE_OF[obj.kind];
-  if (!type) throw new Error(`no resource type for ${obj.kind}`);
-  return type;
-}
-
 /**
  * The objects for `desired` in three waves to apply one after the other (growing Deployments, routing
  * objects, shrinking Deployments); the objects of one wave are independent and may be applied at once.

@@ -13,6 +13,7 @@ import { API_VERSION, KIND, type CheckResult, type ModelRelease } from '../api/m
 import { assess } from '../analysis/assess.js';
 import type { MetricsProviders } from '../analysis/factory.js';
 import { thresholdNumber } from '../analysis/record-metrics.js';
+import { DEPLOYMENT_KIND } from '../desired/deployment.js';
 import type { KubeObject } from '../desired/kube-object.js';
 import { trackObjectName } from '../desired/labels.js';
 import { scaleOf } from '../routers/factory.js';
@@ -29,12 +30,12 @@ import { splitKey } from '../runtime/object-key.js';
 import { MODEL_RELEASES } from '../api/resource.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { readCommand } from '../api/command-annotation.js';
-import { desiredObjects, resourceOf } from './desired-objects.js';
+import { desiredObjects } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
 import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment, type DeploymentLike } from './observe.js';
 import { listTrackEndpoints } from './track-endpoints.js';
-import { ownedFieldsMatch } from './owned-diff.js';
+import { ownedFieldsMatch, ownedKind } from './owned-kinds.js';
 
 /** A read-only object cache (an Informer's store). */
 export interface ObjectStore<T> {
@@ -43,10 +44,8 @@ export interface ObjectStore<T> {
 
 export interface ReconcilerStores {
   releases: ObjectStore<ModelRelease>;
-  deployments: ObjectStore<KubernetesObject & DeploymentLike>;
-  services: ObjectStore<KubernetesObject>;
-  /** Empty while the cluster has no Gateway API CRDs (the gatewayAPI router then fails with a clear error). */
-  httpRoutes?: ObjectStore<KubernetesObject>;
+  /** One cache per owned kind (owned-kinds.ts's OWNED_KINDS), by kind; an optional kind's is empty while its CRD is missing. */
+  owned: ReadonlyMap<string, ObjectStore<KubernetesObject>>;
 }
 
 export interface ReconcilerOptions {
@@ -88,9 +87,10 @@ export class Reconciler {
     }
     const release = resolveRelease(this.#fresher(key, cached));
     const now = this.#now();
-    const liveStable = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'stable'));
-    const liveCandidate = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'canary'));
-    const livePrevious = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'previous'));
+    const deployments = this.#cache(DEPLOYMENT_KIND.kind) as ObjectStore<KubernetesObject & DeploymentLike>;
+    const liveStable = deployments.get(namespace, trackObjectName(name, 'stable'));
+    const liveCandidate = deployments.get(namespace, trackObjectName(name, 'canary'));
+    const livePrevious = deployments.get(namespace, trackObjectName(name, 'previous'));
     this.#checkOwned(release, liveStable);
     this.#checkOwned(release, liveCandidate);
     this.#checkOwned(release, livePrevious);
@@ -165,15 +165,21 @@ export class Reconciler {
     return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
   }
 
+  /** The cache of an owned kind (operator.ts starts one informer per OWNED_KINDS entry). */
+  #cache(kind: string): ObjectStore<KubernetesObject> {
+    const store = this.#o.stores.owned.get(kind);
+    if (!store) throw new Error(`no cache of owned kind ${kind}: start one informer per entry of OWNED_KINDS`);
+    return store;
+  }
+
   async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {
-    const type = resourceOf(obj);
-    const store = obj.kind === 'Deployment' ? this.#o.stores.deployments : obj.kind === 'Service' ? this.#o.stores.services : this.#o.stores.httpRoutes;
-    const live = store?.get(obj.metadata.namespace, obj.metadata.name);
+    const kind = ownedKind(obj.kind);
+    const live = this.#cache(obj.kind).get(obj.metadata.namespace, obj.metadata.name);
     if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;
     try {
-      await this.#o.client.apply(type, obj as unknown as KubernetesObject);
+      await this.#o.client.apply(kind.resource, obj as unknown as KubernetesObject);
     } catch (err) {
-      const hint = obj.kind === 'HTTPRoute' ? ' (router gatewayAPI needs the Gateway API CRDs installed)' : '';
+      const hint = kind.applyErrorHint ? ` (${kind.applyErrorHint})` : '';
       throw new Error(`${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} apply error: ${(err as Error).message}${hint}`, { cause: err });
     }
   }

@@ -20,3 +20,8 @@ export function scaleOf(name: string): Scale {
   const router = routerFor(name);
   return (input) => router.scale(input);
 }
+
+/** Every router, for what is derived from all of them (the owned kinds the operator watches and applies). */
+export function allRouters(): TrafficRouter[] {
+  return Object.values(ROUTERS);
+}

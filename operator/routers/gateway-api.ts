@@ -11,7 +11,10 @@
  * set) gets no ownerReference, so deleting the ModelRelease does not delete someone else's route.
  */
 import type { ResolvedRelease } from '../model/resolved-spec.js';
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../desired/kube-object.js';
+import type { OwnedKind } from '../desired/owned-kind.js';
+import { HTTP_ROUTES } from '../runtime/resources.js';
 import { ownerReference, releaseLabels, trackObjectName } from '../desired/labels.js';
 import { buildReleaseService, buildTrackService } from '../desired/service.js';
 import { LABEL_RELEASE, LABEL_TRACK } from '../desired/labels.js';
@@ -91,8 +94,27 @@ export function routeWeights(route: KubeObject, release: ResolvedRelease): Weigh
   return { stable: 100 - candidatePercent, candidate: candidatePercent, mirror };
 }
 
+/**
+ * HTTPRoutes: cached by the release label (an adopted route has it once applied). Its weights and mirror
+ * filter are compared exactly: the subset test cannot see a backend or a RequestMirror filter that went away.
+ */
+export const HTTP_ROUTE_KIND: OwnedKind = {
+  kind: 'HTTPRoute',
+  resource: HTTP_ROUTES,
+  labelSelector: LABEL_RELEASE,
+  optional: true,
+  applyErrorHint: 'router gatewayAPI needs the Gateway API CRDs installed',
+  sameOwnedFields(desired, live, release) {
+    const liveRules = (live.spec?.['rules'] ?? []) as { filters?: unknown[] }[];
+    const desiredRules = (desired.spec?.['rules'] ?? []) as { filters?: unknown[] }[];
+    const filtersMatch = (liveRules[0]?.filters?.length ?? 0) === (desiredRules[0]?.filters?.length ?? 0);
+    return filtersMatch && isDeepStrictEqual(routeWeights(desired, release), routeWeights(live, release));
+  },
+};
+
 export const gatewayApiRouter: TrafficRouter = {
   name: 'gatewayAPI',
+  ownedKinds: [HTTP_ROUTE_KIND],
 
   // Weights are exact on the route: each track keeps the pods the planner asks for.
   scale({ planned }) {

@@ -29,6 +29,8 @@ export function candidatePodsFor(weight: number, total: number): number {
 
 export const replicasRouter: TrafficRouter = {
   name: 'replicas',
+  // Only the release Service (desired/service.ts's kind).
+  ownedKinds: [],
 
   scale({ total, planned, weights, stage, ready }: ScaleInput) {
     if (planned.candidate === 0) return planned;

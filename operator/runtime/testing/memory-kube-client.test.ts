@@ -1,0 +1,76 @@
+// The in-memory apiserver the reconciler fixture runs on: the rules those tests depend on.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { KubeApiError } from '../kube-client.js';
+import { HTTP_ROUTES, SERVICES } from '../resources.js';
+import { matchesLabelSelector, MemoryKubeClient } from './memory-kube-client.js';
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const svc = (selector: Record<string, string>, labels: Record<string, string> = { app: 'x' }): KubernetesObject & Obj => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 's', namespace: 'ns', labels },
+  spec: { selector, ports: [{ name: 'http', port: 80 }] },
+});
+
+describe('MemoryKubeClient', () => {
+  it('server-side apply: a no-op keeps the resourceVersion; a spec change bumps it and the generation', async () => {
+    const c = new MemoryKubeClient();
+    const first = await c.apply(SERVICES, svc({ a: '1' }));
+    const same = await c.apply(SERVICES, svc({ a: '1' }));
+    expect(same.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+    const changed = await c.apply(SERVICES, svc({ a: '2' }));
+    expect(Number(changed.metadata?.resourceVersion)).toBeGreaterThan(Number(first.metadata?.resourceVersion));
+    expect(changed.metadata?.generation).toBe(2);
+    expect(first.metadata?.uid).toBe(changed.metadata?.uid);
+  });
+
+  it('server-side apply: fields the manager stops sending go; fields others set stay', async () => {
+    const c = new MemoryKubeClient();
+    c.seed(SERVICES, { ...svc({}), metadata: { ...svc({}).metadata, annotations: { team: 'web' } } });
+    await c.apply(SERVICES, svc({ release: 'r', track: 'stable' }));
+    await c.apply(SERVICES, svc({ release: 'r' }));
+    const live = c.peek<Obj>(SERVICES, 'ns', 's');
+    expect(live?.spec.selector).toEqual({ release: 'r' });
+    expect(live?.metadata.annotations).toEqual({ team: 'web' });
+  });
+
+  it('apply never touches status; applyStatus changes only status', async () => {
+    const c = new MemoryKubeClient();
+    c.seed(SERVICES, { ...svc({}), status: { loadBalancer: {} } });
+    await c.apply(SERVICES, { ...svc({ a: '1' }), status: { bogus: true } });
+    expect(c.peek<Obj>(SERVICES, 'ns', 's')?.status).toEqual({ loadBalancer: {} });
+    await c.applyStatus(SERVICES, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns' }, spec: { selector: { b: '2' } }, status: { phase: 'x' } } as never);
+    expect(c.peek<Obj>(SERVICES, 'ns', 's')).toMatchObject({ spec: { selector: { a: '1' } }, status: { loadBalancer: {}, phase: 'x' } });
+  });
+
+  it('update with a stale resourceVersion is a 409 Conflict', async () => {
+    const c = new MemoryKubeClient();
+    const stored = c.seed(SERVICES, svc({}));
+    await c.update(SERVICES, { ...stored, spec: { selector: { a: '1' } } });
+    await expect(c.update(SERVICES, { ...stored, spec: { selector: { a: '2' } } })).rejects.toMatchObject({ statusCode: 409, reason: 'Conflict' });
+  });
+
+  it('injected failures answer the matching requests, are logged as failed, and run out', async () => {
+    const c = new MemoryKubeClient();
+    c.failNext({ verb: 'apply', kind: 'Service' }, 500);
+    await expect(c.apply(SERVICES, svc({}))).rejects.toBeInstanceOf(KubeApiError);
+    await c.apply(SERVICES, svc({}));
+    expect(c.writes.map((a) => `${a.verb} ${a.name}${a.failed ? ' failed' : ''}`)).toEqual(['apply s failed', 'apply s']);
+  });
+
+  it('a missing resource type answers 404 to everything', async () => {
+    const c = new MemoryKubeClient({ missing: [HTTP_ROUTES] });
+    await expect(c.list(HTTP_ROUTES)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it.each([
+    ['app=x', true],
+    ['app==x,tier', true],
+    ['app!=x', false],
+    ['!tier', false],
+    ['other', false],
+  ])('label selector %s -> %s', (selector, matches) => {
+    expect(matchesLabelSelector({ app: 'x', tier: 'web' }, selector)).toBe(matches);
+  });
+});
