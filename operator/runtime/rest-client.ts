@@ -52,7 +52,7 @@ export class RestClient {
   readonly #access: ClusterAccess;
   readonly #server: URL;
   readonly #timeoutMs: number;
-  #agent: http.Agent | undefined;
+  #keepAlive: http.Agent | undefined;
 
   constructor(access: ClusterAccess, options: RestClientOptions = {}) {
     this.#access = access;
@@ -89,7 +89,7 @@ export class RestClient {
   /** Sends a request and parses the JSON answer; throws KubeApiError on a non-2xx answer or no answer. */
   async request<T>(req: RestRequest): Promise<T> {
     const headers = await this.#headers(req.what);
-    const agent = this.#keepAliveAgent();
+    const agent = this.#agent();
     const url = this.#url(req.path, req.query);
     let payload: Buffer | undefined;
     if (req.body !== undefined) {
@@ -128,7 +128,7 @@ export class RestClient {
       req.onDone(err);
     };
     return new Promise((resolve, reject) => {
-      const r = transport.request(url, { method: 'GET', headers, agent: this.#keepAliveAgent() }, (res) => {
+      const r = transport.request(url, { method: 'GET', headers, agent: this.#agent() }, (res) => {
         const code = res.statusCode ?? 0;
         if (code !== 200) {
           readAnswer(res, req.what).then(({ text, parsed }) => reject(apiError(req.what, code, parsed, text)), reject);
@@ -177,15 +177,20 @@ export class RestClient {
 
   /** Stops reusing connections (idle sockets are closed). */
   close(): void {
-    this.#agent?.destroy();
-    this.#agent = undefined;
+    this.#keepAlive?.destroy();
+    this.#keepAlive = undefined;
+  }
+
+  /** The access's own agent for this request (a proxy, plugin certificates), else the keep-alive one from its TLS settings. */
+  #agent(): http.Agent {
+    return this.#access.agent?.() ?? this.#keepAliveAgent();
   }
 
   #keepAliveAgent(): http.Agent {
-    if (this.#agent) return this.#agent;
+    if (this.#keepAlive) return this.#keepAlive;
     if (this.#server.protocol === 'https:') {
       const tls = this.#access.tls;
-      this.#agent = new https.Agent({
+      this.#keepAlive = new https.Agent({
         keepAlive: true,
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.ca ? { ca: tls.ca } : {}),
@@ -194,9 +199,9 @@ export class RestClient {
         ...(tls.servername ? { servername: tls.servername } : {}),
       });
     } else {
-      this.#agent = new http.Agent({ keepAlive: true });
+      this.#keepAlive = new http.Agent({ keepAlive: true });
     }
-    return this.#agent;
+    return this.#keepAlive;
   }
 }
 
