@@ -55,7 +55,7 @@ export interface EventRecord {
   metadata?: { creationTimestamp?: string };
 }
 
-/** The newest `limit` events about the release, newest last. */
+/** The newest `limit` events about the release, newest last (the namespace's events are read in pages: apply.ts). */
 export async function releaseEvents(target: ReleaseTarget, name: string, limit = 8): Promise<EventRecord[]> {
   const { items } = await target.client.list<EventRecord & KubernetesObject>(EVENTS, { namespace: target.namespace });
   const when = (e: EventRecord) => e.series?.lastObservedTime ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';
