@@ -61,6 +61,17 @@ describe('actions', () => {
     expect({ ...output, metadata: metadataRest }).toEqual({ ...input, metadata: inputMetadata });
   });
 
+  it('gives back empty objects and lists of the live object as they were (one empty Lua table stands for both)', () => {
+    const release = load('testdata/canary.yaml') as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    release.metadata.labels = {};
+    release.metadata.finalizers = [];
+    release.spec.extra = { nested: {}, list: [{ inner: {} }] };
+    const output = runAction('abort', release) as unknown as typeof release;
+    expect(output.metadata.labels).toEqual({});
+    expect(output.metadata.finalizers).toEqual([]);
+    expect(output.spec.extra).toEqual({ nested: {}, list: [{ inner: {} }] });
+  });
+
   it('keeps annotations that were there and gives each invocation a new nonce', () => {
     const release = load('testdata/canary.yaml') as { metadata: Record<string, unknown> };
     release.metadata.annotations = { 'argocd.argoproj.io/sync-wave': '1' };
