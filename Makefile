@@ -133,7 +133,7 @@ test-analysis: build ## Analysis units, and both providers against real tern-ser
 helm-bin: ## Build helm from its Go module (charts/tools/helm) into $TERN_CACHE_DIR/bin, only when missing
 	@charts/tools/helm/build.sh
 
-observe-tools: ## Get what the chart tests drive: helm (built), promtool and lua5.1 (apt-get when missing)
+observe-tools: ## Get what the chart tests drive: helm and the Argo CD Lua harness (gopher-lua; both built, cached), promtool (apt-get when missing)
 	@$(NODE) test/cluster/prepare.js chart
 
 test-rules: observe-tools ## promtool check rules + promtool unit tests of every alert (charts/tern/files/alerts*.yaml)

@@ -25,7 +25,7 @@ export interface OperatorFlags {
 
 export const OPERATOR_USAGE = `tern-operator: reconciles ModelReleases (serving.tern.dev/v1alpha1) into staged rollouts.
 
-  --kubeconfig FILE          cluster to use (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+  --kubeconfig FILE          cluster to use (default: in-cluster, then $KUBECONFIG, then ~/.kube/config; token or client-certificate users only)
   --context NAME             kubeconfig context (default: its current-context)
   --metrics-addr HOST:PORT   /metrics, /healthz, /readyz (default :8081)
   --leader-elect BOOL        run only while holding the Lease (default true)

@@ -1,7 +1,7 @@
 /**
- * The command-line tools the chart's tests drive: helm (built from its Go module, cached),
- * promtool (Debian package prometheus) and lua5.1 (Debian package lua5.1).
- * `make observe-tools` installs all three; each function here fails with that hint when one is missing.
+ * The command-line tools the chart's tests drive: helm (built from its Go module, cached) and promtool (Debian
+ * package prometheus); the Argo CD Lua harness is argocd-lua.ts. `make observe-tools` gets them all; each function
+ * here fails with that hint when one is missing.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

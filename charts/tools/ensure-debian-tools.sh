@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the chart's tests drive, only when their command is missing:
-#   promtool (package prometheus) and lua5.1 (package lua5.1; Argo CD runs Lua 5.1).
+#   promtool (package prometheus). The Argo CD Lua scripts run in gopher-lua (charts/tools/argocd-lua), not lua5.1.
 # The prometheus package would start a system Prometheus: a temporary policy-rc.d keeps it from starting.
 set -euo pipefail
-declare -A wanted=([promtool]=prometheus [lua5.1]=lua5.1)
+declare -A wanted=([promtool]=prometheus)
 missing=()
 for command in "${!wanted[@]}"; do
   command -v "$command" >/dev/null || missing+=("${wanted[$command]}")

@@ -11,11 +11,15 @@
  *   `subresource: 'status'`), so the operator never writes a ModelRelease's spec.
  * - Every write request (apply, create, update, patch, delete; successful or not) increments
  *   `tern_api_writes_total{verb,resource}` through the `onWrite` hook.
+ * - Lists are read in pages (`limit`/`continue`, {@link LIST_PAGE_SIZE} objects each), so a cluster with many
+ *   objects never produces one huge answer; every page is served from the first page's snapshot, whose
+ *   resourceVersion the list returns. An expired continue token (410) restarts the list once.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import {
   FIELD_MANAGER,
   KubeApiError,
+  LIST_PAGE_SIZE,
   type ApplyOptions,
   type DeleteOptions,
   type KubeClient,
@@ -57,6 +61,13 @@ function withTypeMeta<T extends KubernetesObject>(type: ResourceType, obj: T): T
   return { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(type), kind: obj.kind ?? type.kind };
 }
 
+/** A continue token's snapshot expired mid-list. */
+class ExpiredContinue extends KubeApiError {
+  constructor(message: string) {
+    super(message, 410, 'Expired');
+  }
+}
+
 /** The KubeClient the operator runs with. */
 export class ApiKubeClient implements KubeClient {
   readonly #rest: RestClient;
@@ -88,15 +99,43 @@ export class ApiKubeClient implements KubeClient {
   }
 
   async list<T extends KubernetesObject>(type: ResourceType, options: ListOptions = {}): Promise<ObjectList<T>> {
-    const list = await this.#rest.request<{ items?: T[]; metadata?: { resourceVersion?: string } }>({
-      method: 'GET',
-      path: collectionPath(type, options.namespace),
-      query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
-      what: `list ${type.plural}${options.namespace ? ` in ${options.namespace}` : ''}`,
-    });
-    // List items carry no apiVersion/kind; add them so they can be handled like single objects.
-    const items = (list.items ?? []).map((item) => withTypeMeta(type, item));
-    return { items, resourceVersion: list.metadata?.resourceVersion ?? '' };
+    try {
+      return await this.#listPages<T>(type, options);
+    } catch (err) {
+      // The snapshot of a continue token expired (410 Gone, reason Expired): list again from the start, once.
+      if (err instanceof ExpiredContinue) return this.#listPages<T>(type, options);
+      throw err;
+    }
+  }
+
+  async #listPages<T extends KubernetesObject>(type: ResourceType, options: ListOptions): Promise<ObjectList<T>> {
+    const limit = options.pageSize ?? LIST_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`list ${type.plural}: pageSize must be a positive integer, not ${limit}`);
+    const what = `list ${type.plural}${options.namespace ? ` in ${options.namespace}` : ''}`;
+    const items: T[] = [];
+    let resourceVersion: string | undefined;
+    let token: string | undefined;
+    for (let page = 1; ; page++) {
+      let list: { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
+      try {
+        list = await this.#rest.request({
+          method: 'GET',
+          path: collectionPath(type, options.namespace),
+          query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit, continue: token },
+          what: page === 1 ? what : `${what} (page ${page})`,
+        });
+      } catch (err) {
+        if (token !== undefined && err instanceof KubeApiError && err.statusCode === 410) throw new ExpiredContinue(err.message);
+        throw err;
+      }
+      // List items carry no apiVersion/kind; add them so they can be handled like single objects.
+      for (const item of list.items ?? []) items.push(withTypeMeta(type, item));
+      resourceVersion ??= list.metadata?.resourceVersion ?? '';
+      const next = list.metadata?.continue;
+      if (!next) return { items, resourceVersion };
+      if (next === token) throw new KubeApiError(`${what}: the server answered page ${page} with the continue token it was given`, 0, 'BadContinue');
+      token = next;
+    }
   }
 
   apply<T extends KubernetesObject>(type: ResourceType, obj: T, options: ApplyOptions = {}): Promise<T> {

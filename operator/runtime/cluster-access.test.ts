@@ -1,4 +1,5 @@
-// Kubeconfig files read without client-node (kubeconfig-file.ts) and the access they give (cluster-access.ts).
+// tern-operator's kubeconfig files, read without client-node (kubeconfig-file.ts), and the access they give
+// (cluster-access.ts): a token, a token file or a client certificate, and a clear refusal of anything else.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +73,7 @@ describe('kubeconfig files', () => {
     ['no current-context', 'clusters: []', /has no current-context: pass --context/],
     ['a context naming no cluster', 'current-context: x\ncontexts: [{name: x, context: {cluster: nope}}]', /has no current cluster \(context "x" names cluster "nope"\)/],
     ['an undefined user', 'current-context: x\nclusters: [{name: c, cluster: {server: "https://h"}}]\ncontexts: [{name: x, context: {cluster: c, user: ghost}}]', /names user "ghost", which is not defined/],
-    ['a proxy', 'current-context: x\nclusters: [{name: c, cluster: {server: "https://h", proxy-url: "http://p:3128"}}]\ncontexts: [{name: x, context: {cluster: c}}]', /proxy-url, which tern does not support/],
+    ['a proxy', 'current-context: x\nclusters: [{name: c, cluster: {server: "https://h", proxy-url: "http://p:3128"}}]\ncontexts: [{name: x, context: {cluster: c}}]', /proxy-url, which tern-operator does not use/],
     ['a cluster without server', 'current-context: x\nclusters: [{name: c, cluster: {}}]\ncontexts: [{name: x, context: {cluster: c}}]', /cluster c has no server/],
     ['not YAML', 'clusters: [unclosed', /is not valid YAML/],
     ['a list where a mapping belongs', '- a\n- b', /is not a mapping/],
@@ -83,19 +84,31 @@ describe('kubeconfig files', () => {
   });
 
   it('names an unreadable certificate file', () => {
-    const file = write('k', kubeconfig('{server: "https://h:1", certificate-authority: missing.crt}', '{}'));
+    const file = write('k', kubeconfig('{server: "https://h:1", certificate-authority: missing.crt}', '{token: t}'));
     expect(() => accessOf(file)).toThrow(`cannot read the certificate authority ${path.join(dir, 'missing.crt')}: ENOENT`);
   });
 });
 
 describe('request credentials', () => {
-  it('sends basic auth and impersonation headers', async () => {
-    const file = write('k', kubeconfig('{server: "https://h:1"}', '{username: ann, password: pw, as: bob, as-groups: [ops, dev]}'));
-    await expect(accessOf(file).authHeaders()).resolves.toEqual({
-      Authorization: `Basic ${Buffer.from('ann:pw').toString('base64')}`,
-      'Impersonate-User': 'bob',
-      'Impersonate-Group': ['ops', 'dev'],
-    });
+  it('sends a bearer token, and the client certificate through TLS settings', async () => {
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    await expect(accessOf(write('k', kubeconfig('{server: "https://h:1"}', '{token: abc}'))).authHeaders()).resolves.toEqual({ Authorization: 'Bearer abc' });
+    const withCertificate = accessOf(write('c', kubeconfig('{server: "https://h:1"}', `{client-certificate-data: ${b64('C')}, client-key-data: ${b64('K')}}`)));
+    await expect(withCertificate.authHeaders()).resolves.toEqual({});
+    expect(withCertificate.tls.cert?.toString()).toBe('C');
+  });
+
+  const plugin = '{exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/true, interactiveMode: Never}}';
+  it.each([
+    ['an exec credential plugin', plugin, /uses an exec credential plugin/],
+    ['an auth-provider', '{auth-provider: {name: oidc, config: {}}}', /uses an auth-provider/],
+    ['basic auth', '{username: ann, password: pw}', /uses basic auth \(username\/password\)/],
+    ['impersonation', '{token: t, as: bob, as-groups: [ops]}', /uses impersonation \(as\/as-groups\)/],
+    ['no credential at all', '{}', /gives no credential/],
+  ])('refuses %s, saying what it accepts', (_what, user, message) => {
+    const file = write('k', kubeconfig('{server: "https://h:1"}', user));
+    expect(() => accessOf(file)).toThrow(message);
+    expect(() => accessOf(file)).toThrow(/tern-operator accepts a bearer token, a token file or a client certificate/);
   });
 
   it('re-reads a token file once a minute (service-account tokens rotate)', async () => {
@@ -109,20 +122,6 @@ describe('request credentials', () => {
     await expect(access.authHeaders()).resolves.toEqual({ Authorization: 'Bearer first' });
     jest.setSystemTime(new Date('2026-01-01T00:01:01Z'));
     await expect(access.authHeaders()).resolves.toEqual({ Authorization: 'Bearer second' });
-  });
-
-  it('runs an exec credential plugin (through client-node) and keeps the same credentials for another server', async () => {
-    const plugin = write(
-      'plugin.mjs',
-      `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'from-plugin-' + process.env.PLUGIN_ARG } }));`,
-    );
-    const exec = `{apiVersion: client.authentication.k8s.io/v1, command: ${process.execPath}, args: [${plugin}], env: [{name: PLUGIN_ARG, value: x}], interactiveMode: Never}`;
-    const file = write('k', kubeconfig('{server: "https://h:1"}', `{exec: ${exec}}`));
-    const access = accessOf(file);
-    await expect(access.authHeaders()).resolves.toEqual({ Authorization: 'Bearer from-plugin-x' });
-    const moved = access.withServer('http://127.0.0.1:9');
-    expect(moved.server.toString()).toBe('http://127.0.0.1:9/');
-    await expect(moved.authHeaders()).resolves.toEqual({ Authorization: 'Bearer from-plugin-x' });
   });
 
   it('refuses a server that is not an http(s) URL', () => {

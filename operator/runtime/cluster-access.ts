@@ -1,15 +1,16 @@
 /**
- * How to reach and authenticate to one apiserver: its URL, TLS settings (CA, client certificate,
- * verification) and the headers that authenticate a request. Built from a resolved kubeconfig context
- * or from the in-cluster service account.
- *
- * Bearer tokens, token files (re-read every minute: in-cluster tokens rotate), client certificates,
- * basic auth and impersonation are handled here. Exec credential plugins and auth-provider entries are
- * handed to client-node, imported only then (it costs a lot of memory when loaded: docs/benchmarks.md).
+ * How tern-operator reaches and authenticates to its apiserver: the URL, TLS settings (CA, client
+ * certificate, verification) and the headers that authenticate a request. Built from the in-cluster
+ * service account or from a kubeconfig context that gives a bearer token, a token file (re-read every
+ * minute: service-account tokens rotate) or a client certificate. Anything else (exec credential plugins,
+ * auth-provider entries, basic auth, impersonation, proxy-url) is refused with a message saying what to
+ * give instead: an operator runs as its own identity, and these paths would need client-node (whose memory
+ * cost at import docs/libraries.md measures). The `tern` CLI, a user tool, takes the full kubeconfig surface
+ * through client-node instead (operator/cli/kubeconfig-access.ts).
  */
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeconfigCluster, KubeconfigUser, ResolvedContext } from './kubeconfig-file.js';
 
 /** TLS settings of connections to the apiserver. */
@@ -34,12 +35,11 @@ export interface ClusterAccess {
   authHeaders(): Promise<AuthHeaders>;
   /** The same credentials against another URL (e.g. a proxy in tests). */
   withServer(server: string): ClusterAccess;
-}
-
-/** Where exec/auth-provider credentials come from: the kubeconfig files read (in order) and the context, for client-node. */
-export interface PluginSource {
-  files: string[];
-  context: string;
+  /**
+   * The agent for the request whose headers authHeaders() just gave, when the access chooses it (a proxy, a
+   * client certificate from a credential plugin); when absent, RestClient keeps one keep-alive agent built from `tls`.
+   */
+  agent?(): http.Agent | undefined;
 }
 
 const TOKEN_FILE_REREAD_MS = 60_000;
@@ -82,51 +82,38 @@ class TokenFile {
   }
 }
 
-/**
- * Exec plugin / auth-provider credentials through client-node, loaded on first use. Its KubeConfig is
- * kept, so a plugin's credential is reused until it expires (client-node caches it).
- */
-class PluginCredentials {
-  readonly #source: PluginSource;
-  #kc: Promise<KubeConfig> | undefined;
-  constructor(source: PluginSource) {
-    this.#source = source;
-  }
-  async #load(): Promise<KubeConfig> {
-    const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
-    const kc = new KubeConfigClass();
-    const [first, ...rest] = this.#source.files;
-    if (!first) throw new Error('no kubeconfig file to load the credential plugin from');
-    kc.loadFromFile(first);
-    for (const file of rest) {
-      const more = new KubeConfigClass();
-      more.loadFromFile(file);
-      kc.mergeConfig(more, true);
-    }
-    kc.setCurrentContext(this.#source.context);
-    return kc;
-  }
-  async headers(): Promise<AuthHeaders> {
-    this.#kc ??= this.#load();
-    const kc = await this.#kc;
-    const opts: { headers?: Record<string, string>; cert?: unknown; key?: unknown } = {};
-    await kc.applyToHTTPSOptions(opts as Parameters<typeof kc.applyToHTTPSOptions>[0]);
-    if (opts.cert || opts.key) throw new Error('credential plugins that return client certificates are not supported: use one that returns a token');
-    return { ...(opts.headers ?? {}) };
-  }
+/** The credential of a request: a bearer token, given or read from a file (a client certificate sits in TlsSettings). */
+export interface TokenCredential {
+  token?: string;
+  tokenFile?: string;
 }
 
-/** A ClusterAccess from a kubeconfig context or the in-cluster service account. */
+/** Why a kubeconfig user is not one tern-operator accepts, or undefined when it is (a token, token file or client certificate). */
+export function refusalOf(user: KubeconfigUser): string | undefined {
+  const other = user.exec
+    ? 'an exec credential plugin'
+    : user.authProvider
+      ? 'an auth-provider'
+      : user.username !== undefined || user.password !== undefined
+        ? 'basic auth (username/password)'
+        : user.impersonate || user.impersonateGroups?.length
+          ? 'impersonation (as/as-groups)'
+          : undefined;
+  const hasCertificate = Boolean(user.clientCertificate || user.clientCertificateData);
+  if (other) return `uses ${other}`;
+  if (!user.token && !user.tokenFile && !hasCertificate) return 'gives no credential';
+  return undefined;
+}
+
+/** A ClusterAccess from the in-cluster service account or a token/certificate kubeconfig context. */
 export class KubeClusterAccess implements ClusterAccess {
   readonly server: URL;
   readonly tls: TlsSettings;
   readonly namespace: string | undefined;
-  readonly #user: KubeconfigUser;
+  readonly #credential: TokenCredential;
   readonly #tokenFile: TokenFile | undefined;
-  readonly #pluginSource: PluginSource | undefined;
-  readonly #plugin: PluginCredentials | undefined;
 
-  constructor(server: string, tls: TlsSettings, user: KubeconfigUser, namespace: string | undefined, plugin?: PluginSource) {
+  constructor(server: string, tls: TlsSettings, credential: TokenCredential, namespace: string | undefined) {
     let url: URL;
     try {
       url = new URL(server);
@@ -137,19 +124,21 @@ export class KubeClusterAccess implements ClusterAccess {
     this.server = url;
     this.tls = tls;
     this.namespace = namespace;
-    this.#user = user;
-    this.#tokenFile = user.token === undefined && user.tokenFile ? new TokenFile(user.tokenFile) : undefined;
-    if ((user.exec || user.authProvider) && !plugin) throw new Error('a credential plugin needs the kubeconfig files it is defined in');
-    this.#pluginSource = plugin;
-    this.#plugin = (user.exec || user.authProvider) && plugin ? new PluginCredentials(plugin) : undefined;
+    this.#credential = credential;
+    this.#tokenFile = credential.token === undefined && credential.tokenFile ? new TokenFile(credential.tokenFile) : undefined;
   }
 
-  /** From a resolved kubeconfig context (`files`: the files it was merged from, for credential plugins). */
+  /** From a resolved kubeconfig context; refuses a user that is not a token, token file or client certificate. */
   static fromContext(resolved: ResolvedContext, files: string[]): KubeClusterAccess {
-    return new KubeClusterAccess(resolved.cluster.server, tlsOf(resolved.cluster, resolved.user), resolved.user, resolved.namespace, {
-      files,
-      context: resolved.context,
-    });
+    const refusal = refusalOf(resolved.user);
+    if (refusal) {
+      throw new Error(
+        `kubeconfig ${files.join(path.delimiter)}: the user of context "${resolved.context}" ${refusal}; tern-operator accepts a bearer token, ` +
+          'a token file or a client certificate (in a pod it uses its service account): give it a kubeconfig with one of those',
+      );
+    }
+    const { token, tokenFile } = resolved.user;
+    return new KubeClusterAccess(resolved.cluster.server, tlsOf(resolved.cluster, resolved.user), { ...(token ? { token } : {}), ...(tokenFile ? { tokenFile } : {}) }, resolved.namespace);
   }
 
   /** The in-cluster service account in `saDir`, at KUBERNETES_SERVICE_HOST/PORT. */
@@ -158,26 +147,17 @@ export class KubeClusterAccess implements ClusterAccess {
     const port = env['KUBERNETES_SERVICE_PORT'] ?? '443';
     const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
     const caFile = path.join(saDir, 'ca.crt');
-    const user: KubeconfigUser = { tokenFile: path.join(saDir, 'token') };
     const nsFile = path.join(saDir, 'namespace');
     const namespace = fs.existsSync(nsFile) ? fs.readFileSync(nsFile, 'utf8').trim() || undefined : undefined;
-    return new KubeClusterAccess(server, tlsOf({ server, certificateAuthority: caFile }, user), user, namespace);
+    return new KubeClusterAccess(server, tlsOf({ server, certificateAuthority: caFile }, {}), { tokenFile: path.join(saDir, 'token') }, namespace);
   }
 
   async authHeaders(): Promise<AuthHeaders> {
-    const u = this.#user;
-    const headers: AuthHeaders = this.#plugin ? await this.#plugin.headers() : {};
-    const token = u.token ?? this.#tokenFile?.get();
-    if (token) headers['Authorization'] = `Bearer ${token}`;
-    else if (u.username !== undefined && !headers['Authorization']) {
-      headers['Authorization'] = `Basic ${Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')}`;
-    }
-    if (u.impersonate) headers['Impersonate-User'] = u.impersonate;
-    if (u.impersonateGroups?.length) headers['Impersonate-Group'] = u.impersonateGroups;
-    return headers;
+    const token = this.#credential.token ?? this.#tokenFile?.get();
+    return token ? { Authorization: `Bearer ${token}` } : {};
   }
 
   withServer(server: string): ClusterAccess {
-    return new KubeClusterAccess(server, this.tls, this.#user, this.namespace, this.#pluginSource);
+    return new KubeClusterAccess(server, this.tls, this.#credential, this.namespace);
   }
 }

@@ -24,7 +24,12 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Objects per page (`limit`; default {@link LIST_PAGE_SIZE}): a list is read page by page (`continue`). */
+  pageSize?: number;
 }
+
+/** The default page of a list: client-go's pager reads 500 objects a page too. */
+export const LIST_PAGE_SIZE = 500;
 
 /** Server-side apply options. */
 export interface ApplyOptions {

@@ -1,6 +1,6 @@
 /**
- * Reading kubeconfig files the way kubectl does, without client-node (whose KubeConfig pulls in its
- * whole generated API at import, memory an operator does not need; docs/benchmarks.md): a list of files is
+ * tern-operator's reading of kubeconfig files, the way kubectl does, without client-node (whose KubeConfig
+ * pulls in its whole generated API at import: docs/libraries.md measures it): a list of files is
  * merged with the first occurrence of each cluster, user and context winning, the first
  * `current-context` set wins, and relative file paths are taken from the directory of the file that
  * names them. The result is one context resolved into a cluster and a user.
@@ -109,7 +109,7 @@ function toCluster(n: Named, where: string): KubeconfigCluster {
   const c = n.value;
   const server = str(c['server']);
   if (!server) throw new Error(`kubeconfig ${where}: cluster ${n.name} has no server`);
-  if (str(c['proxy-url'])) throw new Error(`kubeconfig ${where}: cluster ${n.name} sets proxy-url, which tern does not support; reach the apiserver directly`);
+  if (str(c['proxy-url'])) throw new Error(`kubeconfig ${where}: cluster ${n.name} sets proxy-url, which tern-operator does not use; reach the apiserver directly (the tern CLI supports proxy-url)`);
   const out: KubeconfigCluster = { server };
   const ca = filePath(c['certificate-authority'], n.dir);
   if (ca) out.certificateAuthority = ca;

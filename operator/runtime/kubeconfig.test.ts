@@ -48,30 +48,29 @@ describe('loadKubeConfig', () => {
     expect(() => loadKubeConfig({ env, homeDir: dir, context: 'nope' })).toThrow(/has no context nope/);
   });
 
-  it('uses the in-cluster service account when no file exists', async () => {
+  it('prefers the in-cluster service account to KUBECONFIG and ~/.kube/config (an operator in a pod is its service account)', async () => {
     const sa = path.join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');
     fs.mkdirSync(sa, { recursive: true });
     fs.writeFileSync(path.join(sa, 'token'), 'tok');
     fs.writeFileSync(path.join(sa, 'ca.crt'), 'CA');
     fs.writeFileSync(path.join(sa, 'namespace'), 'tern-system\n');
-    const saved = { ...process.env };
-    process.env['KUBERNETES_SERVICE_HOST'] = '10.0.0.1';
-    process.env['KUBERNETES_SERVICE_PORT'] = '443';
-    try {
-      const loaded = loadKubeConfig({ env: process.env, homeDir: path.join(dir, 'nohome'), serviceAccountDir: sa });
-      expect(loaded.source).toBe('in-cluster');
-      expect(loaded.access.server.toString()).toBe('https://10.0.0.1/');
-      expect(loaded.access.tls.ca?.toString()).toBe('CA');
-      expect(loaded.access.namespace).toBe('tern-system');
-      await expect(loaded.access.authHeaders()).resolves.toEqual({ Authorization: 'Bearer tok' });
-    } finally {
-      process.env = saved;
-    }
+    const homeDir = path.join(dir, 'home');
+    kubeconfigFile(dir, 'home/.kube/config', 'https://127.0.0.1:1003');
+    const env = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', KUBECONFIG: kubeconfigFile(dir, 'env.yaml', 'https://127.0.0.1:1002') };
+    const loaded = loadKubeConfig({ env, homeDir, serviceAccountDir: sa });
+    expect(loaded.source).toBe('in-cluster');
+    expect(loaded.access.server.toString()).toBe('https://10.0.0.1/');
+    expect(loaded.access.tls.ca?.toString()).toBe('CA');
+    expect(loaded.access.namespace).toBe('tern-system');
+    await expect(loaded.access.authHeaders()).resolves.toEqual({ Authorization: 'Bearer tok' });
+    // An explicit --kubeconfig still wins; without the token file, the kubeconfigs are used.
+    expect(loadKubeConfig({ env, homeDir, serviceAccountDir: sa, kubeconfigPath: kubeconfigFile(dir, 'flag.yaml', 'https://127.0.0.1:1001') }).source).toBe('flag');
+    expect(loadKubeConfig({ env, homeDir, serviceAccountDir: path.join(dir, 'no-sa') }).source).toBe('KUBECONFIG');
   });
 
   it('says what it tried when there is no cluster', () => {
     expect(() => loadKubeConfig({ env: {}, homeDir: dir, serviceAccountDir: path.join(dir, 'sa') })).toThrow(
-      /no Kubernetes cluster found: pass --kubeconfig, set KUBECONFIG/,
+      /no Kubernetes cluster found: pass --kubeconfig, run in a pod/,
     );
   });
 });

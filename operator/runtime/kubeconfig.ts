@@ -1,9 +1,11 @@
 /**
- * Finds the cluster the way kubectl does: an explicit `--kubeconfig` path, else `KUBECONFIG`
- * (a path list, merged, first file wins), else `~/.kube/config`, else the in-cluster service
- * account (`KUBERNETES_SERVICE_HOST` + the mounted token and CA). Unlike client-node's
- * loadFromDefault, it never falls back to http://localhost:8080: no cluster found is an error
- * that says what was tried. Files are read by kubeconfig-file.ts (no client-node at import).
+ * Finds tern-operator's cluster: an explicit `--kubeconfig` path, else the in-cluster service account
+ * (`KUBERNETES_SERVICE_HOST` + the mounted token and CA: an operator in a pod runs as its service
+ * account even when the image or a user left a kubeconfig about), else `KUBECONFIG` (a path list,
+ * merged, first file wins), else `~/.kube/config`. Kubeconfigs must give a token or a client
+ * certificate (cluster-access.ts refuses anything else). It never falls back to http://localhost:8080:
+ * no cluster found is an error that says what was tried. The `tern` CLI finds its cluster like kubectl,
+ * through client-node (operator/cli/kubeconfig-access.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,26 +54,26 @@ function fromFiles(files: string[], context: string | undefined): ClusterAccess 
   return KubeClusterAccess.fromContext(resolveContext(mergeKubeconfigs(read), context), read.map(([file]) => file));
 }
 
-/** Loads the cluster configuration like kubectl; throws with what was tried when none is found. */
+/** Loads the operator's cluster configuration; throws with what was tried when none is found. */
 export function loadKubeConfig(options: LoadKubeConfigOptions = {}): LoadedKubeConfig {
   const env = options.env ?? process.env;
   const context = options.context;
   if (options.kubeconfigPath) {
     return { access: fromFiles([options.kubeconfigPath], context), source: 'flag', from: options.kubeconfigPath };
   }
+  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
+  if (env['KUBERNETES_SERVICE_HOST'] && fs.existsSync(path.join(saDir, 'token'))) {
+    if (context) throw new Error(`--context ${context} needs a kubeconfig file; in a pod there is only the service account (pass --kubeconfig too)`);
+    return { access: KubeClusterAccess.inCluster(env, saDir), source: 'in-cluster', from: saDir };
+  }
   if (env['KUBECONFIG']) {
     const files = env['KUBECONFIG'].split(path.delimiter).filter(Boolean);
     return { access: fromFiles(files, context), source: 'KUBECONFIG', from: files.join(path.delimiter) };
   }
   const home = path.join(options.homeDir ?? os.homedir(), '.kube', 'config');
-  const saDir = options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR;
   if (fs.existsSync(home)) return { access: fromFiles([home], context), source: 'home', from: home };
-  if (env['KUBERNETES_SERVICE_HOST'] && fs.existsSync(path.join(saDir, 'token'))) {
-    if (context) throw new Error(`--context ${context} needs a kubeconfig file; in a pod there is only the service account`);
-    return { access: KubeClusterAccess.inCluster(env, saDir), source: 'in-cluster', from: saDir };
-  }
   throw new Error(
-    `no Kubernetes cluster found: pass --kubeconfig, set KUBECONFIG, write ${home}, ` +
-      `or run in a pod (KUBERNETES_SERVICE_HOST and ${saDir}/token)`,
+    `no Kubernetes cluster found: pass --kubeconfig, run in a pod (KUBERNETES_SERVICE_HOST and ${saDir}/token), ` +
+      `set KUBECONFIG or write ${home}`,
   );
 }

@@ -1,7 +1,9 @@
 /**
  * The HTTP transport to the apiserver: JSON requests on keep-alive connections, and watch streams
  * (one JSON event per line), with the credentials and TLS settings of a ClusterAccess. Answers that
- * are not 2xx become KubeApiError.
+ * are not 2xx become KubeApiError. An answer (or one watch event) larger than `maxAnswerBytes` is cut off
+ * with a KubeApiError instead of being buffered whole: lists are paginated (apply.ts), so no legitimate
+ * answer comes near the bound.
  *
  * Why not client-node's KubernetesObjectApi and Watch: the former cannot address subresources
  * (`/status`), sends a discovery request before each new kind and opens a new TLS connection per
@@ -28,7 +30,15 @@ export interface RestRequest {
 export interface RestClientOptions {
   /** Per-request timeout (default 30 s). */
   timeoutMs?: number;
+  /** The most bytes one answer, or one watch event, may have (default {@link MAX_ANSWER_BYTES}). */
+  maxAnswerBytes?: number;
 }
+
+/**
+ * The default bound on one answer: 64 MiB. A list page holds at most 500 objects (apply.ts), and the
+ * apiserver's objects are at most 1.5 MiB each (etcd's request limit), typically a few KiB.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 interface StatusBody {
   kind?: string;
@@ -52,12 +62,14 @@ export class RestClient {
   readonly #access: ClusterAccess;
   readonly #server: URL;
   readonly #timeoutMs: number;
-  #agent: http.Agent | undefined;
+  readonly #maxAnswerBytes: number;
+  #keepAlive: http.Agent | undefined;
 
   constructor(access: ClusterAccess, options: RestClientOptions = {}) {
     this.#access = access;
     this.#server = access.server;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   }
 
   /** The apiserver URL. */
@@ -89,7 +101,7 @@ export class RestClient {
   /** Sends a request and parses the JSON answer; throws KubeApiError on a non-2xx answer or no answer. */
   async request<T>(req: RestRequest): Promise<T> {
     const headers = await this.#headers(req.what);
-    const agent = this.#keepAliveAgent();
+    const agent = this.#agent();
     const url = this.#url(req.path, req.query);
     let payload: Buffer | undefined;
     if (req.body !== undefined) {
@@ -100,7 +112,7 @@ export class RestClient {
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
       const r = transport.request(url, { method: req.method, headers, agent, timeout: this.#timeoutMs }, (res) => {
-        readAnswer(res, req.what).then(({ code, text, parsed }) => (code >= 200 && code < 300 ? resolve(parsed as T) : reject(apiError(req.what, code, parsed, text))), reject);
+        readAnswer(res, req.what, this.#maxAnswerBytes).then(({ code, text, parsed }) => (code >= 200 && code < 300 ? resolve(parsed as T) : reject(apiError(req.what, code, parsed, text))), reject);
       });
       r.on('timeout', () => r.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
       r.on('error', (err) =>
@@ -128,10 +140,10 @@ export class RestClient {
       req.onDone(err);
     };
     return new Promise((resolve, reject) => {
-      const r = transport.request(url, { method: 'GET', headers, agent: this.#keepAliveAgent() }, (res) => {
+      const r = transport.request(url, { method: 'GET', headers, agent: this.#agent() }, (res) => {
         const code = res.statusCode ?? 0;
         if (code !== 200) {
-          readAnswer(res, req.what).then(({ text, parsed }) => reject(apiError(req.what, code, parsed, text)), reject);
+          readAnswer(res, req.what, this.#maxAnswerBytes).then(({ text, parsed }) => reject(apiError(req.what, code, parsed, text)), reject);
           return;
         }
         started = true;
@@ -147,6 +159,11 @@ export class RestClient {
           if (aborted || finished) return;
           const lines = (partial + chunk).split('\n');
           partial = lines.pop() ?? '';
+          if (Buffer.byteLength(partial) > this.#maxAnswerBytes) {
+            finish(new KubeApiError(`${req.what}: a watch event is larger than ${this.#maxAnswerBytes} bytes (the bound on one answer)`, 0, 'AnswerTooLarge'));
+            r.destroy();
+            return;
+          }
           for (const line of lines) {
             if (line.trim() === '') continue;
             let event: unknown;
@@ -177,15 +194,20 @@ export class RestClient {
 
   /** Stops reusing connections (idle sockets are closed). */
   close(): void {
-    this.#agent?.destroy();
-    this.#agent = undefined;
+    this.#keepAlive?.destroy();
+    this.#keepAlive = undefined;
+  }
+
+  /** The access's own agent for this request (a proxy, plugin certificates), else the keep-alive one from its TLS settings. */
+  #agent(): http.Agent {
+    return this.#access.agent?.() ?? this.#keepAliveAgent();
   }
 
   #keepAliveAgent(): http.Agent {
-    if (this.#agent) return this.#agent;
+    if (this.#keepAlive) return this.#keepAlive;
     if (this.#server.protocol === 'https:') {
       const tls = this.#access.tls;
-      this.#agent = new https.Agent({
+      this.#keepAlive = new https.Agent({
         keepAlive: true,
         rejectUnauthorized: tls.rejectUnauthorized,
         ...(tls.ca ? { ca: tls.ca } : {}),
@@ -194,9 +216,9 @@ export class RestClient {
         ...(tls.servername ? { servername: tls.servername } : {}),
       });
     } else {
-      this.#agent = new http.Agent({ keepAlive: true });
+      this.#keepAlive = new http.Agent({ keepAlive: true });
     }
-    return this.#agent;
+    return this.#keepAlive;
   }
 }
 
@@ -208,11 +230,24 @@ function apiError(what: string, code: number, parsed: unknown, text: string): Ku
   return new KubeApiError(`${what}: ${code} ${reason}: ${detail}`, code, reason);
 }
 
-/** A whole answer: its status code, its text, and that text as JSON (undefined when it is not JSON). */
-function readAnswer(res: http.IncomingMessage, what: string): Promise<{ code: number; text: string; parsed: unknown }> {
+/** A whole answer of at most `maxBytes`: its status code, its text, and that text as JSON (undefined when it is not JSON). */
+function readAnswer(res: http.IncomingMessage, what: string, maxBytes: number): Promise<{ code: number; text: string; parsed: unknown }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
+    let bytes = 0;
+    let cut = false;
+    const tooLarge = (): void => {
+      cut = true;
+      res.destroy();
+      reject(new KubeApiError(`${what}: the answer is larger than ${maxBytes} bytes (the bound on one answer); list in smaller pages`, 0, 'AnswerTooLarge'));
+    };
+    if (Number(res.headers['content-length'] ?? 0) > maxBytes) return tooLarge();
+    res.on('data', (c: Buffer) => {
+      if (cut) return;
+      bytes += c.length;
+      if (bytes > maxBytes) return tooLarge();
+      chunks.push(c);
+    });
     res.on('error', (err) => reject(new KubeApiError(`${what}: ${err.message}`, 0, 'ConnectionError')));
     res.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');

@@ -19,21 +19,22 @@ const logDir = path.join(root, '.tern', 'prepare');
 const timingsFile = path.join(cache, 'timings.json');
 const buildBinaries = path.join(root, 'test', 'cluster', 'build-binaries.sh');
 const helmBuild = path.join(root, 'charts', 'tools', 'helm', 'build.sh');
+const argocdLuaBuild = path.join(root, 'charts', 'tools', 'argocd-lua', 'build.sh');
 
 /**
  * Durations of a first run on the 2-core development machine (2026-12-02, empty Go caches), used as
  * estimates until this machine has recorded its own. docs/benchmarks.md has the table.
  */
 export const DEFAULT_SECONDS = {
-  npm: 40, build: 30, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 45, kwok: 100, prometheus: 300, 'gateway-api': 5, helm: 90,
+  npm: 40, build: 30, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 45, kwok: 100, prometheus: 300, 'gateway-api': 5, helm: 90, 'argocd-lua': 15,
 };
 
 /** What each command needs, by task name. */
 export const TARGETS = {
   demo: ['npm', 'build', 'debian-cluster', 'k8s', 'etcd', 'prometheus', 'gateway-api'],
   cluster: ['debian-cluster', 'k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api'],
-  test: ['npm', 'build', 'debian-test', 'k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm'],
-  chart: ['debian-chart', 'helm'],
+  test: ['npm', 'build', 'debian-test', 'k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua'],
+  chart: ['debian-chart', 'helm', 'argocd-lua'],
 };
 
 const GO_DEPS = ['k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api'];
@@ -54,6 +55,7 @@ export function planTasks(target, dirs) {
     if (name === 'build') return { name, label: 'tsc (dist/, cluster tooling)', command: make('build-all'), after: 'npm', key: 'build' };
     if (name in debian) return { name, label: 'Debian packages (apt-get when missing)', command: ['bash', ['-c', debian[name].join(' && ')]], key: name };
     if (name === 'helm') return { name, label: `helm ${version('helm').replace(/^helm-/, '')} from Go modules`, command: [helmBuild, []], go: true, key: version('helm') };
+    if (name === 'argocd-lua') return { name, label: 'Argo CD Lua harness (gopher-lua) from Go modules', command: [argocdLuaBuild, []], go: true, key: 'argocd-lua' };
     if (GO_DEPS.includes(name)) {
       const what = { 'gateway-api': 'Gateway API CRDs', k8s: 'Kubernetes (4 binaries)' }[name] ?? name;
       return { name, label: `${what} ${version(name).replace(/^.*?-(v\d)/, '$1')} from Go modules`, command: [buildBinaries, [name]], go: true, key: version(name) };
@@ -108,9 +110,11 @@ function goState(names) {
   const dirs = Object.fromEntries(execFileSync(buildBinaries, ['--print-dirs'], { encoding: 'utf8' }).trim().split('\n').map((l) => l.split('=')));
   const helmBin = execFileSync(helmBuild, ['--print-path'], { encoding: 'utf8' }).trim();
   dirs.helm = path.dirname(helmBin);
+  const argocdLuaBin = execFileSync(argocdLuaBuild, ['--print-path'], { encoding: 'utf8' }).trim();
   const goNames = names.filter((n) => GO_DEPS.includes(n));
   const missing = new Set(goNames.length ? execFileSync(buildBinaries, ['--missing', ...goNames], { encoding: 'utf8' }).split('\n').filter(Boolean) : []);
   if (names.includes('helm') && !fs.existsSync(helmBin)) missing.add('helm');
+  if (names.includes('argocd-lua') && !fs.existsSync(argocdLuaBin)) missing.add('argocd-lua');
   return { dirs, missing };
 }
 

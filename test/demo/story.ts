@@ -131,7 +131,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   await waitHttpOk(`http://127.0.0.1:${operatorPort}/healthz`, 60_000, () => operator.child.exitCode !== null, `tern-operator did not become ready; see ${operator.log}`);
   hooks.log(`tern-operator running (pid ${operator.pid}, metrics http://127.0.0.1:${operatorPort}/metrics, log ${path.relative(o.root, operator.log)})`);
 
-  const target = connect({ kubeconfig: cluster.kubeconfig, namespace: DEMO_NAMESPACE });
+  const target = await connect({ kubeconfig: cluster.kubeconfig, namespace: DEMO_NAMESPACE });
   teardown.add('status reader', async () => target.close());
   const observer = startObserver(target, RELEASE_NAME);
   teardown.add('observer', () => observer.stop());

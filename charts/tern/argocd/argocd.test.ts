@@ -1,10 +1,11 @@
-// The Argo CD health check and actions for ModelRelease, run with Debian's lua5.1 (Argo CD runs Lua 5.1)
-// against the status objects in testdata/ (Argo CD's own test-file format), and the argocd-cm snippet's freshness.
+// The Argo CD health check and actions for ModelRelease as argocd-cm.yaml ships them, run in gopher-lua (the
+// interpreter Argo CD embeds, with Argo CD's libraries: charts/tools/argocd-lua) against the status objects in
+// testdata/ (Argo CD's own test-file format), and the argocd-cm snippet's freshness.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { ACTION_NAMES, type ActionName, CUSTOMIZATIONS_DIR, discoverActions, healthOf, runAction } from '../../lib/argocd.js';
+import { ACTION_NAMES, type ActionName, CUSTOMIZATIONS_DIR, type Customizations, discoverActions, healthOf, runAction, shippedCustomizations } from '../../lib/argocd.js';
+import { runArgocdLua } from '../../lib/argocd-lua.js';
 import { REPO_ROOT } from '../../lib/conventions.js';
-import { toLua } from '../../lib/lua.js';
 import { run } from '../../lib/tools.js';
 
 const load = (path: string): Record<string, unknown> => parse(readFileSync(`${CUSTOMIZATIONS_DIR}/${path}`, 'utf8')) as Record<string, unknown>;
@@ -60,6 +61,17 @@ describe('actions', () => {
     expect({ ...output, metadata: metadataRest }).toEqual({ ...input, metadata: inputMetadata });
   });
 
+  it('gives back empty objects and lists of the live object as they were (one empty Lua table stands for both)', () => {
+    const release = load('testdata/canary.yaml') as { metadata: Record<string, unknown>; spec: Record<string, unknown> };
+    release.metadata.labels = {};
+    release.metadata.finalizers = [];
+    release.spec.extra = { nested: {}, list: [{ inner: {} }] };
+    const output = runAction('abort', release) as unknown as typeof release;
+    expect(output.metadata.labels).toEqual({});
+    expect(output.metadata.finalizers).toEqual([]);
+    expect(output.spec.extra).toEqual({ nested: {}, list: [{ inner: {} }] });
+  });
+
   it('keeps annotations that were there and gives each invocation a new nonce', () => {
     const release = load('testdata/canary.yaml') as { metadata: Record<string, unknown> };
     release.metadata.annotations = { 'argocd.argoproj.io/sync-wave': '1' };
@@ -71,13 +83,51 @@ describe('actions', () => {
   });
 });
 
-describe('the Lua harness', () => {
-  it('encodes strings with quotes, newlines and non-ASCII as Lua literals', () => {
-    expect(toLua({ a: ['x"y\\z\n', 1.5, true, null] })).toBe('{["a"] = {"x\\"y\\\\z\\10", 1.5, true, nil}}');
-    const release = load('testdata/rolled-back.yaml');
+describe('gopher-lua as Argo CD runs it', () => {
+  const release = load('testdata/rolled-back.yaml');
+  const withHealth = (health: string, openLibs = false): Customizations => ({ ...shippedCustomizations(), health, openLibs });
+  const lua51Only = [
+    ['string.format', 'hs.message = string.format("%s at %d%%", obj.status.phase, 5)'],
+    ['a string method', 'hs.message = obj.status.phase:lower()'],
+    ['math.floor', 'hs.message = tostring(math.floor(2.5))'],
+    ['os.clock', 'hs.message = tostring(os.clock())'],
+  ] as const;
+
+  it('passes quotes, newlines and non-ASCII through the JSON bridge both ways', () => {
     const degraded = (release.status as { conditions: { type: string; message: string }[] }).conditions.find((c) => c.type === 'Degraded');
-    if (degraded) degraded.message = 'drift — score “0.61”\n(see events)';
-    expect(healthOf(release).message).toBe('RolledBack: drift — score “0.61”\n(see events)');
+    if (degraded) degraded.message = 'drift — score “0.61” "quoted" \\ back\n(see events)';
+    expect(healthOf(release).message).toBe(`RolledBack: ${degraded?.message}`);
+  });
+
+  it('ships without useOpenLibs, so the scripts get only base, table and os.date/os.time', () => {
+    expect(shippedCustomizations().openLibs).toBe(false);
+  });
+
+  // Each works in C Lua 5.1 (the lua5.1 harness these tests used before ran all four): Argo CD refuses them.
+  it.each(lua51Only)('refuses %s, which Lua 5.1 has but Argo CD does not open', (_what, line) => {
+    const script = `local hs = { status = "Healthy" }\n${line}\nreturn hs`;
+    expect(() => healthOf(release, withHealth(script))).toThrow(/gopher-lua \(health script\) failed: .*(attempt to (index|call) a non-(table|function) object|nil)/);
+    expect(healthOf(release, withHealth(script, true)).status).toBe('Healthy');
+  });
+
+  it('answers an unknown status as Argo CD does, and refuses a result that is not a table', () => {
+    expect(healthOf(release, withHealth('return { status = "Fine", message = "x" }'))).toEqual({ status: 'Unknown', message: 'Lua returned an invalid health status' });
+    expect(() => healthOf(release, withHealth('return "Healthy"'))).toThrow(/expect table output from Lua script, not string/);
+  });
+
+  it('stops a script that runs past Argo CD\'s one-second deadline', () => {
+    expect(() => runArgocdLua({ mode: 'health', script: 'while true do end', obj: {} })).toThrow(/context deadline exceeded/);
+  });
+});
+
+describe('the action scripts', () => {
+  it('are one template: they differ only in the command word and the CLI command of the header', () => {
+    const { actions } = shippedCustomizations();
+    expect(Object.keys(actions)).toEqual([...ACTION_NAMES]);
+    const cli = (name: string): string => (name === 'promote-full' ? 'tern promote --full' : `tern ${name}`);
+    const generic = Object.entries(actions).map(([name, script]) => script.replace(cli(name), 'CLI').replaceAll(`"${name}"`, '"COMMAND"'));
+    expect(new Set(generic).size).toBe(1);
+    expect(generic[0]).toContain('local command = "COMMAND"');
   });
 });
 

@@ -28,7 +28,7 @@ function control(
     description,
     async run({ args, options, io }) {
       const name = args[0] ?? '';
-      const target = connect(options);
+      const target = await connect(options);
       try {
         const which = command(options);
         const { release, handled } = await sendCommand(target, name, which);

@@ -62,7 +62,7 @@ export const registryRecord: Command = {
     const file = typeof options.registry === 'string' ? options.registry : undefined;
     if (file === undefined) throw new UsageError('--registry FILE is required (the registry to record into, e.g. models/registry.json)');
     const name = args[0] ?? '';
-    const target = connect(options);
+    const target = await connect(options);
     try {
       return recordIntoFile(file, await getRelease(target, name), io, options['dry-run'] === true);
     } finally {

@@ -7,11 +7,11 @@ import type { ModelRelease } from '../../api/model-release-schema.js';
 import { commandPatch, type CommandName } from '../../api/command-annotation.js';
 import { ApiKubeClient } from '../../runtime/apply.js';
 import type { KubeClient } from '../../runtime/kube-client.js';
-import { loadKubeConfig } from '../../runtime/kubeconfig.js';
 import { MODEL_RELEASES } from '../../api/resource.js';
 import { EVENTS } from '../../runtime/resources.js';
 import { RestClient } from '../../runtime/rest-client.js';
 import type { OptionSpec } from '../command.js';
+import { loadCliKubeConfig } from '../kubeconfig-access.js';
 
 /** Options every release command takes. */
 export const CLUSTER_OPTIONS: Record<string, OptionSpec> = {
@@ -26,13 +26,13 @@ export interface ReleaseTarget {
   close(): void;
 }
 
-/** Connects to the cluster named by the options. */
-export function connect(options: Record<string, string | boolean | undefined>): ReleaseTarget {
+/** Connects to the cluster named by the options (found like kubectl: kubeconfig-access.ts). */
+export async function connect(options: Record<string, string | boolean | undefined>): Promise<ReleaseTarget> {
   const kubeconfigPath = typeof options.kubeconfig === 'string' ? options.kubeconfig : undefined;
   const context = typeof options.context === 'string' ? options.context : undefined;
-  const loaded = loadKubeConfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), ...(context ? { context } : {}) });
-  const rest = new RestClient(loaded.access);
-  const contextNs = loaded.access.namespace;
+  const access = await loadCliKubeConfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), ...(context ? { context } : {}) });
+  const rest = new RestClient(access);
+  const contextNs = access.namespace;
   const namespace = (typeof options.namespace === 'string' ? options.namespace : undefined) ?? contextNs ?? 'default';
   return { client: new ApiKubeClient(rest), namespace, close: () => rest.close() };
 }
@@ -55,7 +55,7 @@ export interface EventRecord {
   metadata?: { creationTimestamp?: string };
 }
 
-/** The newest `limit` events about the release, newest last. */
+/** The newest `limit` events about the release, newest last (the namespace's events are read in pages: apply.ts). */
 export async function releaseEvents(target: ReleaseTarget, name: string, limit = 8): Promise<EventRecord[]> {
   const { items } = await target.client.list<EventRecord & KubernetesObject>(EVENTS, { namespace: target.namespace });
   const when = (e: EventRecord) => e.series?.lastObservedTime ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';

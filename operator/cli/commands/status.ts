@@ -18,7 +18,7 @@ export const status: Command = {
   description: 'Reads the ModelRelease and its events.k8s.io/v1 Events; writes nothing.',
   async run({ args, options, io }) {
     const name = args[0] ?? '';
-    const target = connect(options);
+    const target = await connect(options);
     try {
       const show = async (): Promise<string> => renderStatus(await getRelease(target, name), await releaseEvents(target, name));
       if (!options.watch) {
