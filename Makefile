@@ -129,7 +129,7 @@ test-analysis: build ## Analysis units, and both providers against real tern-ser
 	$(IN_NETNS) $(JEST) test/analysis-providers.test.ts --selectProjects cluster --runInBand
 
 # ---- Deploy and observe: Helm chart, alerts, dashboards, Argo CD (charts/) ----------------------
-.PHONY: helm-bin observe-tools test-rules test-chart
+.PHONY: helm-bin observe-tools test-rules test-chart dashboards check-dashboards dashboards-diff
 helm-bin: ## Build helm from its Go module (charts/tools/helm) into $TERN_CACHE_DIR/bin, only when missing
 	@charts/tools/helm/build.sh
 
@@ -141,6 +141,18 @@ test-rules: observe-tools ## promtool check rules + promtool unit tests of every
 
 test-chart: install observe-tools ## Chart tests only: helm lint/template, schema, alerts, dashboards, Argo CD Lua
 	$(JEST) --selectProjects unit -- charts/
+
+# The dashboards are TypeScript (charts/dashboards/, @grafana/grafana-foundation-sdk); the chart ships the JSON they render.
+dashboards: build ## Regenerate charts/tern/files/dashboards/*.json from charts/dashboards/*.ts
+	$(NODE) dist/charts/dashboards/write.js
+
+check-dashboards: install ## Fail when a dashboard JSON is stale (or hand-written)
+	$(JEST) charts/dashboards --selectProjects unit
+
+dashboards-diff: build ## Panels and queries of the dashboards at REV (default HEAD) against the working tree
+	@old=$$(mktemp -d) && trap 'rm -rf "$$old"' EXIT && \
+	  for f in $$(git ls-tree --name-only $(or $(REV),HEAD) charts/tern/files/dashboards/); do git show $(or $(REV),HEAD):$$f > "$$old/$${f##*/}"; done && \
+	  $(NODE) dist/charts/dashboards/compare.js "$$old" charts/tern/files/dashboards
 
 # ---- Benchmarks (each prints figures measured side by side in one run) -------------------------
 .PHONY: bench bench-server bench-large-request bench-operator bench-rollback bench-detection
