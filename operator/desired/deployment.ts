@@ -5,6 +5,7 @@
 import type { ModelRef, Serving } from '../api/model-release-schema.js';
 import type { ResolvedRelease } from '../planner/resolved-spec.js';
 import type { KubeObject } from './kube-object.js';
+import { ANNOTATION_REVISION, revisionOf, servingOf } from './pod-serving.js';
 import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 
 /** tern-server's command line for `model` (flags as in docs/conventions.md). */
@@ -32,10 +33,14 @@ export function containerResources(serving: Serving): { requests?: Record<string
   };
 }
 
-/** The Deployment `<release>-<track>` running `model` with `replicas` pods. */
+/**
+ * The Deployment `<release>-<track>` running `model` with `replicas` pods, with the serving config `model`
+ * was released with (its status copy; spec.serving for a model recorded before serving was kept). Its
+ * revision annotation names what the template runs (on the Deployment only: adding it rolls no pod).
+ */
 export function buildDeployment(release: ResolvedRelease, track: TrackName, model: ModelRef, replicas: number): KubeObject {
   const name = release.metadata.name;
-  const serving = release.spec.serving;
+  const serving = servingOf(model, release.spec.serving);
   const labels = trackLabels(name, track, model);
   const port = serving.port;
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
@@ -50,6 +55,7 @@ export function buildDeployment(release: ResolvedRelease, track: TrackName, mode
       name: trackObjectName(name, track),
       namespace: release.metadata.namespace ?? 'default',
       labels,
+      annotations: { [ANNOTATION_REVISION]: revisionOf(model, serving) },
       ownerReferences: [ownerReference(release)],
     },
     spec: {

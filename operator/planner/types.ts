@@ -17,6 +17,8 @@ export interface ObservedTrack {
   observedGeneration: number;
   /** The model version the pod template runs (label serving.tern.dev/version). */
   version?: string;
+  /** What the template runs, model and pod serving config (annotation serving.tern.dev/revision; absent on Deployments written before it existed). */
+  revision?: string;
   /** status.replicas: non-terminated pods of every revision (old ones too while a template rolls). */
   pods?: number;
 }

@@ -19,7 +19,8 @@ import { httpRouteName } from '../routers/gateway-api.js';
 import { plan } from '../planner/plan.js';
 import { resolveRelease, type ResolvedRelease } from '../planner/resolved-spec.js';
 import { goldenQueriesPending } from '../planner/staging.js';
-import type { GoldenResult, PlanResult } from '../planner/types.js';
+import { runs } from '../planner/models.js';
+import type { GoldenResult, ObservedTrack, PlanResult } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -102,7 +103,7 @@ export class Reconciler {
     const due = measurementDue(release.spec, release.status, now, production ? this.#lastProduction.get(key) : undefined);
     if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
     const measurements = due ? await this.#measure(release, now) : undefined;
-    const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
+    const golden = await this.#golden(release, observed.candidate);
     const result = plan(
       { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
@@ -154,9 +155,9 @@ export class Reconciler {
     return results;
   }
 
-  async #golden(release: ResolvedRelease, candidateReady: number, candidateVersion: string | undefined): Promise<GoldenResult | undefined> {
+  async #golden(release: ResolvedRelease, candidate: ObservedTrack | undefined): Promise<GoldenResult | undefined> {
     const st = release.status;
-    if (st?.phase !== 'Staging' || !st.stable || !st.candidate || candidateReady < 1 || candidateVersion !== st.candidate.version) return undefined;
+    if (st?.phase !== 'Staging' || !st.stable || !st.candidate || (candidate?.readyReplicas ?? 0) < 1 || !runs(candidate, st.candidate)) return undefined;
     if (!goldenQueriesPending(release.spec, st)) return undefined;
     const endpoints = await listTrackEndpoints(this.#o.client, release as ModelRelease, 'canary');
     return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
