@@ -88,7 +88,8 @@ export function restoreFromSpec(pass: Pass): void {
   delete st.candidate;
   pass.resetStep();
   const how = st.restore?.warm ? 'its warm pods took all traffic at once' : 'its pods serve as soon as they are ready';
-  const message = `spec.model was changed back to ${st.stable.version}: restored from ${bad.version} with no staging or canary steps (${how}).`;
+  const what = bad.change?.startsWith('serving:') ? `spec.serving was changed back (undoing ${bad.change})` : `spec.model was changed back to ${st.stable.version}`;
+  const message = `${what}: restored from ${bad.version} with no staging or canary steps (${how}).`;
   pass.enter('Healthy', `${describeModel(st.stable)} serves 100% of live traffic; ${message}`);
   pass.event('Normal', 'GitOpsRevert', message);
   pass.condition({ type: 'Degraded', status: 'False', reason: 'GitOpsRevert', message });

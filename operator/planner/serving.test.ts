@@ -153,6 +153,7 @@ describe('a serving change is a release', () => {
     expect(sim.status.stable?.serving?.rejectionThreshold).toBe(0.5);
     expect(res.desired.weights.previous).toBe(100);
     expect(res.desired.candidate?.replicas ?? 0).toBe(0);
+    expect(res.events).toContainEqual(expect.objectContaining({ reason: 'GitOpsRevert', note: expect.stringContaining('spec.serving was changed back (undoing serving: rejectionThreshold 0.5 -> 0.9)') }));
   });
 
   it('an operator restarted mid-release resumes the same step with the same configs on each track', () => {
