@@ -62,7 +62,7 @@ export function describeChange(from: ModelRef | undefined, to: ModelRef): string
 }
 
 /** Whether `ref`'s release changed the serving config only (same model artifact as what it replaced). */
-export function isServingChange(ref: ModelRef | undefined): boolean {
+export function isServingChange(ref: Pick<ModelRef, 'change'> | undefined): boolean {
   return !!ref?.change?.startsWith('serving:');
 }
 
@@ -73,10 +73,10 @@ export function describeModel(model: Pick<ModelRef, 'name' | 'version'>): string
 
 /** How status messages name the model a release runs: "1.1.0", or for a serving change "1.0.0 (serving: rejectionThreshold 0.5 -> 0.9)". */
 export function releaseLabel(ref: Pick<ModelRef, 'version' | 'change'>): string {
-  return isServingChange(ref as ModelRef) ? `${ref.version} (${ref.change})` : ref.version;
+  return isServingChange(ref) ? `${ref.version} (${ref.change})` : ref.version;
 }
 
 /** How messages name a release: "species-classifier 1.1.0", or for a serving change "species-classifier 1.0.0 (serving: rejectionThreshold 0.5 -> 0.9)". */
 export function describeRelease(ref: Pick<ModelRef, 'name' | 'version' | 'change'>): string {
-  return isServingChange(ref as ModelRef) ? `${describeModel(ref)} (${ref.change})` : describeModel(ref);
+  return isServingChange(ref) ? `${describeModel(ref)} (${ref.change})` : describeModel(ref);
 }

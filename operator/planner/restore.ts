@@ -6,7 +6,7 @@
  */
 import { durationMs } from '../api/duration.js';
 import type { ModelRef } from '../api/model-release-schema.js';
-import { describeModel, runs } from './models.js';
+import { describeModel, isServingChange, runs } from './models.js';
 import type { Pass } from './pass.js';
 import { checkRecord } from './record.js';
 import type { ObservedTrack } from './types.js';
@@ -88,7 +88,7 @@ export function restoreFromSpec(pass: Pass): void {
   delete st.candidate;
   pass.resetStep();
   const how = st.restore?.warm ? 'its warm pods took all traffic at once' : 'its pods serve as soon as they are ready';
-  const what = bad.change?.startsWith('serving:') ? `spec.serving was changed back (undoing ${bad.change})` : `spec.model was changed back to ${st.stable.version}`;
+  const what = isServingChange(bad) ? `spec.serving was changed back (undoing ${bad.change})` : `spec.model was changed back to ${st.stable.version}`;
   const message = `${what}: restored from ${bad.version} with no staging or canary steps (${how}).`;
   pass.enter('Healthy', `${describeModel(st.stable)} serves 100% of live traffic; ${message}`);
   pass.event('Normal', 'GitOpsRevert', message);

@@ -4,7 +4,7 @@
  */
 import { endBake, startBake } from './bake.js';
 import { failingGates } from './gates.js';
-import { describeChange, describeModel, describeRelease, releaseLabel, releaseRef } from './models.js';
+import { describeChange, describeModel, describeRelease, isServingChange, releaseLabel, releaseRef } from './models.js';
 import type { Pass } from './pass.js';
 import { checkRecord } from './record.js';
 import { previousWarm, trackSettled } from './restore.js';
@@ -73,7 +73,7 @@ export function rollBack(pass: Pass, why: RollbackReason): void {
     st.restore = { from: version, reason: why.metricReason, since: pass.nowIso, warm: true, trafficMovedAt: pass.nowIso };
   }
   const what = st.candidate ? describeRelease(st.candidate) : version;
-  const retry = st.candidate?.change?.startsWith('serving:') ? 'Change spec.serving (or spec.model)' : 'Change spec.model';
+  const retry = isServingChange(st.candidate) ? 'Change spec.serving (or spec.model)' : 'Change spec.model';
   pass.enter('RolledBack', `${why.message} Stable ${st.stable.version} serves all traffic with its serving config. ${retry} or run \`tern retry\` to try again.`);
   pass.outcome({ outcome: 'RolledBack', reason: why.metricReason });
   pass.event('Warning', 'RolledBack', `${what} rolled back: ${why.message}`);
