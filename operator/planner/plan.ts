@@ -27,7 +27,7 @@ const IN_FLIGHT = new Set(['Staging', 'Canary', 'Paused', 'Promoting']);
 /** Compute the next state of `input.release`. Pure: time comes from `input.now`, judgement from `judge`. */
 export function plan(input: PlanInput, judge: Judge): PlanResult {
   const pass = new Pass(input);
-  adoptServing(pass);
+  if (input.servingInStatus !== false) adoptServing(pass);
   const started = followSpec(pass);
   applyCommand(pass, input.command);
   if (!started) judgeMeasurements(pass, judge);

@@ -6,7 +6,8 @@ import type { ModelReleaseSpec, ModelReleaseStatus } from '../api/model-release-
 import { buildDeployment } from '../desired/deployment.js';
 import { podServing, revisionOf } from '../desired/pod-serving.js';
 import { ROLLBACK_SCALE_DOWN_DELAY_MS } from './desired.js';
-import { Simulation, SHA_B, newModel, newRelease, result, track } from './testing.js';
+import { plan } from './plan.js';
+import { Simulation, SHA_B, contractJudge, newModel, newRelease, result, track } from './testing.js';
 import type { Desired } from './types.js';
 
 const MIN = 60_000;
@@ -227,5 +228,20 @@ describe('a serving change is a release', () => {
     sim.setServing({ rejectionThreshold: 0.6 });
     sim.pass();
     expect(sim.status.phase).toBe('Staging');
+  });
+
+  it('with a CRD that prunes status serving configs, nothing is adopted (no write loop) and spec.serving applies directly', () => {
+    const sim = healthy();
+    const legacy = JSON.parse(JSON.stringify(sim.status)) as ModelReleaseStatus;
+    delete legacy.stable!.serving;
+    sim.release = { ...sim.release, status: legacy };
+    const input = () => ({ release: sim.release, observed: sim.observed, now: sim.now, servingInStatus: false });
+    const same = plan(input(), contractJudge);
+    expect(same.status).toEqual(legacy);
+    sim.setServing({ rejectionThreshold: 0.6 });
+    const res = plan(input(), contractJudge);
+    expect(res.status.phase).toBe('Healthy');
+    expect(res.status.candidate).toBeUndefined();
+    expect(thresholdOf(sim, res.desired.stable)).toBe('0.6');
   });
 });

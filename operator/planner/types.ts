@@ -49,6 +49,12 @@ export interface PlanInput {
   golden?: GoldenResult;
   /** The pending command from the release's annotations, if any (handled once per nonce). */
   command?: Command;
+  /**
+   * false when the cluster's CRD is older than the operator and prunes status.*.serving: then serving
+   * configs are not adopted into status (each write would be pruned and redone) and spec.serving applies
+   * directly, as before serving changes were releases. Default true.
+   */
+  servingInStatus?: boolean;
   now: Date;
 }
 

@@ -68,6 +68,8 @@ export class Reconciler {
   readonly #written = new Map<string, ModelRelease>();
   /** When the production watch last measured each release (pacing only: a restart measures at once). */
   readonly #lastProduction = new Map<string, number>();
+  /** Whether the cluster's CRD pruned status.*.serving from a write (it predates serving changes as releases). */
+  #servingPruned = false;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -105,7 +107,7 @@ export class Reconciler {
     const measurements = due ? await this.#measure(release, now) : undefined;
     const golden = await this.#golden(release, observed.candidate);
     const result = plan(
-      { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
+      { release, observed, now, ...(this.#servingPruned ? { servingInStatus: false } : {}), ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
     );
 
@@ -188,6 +190,10 @@ export class Reconciler {
     };
     const written = await this.#o.client.applyStatus<ModelRelease & KubernetesObject>(MODEL_RELEASES, body as unknown as ModelRelease & KubernetesObject);
     if (written?.metadata?.resourceVersion) this.#written.set(key, written);
+    if (!this.#servingPruned && servingPruned(status, written?.status)) {
+      this.#servingPruned = true;
+      this.#log.error('the ModelRelease CRD in the cluster is older than this operator: it prunes status.stable.serving, so spec.serving changes apply directly instead of being released; apply crds/modelrelease.yaml', { release: key });
+    }
   }
 
   #record(release: ResolvedRelease, result: PlanResult): void {
@@ -210,6 +216,11 @@ export class Reconciler {
 
 /** The HTTPRoute name a release uses (for informers that want to watch it). */
 export { httpRouteName };
+
+/** Whether the apiserver dropped a serving config the operator wrote into status (a CRD without the field prunes it). */
+export function servingPruned(sent: PlanResult['status'], stored: PlanResult['status'] | undefined): boolean {
+  return stored !== undefined && sent.stable?.serving !== undefined && stored.stable !== undefined && stored.stable.serving === undefined;
+}
 
 /** Whether resourceVersion `a` is older than `b` (both etcd revisions; unknown forms count as not older). */
 export function isOlder(a: string | undefined, b: string | undefined): boolean {
