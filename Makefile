@@ -158,6 +158,7 @@ dashboards-diff: build ## Panels and queries of the dashboards at REV (default H
 .PHONY: bench bench-server bench-large-request bench-operator bench-rollback bench-detection
 RUNS ?= 10
 INTERVAL ?= 10s
+CASES ?= canary,bake
 SCRAPE_INTERVAL ?= 1
 
 bench: bench-server bench-detection bench-rollback bench-operator ## Every benchmark below, in turn
@@ -171,8 +172,8 @@ bench-large-request: build ## One maximum-size request at a time (64 MiB OIP bin
 bench-detection: build cluster-deps ## Drift alarm true in the pods' metrics -> analysis Fail, both providers (RUNS, INTERVAL, SCRAPE_INTERVAL)
 	$(IN_NETNS) $(NODE) dist/test/analysis/bench-detection.js --runs $(RUNS) --interval $(INTERVAL) --scrape-interval $(SCRAPE_INTERVAL)
 
-bench-rollback: build cluster-up ## Drift alarm true in the candidate pods' metrics -> weight 0 by the real operator, both providers (RUNS, INTERVAL)
-	$(IN_NETNS) $(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL)
+bench-rollback: build cluster-up ## Drift alarm -> weight 0 by the real operator (canary, both providers) and -> traffic back on the warm previous model (bake) (RUNS, INTERVAL, CASES=canary,bake)
+	$(IN_NETNS) $(NODE) dist/test/analysis/bench-rollback.js --runs $(RUNS) --interval $(INTERVAL) --cases $(CASES)
 
 bench-operator: build cluster-deps ## 1,000 ModelReleases on kwok nodes: cluster floor, then time to all Healthy, operator RSS, API writes while idle (ARGS="--releases N --workers W --idle-seconds S --skip-floor"; ~12 min)
 	@$(CLUSTER_CLI) status >/dev/null 2>&1 || $(MAKE) cluster-up KWOK_NODES=2

@@ -4,6 +4,8 @@
 // one analysis interval + 2 s, 1.0.0 is stable, with history, events and metrics. And a GitOps revert
 // during a bake: full traffic on 1.0.0 within 5 s, with no staging and no canary step. And a failure at
 // the 100 % step, when the stable track has no pod: traffic goes to the warm 1.0.0 pod, never stays on 1.1.0.
+// And serving changes as releases: a new rejection threshold goes through staging and the steps; one that
+// rejects everything fails rejectionRatio and is rolled back while the stable Deployment keeps its threshold.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,7 +13,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
-import { EVENTS, SERVICES } from '../operator/runtime/resources.js';
+import { DEPLOYMENTS, EVENTS, SERVICES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
@@ -34,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of traffics) await t.stop();
   await operator?.stop();
-  for (const name of ['species', 'species-git', 'species-full', 'species-undo', 'species-prod']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
+  for (const name of ['species', 'species-git', 'species-full', 'species-undo', 'species-prod', 'species-serve']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
   await host?.close();
   close();
 });
@@ -45,6 +47,14 @@ const status = async (name: string) => (await getRelease(client, NS, name)).stat
 const setModel = (name: string, version: string) => client.patch(MODEL_RELEASES, NS, name, { spec: { model: modelSpec(version, host.url) } }, { patchType: 'merge' });
 const selectedTrack = async (name: string) =>
   (await client.get<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(SERVICES, NS, name))?.spec?.selector?.['serving.tern.dev/track'];
+
+/** The --rejection-threshold in a track Deployment's pod template. */
+async function thresholdOn(deployment: string): Promise<string | undefined> {
+  const d = await client.get<KubernetesObject & { spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } }>(DEPLOYMENTS, NS, deployment);
+  const args = d?.spec?.template?.spec?.containers?.[0]?.args ?? [];
+  const i = args.indexOf('--rejection-threshold');
+  return i >= 0 ? args[i + 1] : undefined;
+}
 
 async function events(name: string): Promise<{ type?: string; reason?: string; note?: string }[]> {
   const { items } = await client.list<KubernetesObject & { type?: string; reason?: string; note?: string; regarding?: { name?: string } }>(EVENTS, { namespace: NS });
@@ -293,4 +303,75 @@ describe('bake after promotion and fast restore', () => {
       expect(traffic.lastAnswerAt.get('1.1.0') ?? 0).toBeGreaterThan(before); // alert only: 1.1.0 keeps serving
       await traffic.stop();
     }), 300_000);
+
+  it('a serving change (new rejection threshold) goes through staging and the steps; one that rejects everything is rolled back, stable keeps its threshold throughout', () =>
+    withLogs(async () => {
+      const release = {
+        apiVersion: 'serving.tern.dev/v1alpha1',
+        kind: 'ModelRelease',
+        metadata: { name: 'species-serve', namespace: NS },
+        spec: {
+          model: modelSpec('1.0.0', host.url),
+          serving: { replicas: 2, rejectionThreshold: 0.5 },
+          rollout: {
+            steps: [{ setWeight: 50, pause: '6s' }, { setWeight: 100, pause: '4s' }],
+            // rejectionRatio (max 0.5) is the check a threshold change can fail; drift is not what this is about.
+            analysis: { interval: `${INTERVAL_S}s`, minSampleCount: 10, checks: { drift: { enabled: false } } },
+            bakeTime: '0s',
+          },
+        } as ModelReleaseSpec,
+      };
+      const setThreshold = (t: number) => client.patch(MODEL_RELEASES, NS, 'species-serve', { spec: { serving: { rejectionThreshold: t } } }, { patchType: 'merge' });
+      await client.apply(MODEL_RELEASES, release as unknown as KubernetesObject);
+      await eventually('species-serve Healthy on 1.0.0', async () => ((await status('species-serve')).phase === 'Healthy' ? true : undefined), 120_000);
+      const traffic = serviceTraffic(client, NS, 'species-serve', 8080);
+      traffics.push(traffic);
+
+      // A good change: 0.5 -> 0.4, released like a model.
+      await setThreshold(0.4);
+      const seen: string[] = [];
+      const stableThresholds = new Set<string>();
+      let shown = '';
+      await eventually('0.4 promoted after staging and both steps', async () => {
+        const st = await status('species-serve');
+        const label = `${st.phase}${st.currentStep !== undefined ? `:${st.currentStep}` : ''}`;
+        if (seen[seen.length - 1] !== label) seen.push(label);
+        if (st.phase === 'RolledBack') throw new Error(`0.4 rolled back: ${st.message}`);
+        // Staging and the 50 % step (promotion follows the 100 % step, so no write of it can race this read).
+        if (label === 'Staging' || label === 'Canary:0') stableThresholds.add((await thresholdOn('species-serve-stable')) ?? '-');
+        if (st.phase === 'Canary' && !shown) shown = (await tern('status', 'species-serve')).stdout;
+        return st.phase === 'Healthy' && st.stable?.serving?.rejectionThreshold === 0.4 ? st : undefined;
+      }, 180_000, 250);
+      expect(seen).toEqual(expect.arrayContaining(['Staging', 'Canary:0', 'Canary:1', 'Healthy']));
+      expect(seen.indexOf('Staging')).toBeLessThan(seen.indexOf('Canary:0'));
+      expect([...stableThresholds]).toEqual(['0.5']); // the stable Deployment kept its config until promotion
+      expect(shown).toContain('(serving change: rejectionThreshold 0.5 -> 0.4)');
+      expect((await status('species-serve')).history?.[0]).toMatchObject({ version: '1.0.0', outcome: 'Promoted', change: 'serving: rejectionThreshold 0.5 -> 0.4' });
+      expect(await events('species-serve')).toContainEqual(expect.objectContaining({ reason: 'RolloutStarted', note: expect.stringContaining('spec.serving changed (serving: rejectionThreshold 0.5 -> 0.4)') }));
+      expect(await thresholdOn('species-serve-stable')).toBe('0.4');
+      expect(traffic.byThreshold.get(0.4) ?? 0).toBeGreaterThan(0);
+
+      // A bad change: 1 rejects every input; rejectionRatio fails and it is rolled back.
+      await setThreshold(1);
+      const badStable = new Set<string>();
+      const st = await eventually('threshold 1 rolled back', async () => {
+        badStable.add((await thresholdOn('species-serve-stable')) ?? '-');
+        const s = await status('species-serve');
+        if (s.phase === 'Healthy' && s.stable?.serving?.rejectionThreshold === 1) throw new Error('threshold 1 was promoted');
+        return s.phase === 'RolledBack' ? s : undefined;
+      }, 120_000, 250);
+      expect(traffic.byThreshold.get(1) ?? 0).toBeGreaterThan(0); // it did get live traffic before it was caught
+      expect(st.stable).toMatchObject({ version: '1.0.0', serving: { rejectionThreshold: 0.4 } });
+      expect(st.history?.[0]).toMatchObject({ version: '1.0.0', outcome: 'RolledBack', change: 'serving: rejectionThreshold 0.4 -> 1', failedCheck: { name: 'rejectionRatio', outcome: 'Failed' } });
+      expect(await scrapeMetric(operator.metricsUrl, 'tern_rollbacks_total', { release: 'species-serve', reason: 'rejectionRatio' })).toBe(1);
+      await eventually('the threshold-1 pods gone, traffic on the stable track only', async () => {
+        badStable.add((await thresholdOn('species-serve-stable')) ?? '-');
+        const canary = await deploymentState(client, NS, 'species-serve-canary');
+        return canary?.replicas === 0 && (await selectedTrack('species-serve')) === 'stable' ? true : undefined;
+      }, 60_000, 250);
+      expect([...badStable]).toEqual(['0.4']);
+      const record = (await tern('status', 'species-serve')).stdout;
+      expect(record).toContain('1.0.0  [serving: rejectionThreshold 0.4 -> 1]  RolledBack (AnalysisFailed)');
+      await traffic.stop();
+    }), 400_000);
 });

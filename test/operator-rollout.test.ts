@@ -68,11 +68,12 @@ describe('tern-operator rollouts', () => {
         const canary = await deploymentState(client, NS, 'species-canary');
         if ((stable?.ready ?? 0) + (canary?.ready ?? 0) === 0) emptyService += 1;
         const svc = await client.get<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(SERVICES, NS, 'species');
-        const selectsBoth = svc?.spec?.selector?.['serving.tern.dev/track'] === undefined;
+        const selected = svc?.spec?.selector?.['serving.tern.dev/track'];
+        const selectsBoth = selected === undefined;
         // 50 % of 2 replicas: 1 candidate pod and 1 stable pod, both behind the release Service.
         if (st.phase === 'Canary' && st.currentStep === 0 && canary?.ready === 1 && canary.replicas === 1 && stable?.replicas === 1 && stable.ready === 1 && selectsBoth) stepChecks.set(0, true);
-        // 100 %: 2 candidate pods ready.
-        if (st.phase === 'Canary' && st.currentStep === 1 && canary?.ready === 2 && selectsBoth) stepChecks.set(1, true);
+        // 100 %: 2 candidate pods ready, and the candidate track alone selected (not the warm 1.0.0 pod of the previous track).
+        if (st.phase === 'Canary' && st.currentStep === 1 && canary?.ready === 2 && selected === 'canary') stepChecks.set(1, true);
         return st.phase === 'Healthy' && st.stable?.version === '1.1.0' ? true : undefined;
       }, 180_000, 200);
       expect(seen).toEqual(expect.arrayContaining(['Staging', 'Canary:0', 'Canary:1', 'Healthy']));

@@ -56,6 +56,7 @@ export function modelReleaseCrd(): JsonSchema {
             { name: 'Weight', type: 'integer', jsonPath: '.status.canaryWeight', description: 'Percent of live traffic to the candidate.' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
             { name: 'Model', type: 'string', jsonPath: '.spec.model.name', priority: 1, description: 'Model family.' },
+            { name: 'Change', type: 'string', jsonPath: '.status.candidate.change', priority: 1, description: 'What the release in flight changes, e.g. "serving: rejectionThreshold 0.5 -> 0.9" (a serving change keeps the version).' },
             { name: 'Bake-Until', type: 'string', jsonPath: '.status.bake.until', priority: 1, description: 'While the promoted model bakes: when the bake ends (the previous model is kept warm until then).' },
             { name: 'Message', type: 'string', jsonPath: '.status.message', priority: 1, description: 'What is happening.' },
           ],

@@ -451,6 +451,24 @@ export type Phase = (typeof PHASES)[number];
 export const OUTCOMES = ['Successful', 'Failed', 'Inconclusive', 'Error'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** `node` (a TypeBox tree) without defaults and CEL rules: status copies of spec sections are written whole by the operator. */
+function withoutDefaults<T>(node: T): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => withoutDefaults(n)) as T;
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string | symbol, unknown> = {};
+  for (const key of Reflect.ownKeys(node)) {
+    if (key === 'default' || key === 'x-kubernetes-validations') continue;
+    out[key] = withoutDefaults((node as Record<string | symbol, unknown>)[key]);
+  }
+  return out as T;
+}
+
+/** The serving config a track's pods run: spec.serving without replicas (docs/serving-changes.md). */
+export const PodServingSchema = Type.Omit(withoutDefaults(ServingSchema), ['replicas'], {
+  description:
+    'The spec.serving this model\'s pods run with (every field but replicas, which applies directly). A change of it is released like a model change: the stable track keeps this config while the candidate runs the new one.',
+});
+
 export const ModelRefSchema = Type.Object(
   {
     name: Type.String({ description: 'Model family name (spec.model.name when it was released).' }),
@@ -459,6 +477,8 @@ export const ModelRefSchema = Type.Object(
     sha256: Type.Optional(Type.String({ description: 'SHA-256 of its weights, when known.' })),
     since: Type.Optional(Type.String({ format: 'date-time', description: 'When it took this role.' })),
     baselineScore: Type.Optional(Type.Number({ description: 'The drift baseline its pods run with (the model\'s metrics.scoreMean).' })),
+    serving: Type.Optional(PodServingSchema),
+    change: Type.Optional(Type.String({ description: 'What its release changed against the stable it replaced, e.g. "serving: rejectionThreshold 0.5 -> 0.9" or "model 1.0.0 -> 1.1.0".' })),
   },
   { description: 'A model as the operator runs it.' },
 );
@@ -534,6 +554,7 @@ export const HistoryEntrySchema = Type.Object(
     startedAt: Type.String({ format: 'date-time', description: 'When the release started.' }),
     finishedAt: Type.String({ format: 'date-time', description: 'When it ended.' }),
     reason: Type.Optional(Type.String({ description: 'Why it ended so (e.g. the failing check).' })),
+    change: Type.Optional(Type.String({ description: 'What the release changed, e.g. "serving: rejectionThreshold 0.5 -> 0.9" (a serving change keeps the version).' })),
     steps: Type.Optional(
       Type.Array(StepRecordSchema, {
         maxItems: RECORD_STEPS_LIMIT,
@@ -629,6 +650,7 @@ export const ModelReleaseStatusSchema = Type.Object(
 export type ModelMetrics = Static<typeof ModelMetricsSchema>;
 export type Model = Static<typeof ModelSchema>;
 export type Serving = Static<typeof ServingSchema>;
+export type PodServing = Static<typeof PodServingSchema>;
 export type Traffic = Static<typeof TrafficSchema>;
 export type Step = Static<typeof StepSchema>;
 export type Staging = Static<typeof StagingSchema>;

@@ -3,6 +3,7 @@ import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 import { toModelRef } from '../planner/models.js';
 import { newModel, newRelease, SHA_A } from '../planner/testing.js';
 import { buildDeployment } from './deployment.js';
+import { ANNOTATION_REVISION, podServing, revisionOf } from '../model/pod-serving.js';
 import { buildTrackService } from './service.js';
 
 type Container = { image: string; command: string[]; args: string[]; resources: unknown; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } };
@@ -65,6 +66,22 @@ describe('track Deployment', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     expect(template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+  });
+
+  it('runs the serving config its model was released with, and names it in a Deployment annotation (not on the pods)', () => {
+    const ref = { ...toModelRef(newModel('1.1.0')), serving: { ...podServing(release.spec.serving), rejectionThreshold: 0.9, image: 'ghcr.io/tern-dev/tern-server:0.1.1' } };
+    const own = buildDeployment(release, 'stable', ref, 3);
+    const c = (own.spec?.template as Template).spec.containers[0]!;
+    expect(c.image).toBe('ghcr.io/tern-dev/tern-server:0.1.1');
+    expect(c.args.slice(-2)).toEqual(['--rejection-threshold', '0.9']);
+    const revision = own.metadata.annotations?.[ANNOTATION_REVISION];
+    expect(revision).toMatch(/^[0-9a-f]{12}$/);
+    expect(revision).not.toBe(deployment.metadata.annotations?.[ANNOTATION_REVISION]);
+    // replicas are not part of it; the pod template carries no revision (adding it rolled no pod)
+    expect(buildDeployment(release, 'stable', ref, 7).metadata.annotations?.[ANNOTATION_REVISION]).toBe(revision);
+    expect((own.spec?.template as Template).metadata.annotations).not.toHaveProperty(ANNOTATION_REVISION);
+    // a ref without a serving config (recorded before it was kept) runs spec.serving
+    expect(deployment.metadata.annotations?.[ANNOTATION_REVISION]).toBe(revisionOf(toModelRef(newModel('1.1.0')), podServing(release.spec.serving)));
   });
 
   it('has a Service per track selecting exactly that track', () => {

@@ -7,6 +7,7 @@ import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from './kube-object.js';
 import { MANAGED_SELECTOR, type OwnedKind } from './owned-kind.js';
 import { DEPLOYMENTS } from '../runtime/resources.js';
+import { ANNOTATION_REVISION, revisionOf, servingOf } from '../model/pod-serving.js';
 import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 
 /** tern-server's command line for `model` (flags as in docs/conventions.md). */
@@ -34,10 +35,14 @@ export function containerResources(serving: Serving): { requests?: Record<string
   };
 }
 
-/** The Deployment `<release>-<track>` running `model` with `replicas` pods. */
+/**
+ * The Deployment `<release>-<track>` running `model` with `replicas` pods, with the serving config `model`
+ * was released with (its status copy; spec.serving for a model recorded before serving was kept). Its
+ * revision annotation names what the template runs (on the Deployment only: adding it rolls no pod).
+ */
 export function buildDeployment(release: ResolvedRelease, track: TrackName, model: ModelRef, replicas: number): KubeObject {
   const name = release.metadata.name;
-  const serving = release.spec.serving;
+  const serving = servingOf(model, release.spec.serving);
   const labels = trackLabels(name, track, model);
   const port = serving.port;
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
@@ -52,6 +57,7 @@ export function buildDeployment(release: ResolvedRelease, track: TrackName, mode
       name: trackObjectName(name, track),
       namespace: release.metadata.namespace ?? 'default',
       labels,
+      annotations: { [ANNOTATION_REVISION]: revisionOf(model, serving) },
       ownerReferences: [ownerReference(release)],
     },
     spec: {

@@ -8,6 +8,7 @@ import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import { bakeEnabled } from './bake.js';
 import type { Pass } from './pass.js';
+import { runs } from './models.js';
 import { previousWarm } from './restore.js';
 import { enterPromoting, enterStep, finishPromotion, rollBack } from './transitions.js';
 
@@ -41,7 +42,6 @@ function held(pass: Pass): boolean {
 
 export function planCanary(pass: Pass): void {
   const st = pass.status;
-  const version = st.candidate?.version ?? '';
   const steps = pass.spec.rollout.steps;
   const interval = durationMs(pass.spec.rollout.analysis.interval);
   pass.wakeIn(interval);
@@ -66,7 +66,7 @@ export function planCanary(pass: Pass): void {
     return;
   }
   const want = desiredOf(pass).candidate?.replicas ?? 0;
-  if (!trackReady(pass.input.observed.candidate, version, want)) {
+  if (!st.candidate || !trackReady(pass.input.observed.candidate, st.candidate, want)) {
     st.message = `${stepLabel(pass)}: waiting for ${want} candidate pod(s) to be ready.`;
     return;
   }
@@ -97,11 +97,11 @@ export function planPromoting(pass: Pass): void {
   if (!candidate) return;
   const total = pass.spec.serving.replicas;
   const stable = pass.input.observed.stable;
-  if (!trackReady(stable, candidate.version, total)) {
-    const waitingForFallback = st.stable && desiredOf(pass).stable?.model.version !== candidate.version;
+  if (!trackReady(stable, candidate, total)) {
+    const waitingForFallback = st.stable && desiredOf(pass).stable?.model !== candidate;
     st.message = waitingForFallback
       ? `Promoting ${candidate.version}: starting ${st.stable?.version ?? ''} on the previous track (the fallback) before the stable track is updated.`
-      : `Promoting ${candidate.version}: updating the stable track (${stable?.version === candidate.version ? stable.readyReplicas : 0}/${total} pods ready).`;
+      : `Promoting ${candidate.version}: updating the stable track (${runs(stable, candidate) ? (stable?.readyReplicas ?? 0) : 0}/${total} pods ready).`;
     return;
   }
   // With a bake, the previous model must be warm first (it is what a failed bake falls back to), up to the progress deadline.

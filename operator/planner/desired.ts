@@ -7,6 +7,7 @@ import type { ModelRef } from '../api/model-release-schema.js';
 import type { Stage, Weights } from '../model/traffic.js';
 import { durationMs } from '../api/duration.js';
 import { BAKE_WARM_REPLICAS } from './bake.js';
+import { runs } from './models.js';
 import type { Pass } from './pass.js';
 import { previousServing, previousWarm, trackSettled } from './restore.js';
 import type { Desired, DesiredTrack, ObservedTrack } from './types.js';
@@ -14,11 +15,11 @@ import type { Desired, DesiredTrack, ObservedTrack } from './types.js';
 /** How long candidate pods keep running after a rollback took their traffic, so in-flight requests finish. */
 export const ROLLBACK_SCALE_DOWN_DELAY_MS = 5_000;
 
-/** Whether a Deployment runs `version` with at least `replicas` updated, ready pods of its latest spec. */
-export function trackReady(track: ObservedTrack | undefined, version: string, replicas: number): boolean {
+/** Whether a Deployment runs `model` (artifact and serving config) with at least `replicas` updated, ready pods of its latest spec. */
+export function trackReady(track: ObservedTrack | undefined, model: ModelRef, replicas: number): boolean {
   if (!track) return false;
   return (
-    track.version === version &&
+    runs(track, model) &&
     track.observedGeneration >= track.generation &&
     track.updatedReplicas >= replicas &&
     track.readyReplicas >= replicas
@@ -66,7 +67,7 @@ export function desiredOf(pass: Pass): Desired {
   // Promoting re-templates the stable track only once the model it replaces is warm on the previous track
   // (or the progress deadline passed): a failure during promotion always has ready known-good pods.
   // Once re-templated it stays so (no flip back if the fallback pod goes away).
-  const stableRunsCandidate = st.candidate !== undefined && observed.stable?.version === st.candidate.version;
+  const stableRunsCandidate = st.candidate !== undefined && runs(observed.stable, st.candidate);
   if (st.phase === 'Promoting' && st.candidate && (!st.stable || stableRunsCandidate || previousWarm(pass, st.stable) || promotionOverdue(pass))) stableModel = st.candidate;
   if (!st.stable && st.candidate) {
     stableModel = st.candidate;
@@ -92,7 +93,7 @@ export function desiredOf(pass: Pass): Desired {
   const previous = previousTrack(pass);
   // A warm restore: all live traffic on the restored model's warm pods until the stable track runs it again.
   const restore = st.restore;
-  if (restore?.warm && st.stable && previousServing(pass, st.stable) && !trackSettled(observed.stable, st.stable.version, total)) {
+  if (restore?.warm && st.stable && previousServing(pass, st.stable) && !trackSettled(observed.stable, st.stable, total)) {
     weights.stable = 0;
     weights.candidate = 0;
     weights.mirror = 0;

@@ -17,7 +17,8 @@ import { applyCommand } from './commands.js';
 import { desiredOf } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import type { Scale } from '../model/traffic.js';
-import { describeModel, sameModel, toModelRef } from './models.js';
+import { describeChange, describeModel, isServingChange, releaseRef, sameRelease } from './models.js';
+import { podServing } from '../model/pod-serving.js';
 import { Pass } from './pass.js';
 import { judgeProduction, watchingProduction } from './production.js';
 import { planRestore, restoreFromSpec } from './restore.js';
@@ -33,6 +34,7 @@ const IN_FLIGHT = new Set(['Staging', 'Canary', 'Paused', 'Promoting']);
  */
 export function plan(input: PlanInput, judge: Judge, scale: Scale): PlanResult {
   const pass = new Pass(input, scale);
+  if (input.servingInStatus !== false) adoptServing(pass);
   const started = followSpec(pass);
   applyCommand(pass, input.command);
   if (!started) judgeMeasurements(pass, judge);
@@ -42,46 +44,62 @@ export function plan(input: PlanInput, judge: Judge, scale: Scale): PlanResult {
   return { desired, status: pass.status, events: pass.events, outcomes: pass.outcomes, alarms: pass.alarms, requeueAfterMs: pass.requeueAfterMs };
 }
 
-/** React to spec.model; true when a release (re)started in this pass. */
+/**
+ * Models recorded before the serving config was kept in status run spec.serving (the operator applied it
+ * to every track then): record that, so a later change of spec.serving is told apart and released.
+ */
+function adoptServing(pass: Pass): void {
+  const st = pass.status;
+  if (!st.phase || st.phase === 'Pending') return;
+  for (const ref of [st.stable, st.candidate, st.previousStable]) if (ref && !ref.serving) ref.serving = podServing(pass.spec.serving);
+}
+
+/** Why a release starts: what spec asks for against the stable model. */
+function startReason(pass: Pass, wanted: ReturnType<typeof releaseRef>): string {
+  const change = describeChange(pass.status.stable, wanted);
+  return change ? (isServingChange({ ...wanted, change }) ? `spec.serving changed (${change})` : `spec.model changed (${change})`) : `spec.model changed to ${describeModel(wanted)}`;
+}
+
+/** React to spec.model and spec.serving (docs/serving-changes.md); true when a release (re)started in this pass. */
 function followSpec(pass: Pass): boolean {
   const st = pass.status;
-  const wanted = toModelRef(pass.spec.model);
+  const wanted = releaseRef(pass.spec);
   const phase = st.phase;
   if (phase === undefined || phase === 'Pending') {
     startRelease(pass, 'new ModelRelease');
     return true;
   }
   if (IN_FLIGHT.has(phase)) {
-    if (st.stable && sameModel(wanted, st.stable)) {
+    if (st.stable && sameRelease(wanted, st.stable)) {
       gitOpsRevert(pass);
       return false;
     }
-    if (!sameModel(wanted, st.candidate)) {
-      supersede(pass);
+    if (!sameRelease(wanted, st.candidate)) {
+      supersede(pass, startReason(pass, wanted));
       return true;
     }
     return false;
   }
-  if (st.previousStable && !sameModel(wanted, st.stable) && sameModel(wanted, st.previousStable) && (phase === 'Healthy' || phase === 'RolledBack' || phase === 'Failed')) {
+  if (st.previousStable && !sameRelease(wanted, st.stable) && sameRelease(wanted, st.previousStable) && (phase === 'Healthy' || phase === 'RolledBack' || phase === 'Failed')) {
     restoreFromSpec(pass);
     return false;
   }
   if (phase === 'Healthy') {
-    if (!sameModel(wanted, st.stable)) {
-      startRelease(pass, `spec.model changed to ${describeModel(wanted)}`);
+    if (!sameRelease(wanted, st.stable)) {
+      startRelease(pass, startReason(pass, wanted));
       return true;
     }
     return false;
   }
-  // RolledBack or Failed: wait for a different model (or `tern retry`); back to stable's model is Healthy.
-  if (st.stable && sameModel(wanted, st.stable)) {
+  // RolledBack or Failed: wait for a different model or serving config (or `tern retry`); back to stable's is Healthy.
+  if (st.stable && sameRelease(wanted, st.stable)) {
     delete st.candidate;
-    pass.enter('Healthy', `${describeModel(st.stable)} serves 100% of live traffic; spec.model is the stable model again.`);
-    pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'spec.model is the stable model.' });
+    pass.enter('Healthy', `${describeModel(st.stable)} serves 100% of live traffic; spec.model and spec.serving are the stable ones again.`);
+    pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'spec.model and spec.serving are the stable ones.' });
     return false;
   }
-  if (!sameModel(wanted, st.candidate)) {
-    startRelease(pass, `spec.model changed to ${describeModel(wanted)}`);
+  if (!sameRelease(wanted, st.candidate)) {
+    startRelease(pass, startReason(pass, wanted));
     return true;
   }
   return false;

@@ -6,14 +6,14 @@
  */
 import { durationMs } from '../api/duration.js';
 import type { ModelRef } from '../api/model-release-schema.js';
-import { describeModel } from './models.js';
+import { describeModel, isServingChange, runs } from './models.js';
 import type { Pass } from './pass.js';
 import { checkRecord } from './record.js';
 import type { ObservedTrack } from './types.js';
 
-/** Whether a Deployment runs `version` on exactly `replicas` ready pods and no pod of an older template is left. */
-export function trackSettled(track: ObservedTrack | undefined, version: string, replicas: number): boolean {
-  if (!track || track.version !== version || track.observedGeneration < track.generation) return false;
+/** Whether a Deployment runs `model` (artifact and serving config) on exactly `replicas` ready pods and no pod of an older template is left. */
+export function trackSettled(track: ObservedTrack | undefined, model: ModelRef, replicas: number): boolean {
+  if (!track || !runs(track, model) || track.observedGeneration < track.generation) return false;
   const oldPodsLeft = track.pods !== undefined && track.pods > track.updatedReplicas;
   return !oldPodsLeft && track.updatedReplicas >= replicas && track.readyReplicas >= replicas;
 }
@@ -21,7 +21,7 @@ export function trackSettled(track: ObservedTrack | undefined, version: string, 
 /** Whether the previous track has a ready pod of `model` (what makes a restore instant). */
 export function previousWarm(pass: Pass, model: ModelRef): boolean {
   const previous = pass.input.observed.previous;
-  return previous !== undefined && previous.version === model.version && previous.readyReplicas >= 1 && previous.observedGeneration >= previous.generation;
+  return previous !== undefined && runs(previous, model) && previous.readyReplicas >= 1 && previous.observedGeneration >= previous.generation;
 }
 
 /**
@@ -31,7 +31,7 @@ export function previousWarm(pass: Pass, model: ModelRef): boolean {
  */
 export function previousServing(pass: Pass, model: ModelRef): boolean {
   const previous = pass.input.observed.previous;
-  return previous !== undefined && previous.version === model.version && previous.readyReplicas >= 1;
+  return previous !== undefined && runs(previous, model) && previous.readyReplicas >= 1;
 }
 
 /**
@@ -47,6 +47,7 @@ export function startRestore(pass: Pass, reason: string, historyReason: string):
   const failed = st.analysis?.find((c) => c.name === reason && c.outcome === 'Failed');
   pass.history({
     version: bad.version, outcome: 'RolledBack', startedAt: bad.since ?? pass.nowIso, reason: historyReason,
+    ...(bad.change ? { change: bad.change } : {}),
     ...(failed ? { failedCheck: checkRecord(failed) } : {}),
   });
   const warm = previousWarm(pass, good);
@@ -66,7 +67,7 @@ export function planRestore(pass: Pass): void {
   if (!restore || !stable) return;
   const total = pass.spec.serving.replicas;
   const observed = pass.input.observed.stable;
-  if (!trackSettled(observed, stable.version, total)) {
+  if (!trackSettled(observed, stable, total)) {
     if (!restore.trafficMovedAt && restore.warm && previousServing(pass, stable)) restore.trafficMovedAt = pass.nowIso;
     pass.wakeIn(durationMs(pass.spec.rollout.analysis.interval));
     return;
@@ -87,7 +88,8 @@ export function restoreFromSpec(pass: Pass): void {
   delete st.candidate;
   pass.resetStep();
   const how = st.restore?.warm ? 'its warm pods took all traffic at once' : 'its pods serve as soon as they are ready';
-  const message = `spec.model was changed back to ${st.stable.version}: restored from ${bad.version} with no staging or canary steps (${how}).`;
+  const what = isServingChange(bad) ? `spec.serving was changed back (undoing ${bad.change})` : `spec.model was changed back to ${st.stable.version}`;
+  const message = `${what}: restored from ${bad.version} with no staging or canary steps (${how}).`;
   pass.enter('Healthy', `${describeModel(st.stable)} serves 100% of live traffic; ${message}`);
   pass.event('Normal', 'GitOpsRevert', message);
   pass.condition({ type: 'Degraded', status: 'False', reason: 'GitOpsRevert', message });

@@ -7,6 +7,7 @@ import type { CheckResult, ModelReleaseStatus } from '../api/model-release-schem
 import type { ResolvedSpec } from '../model/resolved-spec.js';
 import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from '../api/duration.js';
+import { releaseLabel } from './models.js';
 import type { Pass } from './pass.js';
 import { enterShadow, enterStep, finishPromotion, isFirstRelease, rollBack } from './transitions.js';
 
@@ -40,7 +41,7 @@ export function planStaging(pass: Pass): void {
   const want = desiredOf(pass);
   const wantedPods = (first ? want.stable?.replicas : want.candidate?.replicas) ?? 0;
   const observed = first ? pass.input.observed.stable : pass.input.observed.candidate;
-  if (!trackReady(observed, candidate.version, wantedPods)) {
+  if (!trackReady(observed, candidate, wantedPods)) {
     const deadline = durationMs(analysis.progressDeadline);
     if (pass.since(st.phaseSince) > deadline) {
       rollBack(pass, {
@@ -51,7 +52,7 @@ export function planStaging(pass: Pass): void {
       return;
     }
     pass.wakeIn(deadline - pass.since(st.phaseSince));
-    st.message = `Staging ${candidate.version}: waiting for ${wantedPods} pod(s) to be ready (${observed?.readyReplicas ?? 0} ready).`;
+    st.message = `Staging ${releaseLabel(candidate)}: waiting for ${wantedPods} pod(s) to be ready (${observed?.readyReplicas ?? 0} ready).`;
     return;
   }
   if (!st.stepSince) {
@@ -62,7 +63,7 @@ export function planStaging(pass: Pass): void {
   if (goldenQueriesDue(pass)) {
     const golden = pass.input.golden;
     if (!golden) {
-      st.message = `Staging ${candidate.version}: running ${staging.goldenQueries?.length ?? 0} golden queries.`;
+      st.message = `Staging ${releaseLabel(candidate)}: running ${staging.goldenQueries?.length ?? 0} golden queries.`;
       pass.wakeIn(durationMs(analysis.interval));
       return;
     }
@@ -73,7 +74,7 @@ export function planStaging(pass: Pass): void {
       return;
     }
     if (golden.outcome === 'Error') {
-      st.message = `Staging ${candidate.version}: golden queries could not run (${golden.message}); retrying.`;
+      st.message = `Staging ${releaseLabel(candidate)}: golden queries could not run (${golden.message}); retrying.`;
       pass.event('Warning', 'GoldenQueriesError', golden.message);
       pass.wakeIn(durationMs(analysis.interval));
       return;
@@ -84,7 +85,7 @@ export function planStaging(pass: Pass): void {
   const soakMs = durationMs(staging.minDuration);
   const soaked = pass.since(st.stepSince);
   if (soaked < soakMs) {
-    st.message = `Staging ${candidate.version}: ready; soaking for ${staging.minDuration} before live traffic.`;
+    st.message = `Staging ${releaseLabel(candidate)}: ready; soaking for ${staging.minDuration} before live traffic.`;
     pass.wakeIn(soakMs - soaked);
     return;
   }

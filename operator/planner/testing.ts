@@ -8,6 +8,7 @@ import { resolveRelease, type ResolvedRelease } from '../model/resolved-spec.js'
 import type { Scale } from '../model/traffic.js';
 import { scaleOf } from '../routers/factory.js';
 import { plan } from './plan.js';
+import { podServing, revisionOf } from '../model/pod-serving.js';
 import type { Command, Desired, GoldenResult, Judge, ObservedTrack, PlanResult } from './types.js';
 
 export const SHA_A = 'a'.repeat(64);
@@ -97,8 +98,9 @@ export class Simulation {
 
   /** Let the cluster become what `desired` says. */
   converge(desired: Desired): void {
+    // What buildDeployment writes: the revision of the model with the serving config it runs.
     const make = (t: Desired['stable'], notReady: boolean): ObservedTrack | undefined =>
-      t ? { ...track(t.model.version, t.replicas, notReady ? 0 : t.replicas) } : undefined;
+      t ? { ...track(t.model.version, t.replicas, notReady ? 0 : t.replicas), revision: revisionOf(t.model, t.model.serving ?? podServing(this.release.spec.serving)) } : undefined;
     const stable = make(desired.stable, this.notReady.stable);
     const candidate = make(desired.candidate, this.notReady.candidate);
     const previous = make(desired.previous, this.notReady.previous);
@@ -107,6 +109,12 @@ export class Simulation {
 
   advance(ms: number): void {
     this.now = new Date(this.now.getTime() + ms);
+  }
+
+  /** Change spec.serving (as a GitOps commit would): generation goes up. */
+  setServing(serving: Partial<ModelReleaseSpec['serving']>): void {
+    const generation = (this.release.metadata.generation ?? 1) + 1;
+    this.release = resolveRelease({ ...this.release, metadata: { ...this.release.metadata, generation }, spec: { ...this.release.spec, serving: { ...this.release.spec.serving, ...serving } } } as Parameters<typeof resolveRelease>[0]);
   }
 
   /** Change spec (as a GitOps commit would): generation goes up. */

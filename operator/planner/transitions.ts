@@ -4,7 +4,7 @@
  */
 import { endBake, startBake } from './bake.js';
 import { failingGates } from './gates.js';
-import { describeModel, toModelRef } from './models.js';
+import { describeChange, describeModel, describeRelease, isServingChange, releaseLabel, releaseRef } from './models.js';
 import type { Pass } from './pass.js';
 import { checkRecord } from './record.js';
 import { previousWarm, trackSettled } from './restore.js';
@@ -19,13 +19,15 @@ export function startRelease(pass: Pass, why: string): void {
   const { spec } = pass;
   const st = pass.status;
   endBake(pass, 'superseded');
-  st.candidate = toModelRef(spec.model, pass.nowIso);
+  const candidate = releaseRef(spec, pass.nowIso);
+  const change = describeChange(st.stable, candidate);
+  st.candidate = { ...candidate, ...(change ? { change } : {}) };
   st.analysis = [];
   pass.resetStep();
   delete st.stepRecords; // a new release starts its own record
   const against = st.stable ? ` against stable ${st.stable.version}` : ' (first release)';
-  pass.event('Normal', 'RolloutStarted', `${why}: releasing ${describeModel(st.candidate)}${against}; staging starts`);
-  pass.enter('Staging', `Staging ${st.candidate.version}: starting the candidate with no live traffic.`);
+  pass.event('Normal', 'RolloutStarted', `${why}: releasing ${describeRelease(st.candidate)}${against}; staging starts`);
+  pass.enter('Staging', `Staging ${describeRelease(st.candidate)}: starting the candidate with no live traffic.`);
   const failures = failingGates(spec.model, spec.rollout.staging);
   if (failures.length > 0) {
     const message = `${st.candidate.version} failed the staging gates: ${failures.map((f) => f.message).join('; ')}.`;
@@ -55,6 +57,7 @@ export function rollBack(pass: Pass, why: RollbackReason): void {
   pass.resetStep();
   pass.history({
     version, outcome: st.stable ? 'RolledBack' : 'Failed', startedAt: st.candidate?.since ?? pass.nowIso, reason: why.conditionReason,
+    ...(st.candidate?.change ? { change: st.candidate.change } : {}),
     ...(failed ? { failedCheck: checkRecord(failed) } : {}),
   });
   if (!st.stable) {
@@ -66,12 +69,14 @@ export function rollBack(pass: Pass, why: RollbackReason): void {
   }
   // At 100 % (replicas router) or during promotion the stable track may have no ready pod of the stable
   // model: traffic goes to its warm pods on the previous track until the stable track runs it again (restore.ts).
-  if (previousWarm(pass, st.stable) && !trackSettled(pass.input.observed.stable, st.stable.version, pass.spec.serving.replicas)) {
+  if (previousWarm(pass, st.stable) && !trackSettled(pass.input.observed.stable, st.stable, pass.spec.serving.replicas)) {
     st.restore = { from: version, reason: why.metricReason, since: pass.nowIso, warm: true, trafficMovedAt: pass.nowIso };
   }
-  pass.enter('RolledBack', `${why.message} Stable ${st.stable.version} serves all traffic. Change spec.model or run \`tern retry\` to try again.`);
+  const what = st.candidate ? describeRelease(st.candidate) : version;
+  const retry = isServingChange(st.candidate) ? 'Change spec.serving (or spec.model)' : 'Change spec.model';
+  pass.enter('RolledBack', `${why.message} Stable ${st.stable.version} serves all traffic with its serving config. ${retry} or run \`tern retry\` to try again.`);
   pass.outcome({ outcome: 'RolledBack', reason: why.metricReason });
-  pass.event('Warning', 'RolledBack', `${version} rolled back: ${why.message}`);
+  pass.event('Warning', 'RolledBack', `${what} rolled back: ${why.message}`);
   pass.condition({ type: 'Degraded', status: 'True', reason: why.conditionReason, message: why.message });
 }
 
@@ -86,7 +91,7 @@ export function enterStep(pass: Pass, index: number): void {
   st.currentStep = index;
   st.canaryWeight = step.setWeight;
   st.stepSince = pass.nowIso;
-  const version = st.candidate?.version ?? '';
+  const version = st.candidate ? releaseLabel(st.candidate) : '';
   const wait = step.pause ? `for ${step.pause}` : 'until `tern promote`';
   pass.enter('Canary', `Canary step ${index + 1}/${steps.length}: ${step.setWeight}% of live traffic to ${version}, held ${wait} while analysis runs.`);
   pass.event('Normal', 'StepStarted', `step ${index + 1}/${steps.length}: ${step.setWeight}% of live traffic to ${version}`);
@@ -124,29 +129,29 @@ export function finishPromotion(pass: Pass): void {
   if (!candidate) return;
   const previousModel = st.stable;
   const previous = previousModel?.version;
-  pass.history({ version: candidate.version, outcome: 'Promoted', startedAt: candidate.since ?? pass.nowIso });
+  pass.history({ version: candidate.version, outcome: 'Promoted', startedAt: candidate.since ?? pass.nowIso, ...(candidate.change ? { change: candidate.change } : {}) });
   st.stable = { ...candidate, since: pass.nowIso };
   delete st.candidate;
   pass.resetStep();
   pass.outcome({ outcome: 'Promoted' });
   const from = previous ? ` (was ${previous})` : '';
-  pass.enter('Healthy', `${describeModel(candidate)} serves 100% of live traffic${from}.`);
-  pass.event('Normal', 'Promoted', `${candidate.version} promoted to stable${from}`);
+  pass.enter('Healthy', `${describeRelease(candidate)} serves 100% of live traffic${from}.`);
+  pass.event('Normal', 'Promoted', `${describeRelease(candidate)} promoted to stable${from}`);
   startBake(pass, previousModel);
-  if (st.bake) st.message = `${describeModel(candidate)} serves 100% of live traffic${from}; baking until ${st.bake.until} with ${previous} kept warm.`;
+  if (st.bake) st.message = `${describeRelease(candidate)} serves 100% of live traffic${from}; baking until ${st.bake.until} with ${previous} kept warm.`;
   pass.condition({ type: 'Degraded', status: 'False', reason: 'AsExpected', message: `${candidate.version} passed every step.` });
 }
 
-/** spec.model moved to a third model mid-rollout: the old candidate is superseded, the new one starts. */
-export function supersede(pass: Pass): void {
+/** spec.model or spec.serving moved to a third release mid-rollout: the old candidate is superseded, the new one starts. */
+export function supersede(pass: Pass, why: string): void {
   const st = pass.status;
   const old = st.candidate;
   if (old) {
-    pass.history({ version: old.version, outcome: 'Superseded', startedAt: old.since ?? pass.nowIso, reason: `spec.model changed to ${pass.spec.model.version}` });
+    pass.history({ version: old.version, outcome: 'Superseded', startedAt: old.since ?? pass.nowIso, reason: `${why} mid-rollout`, ...(old.change ? { change: old.change } : {}) });
     pass.outcome({ outcome: 'Superseded' });
-    pass.event('Normal', 'Superseded', `${old.version} superseded by ${pass.spec.model.version} before it finished`);
+    pass.event('Normal', 'Superseded', `${describeRelease(old)} superseded before it finished: ${why}`);
   }
-  startRelease(pass, 'spec.model changed mid-rollout');
+  startRelease(pass, `${why} mid-rollout`);
 }
 
 /**
@@ -159,8 +164,8 @@ export function gitOpsRevert(pass: Pass): void {
   const stable = st.stable;
   if (!stable) return;
   pass.resetStep();
-  const message = `${old?.version ?? 'the candidate'} was aborted because spec.model was changed back to the stable ${stable.version}.`;
-  if (old) pass.history({ version: old.version, outcome: 'RolledBack', startedAt: old.since ?? pass.nowIso, reason: 'GitOpsRevert' });
+  const message = `${old ? describeRelease(old) : 'the candidate'} was aborted because spec.model and spec.serving were changed back to the stable ${stable.version}.`;
+  if (old) pass.history({ version: old.version, outcome: 'RolledBack', startedAt: old.since ?? pass.nowIso, reason: 'GitOpsRevert', ...(old.change ? { change: old.change } : {}) });
   pass.outcome({ outcome: 'RolledBack', reason: 'GitOpsRevert' });
   pass.event('Normal', 'GitOpsRevert', message);
   delete st.candidate;

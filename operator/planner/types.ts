@@ -19,6 +19,8 @@ export interface ObservedTrack {
   observedGeneration: number;
   /** The model version the pod template runs (label serving.tern.dev/version). */
   version?: string;
+  /** What the template runs, model and pod serving config (annotation serving.tern.dev/revision; absent on Deployments written before it existed). */
+  revision?: string;
   /** status.replicas: non-terminated pods of every revision (old ones too while a template rolls). */
   pods?: number;
 }
@@ -43,6 +45,12 @@ export interface PlanInput {
   golden?: GoldenResult;
   /** The pending command from the release's annotations, if any (handled once per nonce). */
   command?: Command;
+  /**
+   * false when the cluster's CRD is older than the operator and prunes status.*.serving: then serving
+   * configs are not adopted into status (each write would be pruned and redone) and spec.serving applies
+   * directly, as before serving changes were releases. Default true.
+   */
+  servingInStatus?: boolean;
   now: Date;
 }
 

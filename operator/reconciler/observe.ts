@@ -2,11 +2,12 @@
  * Reading the owned objects back: a Deployment becomes the planner's ObservedTrack.
  */
 import { LABEL_VERSION } from '../desired/labels.js';
+import { ANNOTATION_REVISION } from '../model/pod-serving.js';
 import type { ObservedTrack } from '../planner/types.js';
 
 /** The fields of an apps/v1 Deployment the operator reads. */
 export interface DeploymentLike {
-  metadata?: { generation?: number; labels?: Record<string, string> };
+  metadata?: { generation?: number; labels?: Record<string, string>; annotations?: Record<string, string> };
   spec?: { replicas?: number; template?: { metadata?: { labels?: Record<string, string> } } };
   status?: { replicas?: number; readyReplicas?: number; updatedReplicas?: number; observedGeneration?: number };
 }
@@ -15,6 +16,7 @@ export interface DeploymentLike {
 export function observeDeployment(d: DeploymentLike | undefined): ObservedTrack | undefined {
   if (!d) return undefined;
   const version = d.spec?.template?.metadata?.labels?.[LABEL_VERSION];
+  const revision = d.metadata?.annotations?.[ANNOTATION_REVISION];
   return {
     replicas: d.spec?.replicas ?? 0,
     readyReplicas: d.status?.readyReplicas ?? 0,
@@ -23,5 +25,6 @@ export function observeDeployment(d: DeploymentLike | undefined): ObservedTrack 
     observedGeneration: d.status?.observedGeneration ?? 0,
     pods: d.status?.replicas ?? 0,
     ...(version ? { version } : {}),
+    ...(revision ? { revision } : {}),
   };
 }

@@ -5,7 +5,8 @@ import { ANNOTATION_COMMAND, ANNOTATION_COMMAND_NONCE, commandPatch, readCommand
 import { goldenMismatch } from './golden.js';
 import { measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment } from './observe.js';
-import { isOlder } from './reconciler.js';
+import { isOlder, servingPruned } from './reconciler.js';
+import { podServing } from '../model/pod-serving.js';
 import { desiredObjects } from './desired-objects.js';
 
 describe('command annotations', () => {
@@ -76,6 +77,17 @@ describe('observeDeployment', () => {
     };
     expect(observeDeployment(d)).toEqual({ replicas: 2, readyReplicas: 1, updatedReplicas: 2, generation: 3, observedGeneration: 2, pods: 3, version: '1.1.0' });
     expect(observeDeployment(undefined)).toBeUndefined();
+  });
+});
+
+describe('servingPruned (is the CRD older than the operator?)', () => {
+  const ref = toModelRef(newModel('1.0.0'));
+  const withServing = { phase: 'Healthy' as const, stable: { ...ref, serving: podServing(newRelease().spec.serving) } };
+  it('is true only when a serving config sent in status came back without it', () => {
+    expect(servingPruned(withServing, { phase: 'Healthy', stable: ref })).toBe(true);
+    expect(servingPruned(withServing, withServing)).toBe(false);
+    expect(servingPruned({ phase: 'Healthy', stable: ref }, { phase: 'Healthy', stable: ref })).toBe(false);
+    expect(servingPruned(withServing, undefined)).toBe(false);
   });
 });
 

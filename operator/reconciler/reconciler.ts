@@ -21,7 +21,8 @@ import { httpRouteName } from '../routers/gateway-api.js';
 import { plan } from '../planner/plan.js';
 import { resolveRelease, type ResolvedRelease } from '../model/resolved-spec.js';
 import { goldenQueriesPending } from '../planner/staging.js';
-import type { GoldenResult, PlanResult } from '../planner/types.js';
+import { runs } from '../planner/models.js';
+import type { GoldenResult, ObservedTrack, PlanResult } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -68,6 +69,8 @@ export class Reconciler {
   readonly #written = new Map<string, ModelRelease>();
   /** When the production watch last measured each release (pacing only: a restart measures at once). */
   readonly #lastProduction = new Map<string, number>();
+  /** Whether the cluster's CRD pruned status.*.serving from a write (it predates serving changes as releases). */
+  #servingPruned = false;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
@@ -104,9 +107,9 @@ export class Reconciler {
     const due = measurementDue(release.spec, release.status, now, production ? this.#lastProduction.get(key) : undefined);
     if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
     const measurements = due ? await this.#measure(release, now) : undefined;
-    const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
+    const golden = await this.#golden(release, observed.candidate);
     const result = plan(
-      { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
+      { release, observed, now, ...(this.#servingPruned ? { servingInStatus: false } : {}), ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
       scaleOf(release.spec.traffic.router),
     );
@@ -157,9 +160,9 @@ export class Reconciler {
     return results;
   }
 
-  async #golden(release: ResolvedRelease, candidateReady: number, candidateVersion: string | undefined): Promise<GoldenResult | undefined> {
+  async #golden(release: ResolvedRelease, candidate: ObservedTrack | undefined): Promise<GoldenResult | undefined> {
     const st = release.status;
-    if (st?.phase !== 'Staging' || !st.stable || !st.candidate || candidateReady < 1 || candidateVersion !== st.candidate.version) return undefined;
+    if (st?.phase !== 'Staging' || !st.stable || !st.candidate || (candidate?.readyReplicas ?? 0) < 1 || !runs(candidate, st.candidate)) return undefined;
     if (!goldenQueriesPending(release.spec, st)) return undefined;
     const endpoints = await listTrackEndpoints(this.#o.client, release as ModelRelease, 'canary');
     return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
@@ -196,6 +199,10 @@ export class Reconciler {
     };
     const written = await this.#o.client.applyStatus<ModelRelease & KubernetesObject>(MODEL_RELEASES, body as unknown as ModelRelease & KubernetesObject);
     if (written?.metadata?.resourceVersion) this.#written.set(key, written);
+    if (!this.#servingPruned && servingPruned(status, written?.status)) {
+      this.#servingPruned = true;
+      this.#log.error('the ModelRelease CRD in the cluster is older than this operator: it prunes status.stable.serving, so spec.serving changes apply directly instead of being released; apply crds/modelrelease.yaml', { release: key });
+    }
   }
 
   #record(release: ResolvedRelease, result: PlanResult): void {
@@ -218,6 +225,11 @@ export class Reconciler {
 
 /** The HTTPRoute name a release uses (for informers that want to watch it). */
 export { httpRouteName };
+
+/** Whether the apiserver dropped a serving config the operator wrote into status (a CRD without the field prunes it). */
+export function servingPruned(sent: PlanResult['status'], stored: PlanResult['status'] | undefined): boolean {
+  return stored !== undefined && sent.stable?.serving !== undefined && stored.stable !== undefined && stored.stable.serving === undefined;
+}
 
 /** Whether resourceVersion `a` is older than `b` (both etcd revisions; unknown forms count as not older). */
 export function isOlder(a: string | undefined, b: string | undefined): boolean {

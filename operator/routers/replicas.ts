@@ -9,8 +9,10 @@
  * 1 candidate pod of 2 (50 %); with 20 replicas the steps are 5 %. Use the gatewayAPI router for exact
  * percentages. Stable pods go away only once the candidate pods that replace them are ready, so the
  * Service never has zero ready pods during the shift. At weight 0 (staging, rollback, no rollout) the
- * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic. During a
- * warm restore (weights.previous) it selects the previous track alone.
+ * Service selects the stable track alone, so a staging candidate (1 pod) gets no live traffic; at weight
+ * 100 (the last step, promotion) the candidate track alone, so the previous track's warm pod of the old
+ * model and stable pods being re-templated get none. During a warm restore (weights.previous) it selects
+ * the previous track alone.
  */
 import type { ResolvedRelease } from '../model/resolved-spec.js';
 import type { KubeObject } from '../desired/kube-object.js';
@@ -25,6 +27,20 @@ export function candidatePodsFor(weight: number, total: number): number {
   if (weight >= 100) return total;
   const share = Math.max(1, Math.round((weight / 100) * total));
   return total > 1 ? Math.min(share, total - 1) : share;
+}
+
+/**
+ * The one track the release Service selects, or undefined for both weighted tracks (`{release}`).
+ * `{release}` also selects the previous track, which at a 100 % step, during promotion and in the bake
+ * keeps an older model warm, so it is used only for a split below 100 % (then the previous track runs the
+ * stable model, or nothing). Weight 100 selects the candidate track alone (while it has a ready pod);
+ * weight 0 the stable track alone, unless it has no ready pod and the candidate has (a rollback from 100 %
+ * with no warm fallback: the candidate keeps serving until stable pods are ready; never an empty Service).
+ */
+export function selectedTrack(weights: Weights, ready: ReadyPods): 'stable' | 'canary' | undefined {
+  if (weights.candidate >= 100) return ready.candidate > 0 || ready.stable === 0 ? 'canary' : 'stable';
+  if (weights.candidate <= 0) return ready.stable > 0 || ready.candidate === 0 ? 'stable' : 'canary';
+  return undefined;
 }
 
 export const replicasRouter: TrafficRouter = {
@@ -46,10 +62,8 @@ export const replicasRouter: TrafficRouter = {
     const name = release.metadata.name;
     // A warm restore: the previous track alone, while it has ready pods.
     if ((weights.previous ?? 0) > 0 && (ready.previous ?? 0) > 0) return [buildReleaseService(release, { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'previous' })];
-    // Weight 0 selects the stable track alone, unless stable has no ready pod yet and the candidate has
-    // (a rollback from 100 %): then both stay selected until stable pods are ready.
-    const stableOnly = weights.candidate === 0 && (ready.stable > 0 || ready.candidate === 0);
-    const selector: Record<string, string> = stableOnly ? { [LABEL_RELEASE]: name, [LABEL_TRACK]: 'stable' } : { [LABEL_RELEASE]: name };
+    const track = selectedTrack(weights, ready);
+    const selector: Record<string, string> = track ? { [LABEL_RELEASE]: name, [LABEL_TRACK]: track } : { [LABEL_RELEASE]: name };
     // Track Services are not routing here: they come with their track's Deployment (desired-objects.ts).
     return [buildReleaseService(release, selector)];
   },

@@ -15,8 +15,10 @@
  *             write happened no later than this).
  * `tern retry` starts the next run. Only the drift check is enabled, so nothing else ends a run first.
  * Target: <= one analysis interval + 2 s.
+ * The "bake" case (bench-bake.ts) runs after it: a promoted model drifts during its bake -> traffic back on
+ * the warm previous model.
  *
- * Run: make bench-rollback   (RUNS=10 INTERVAL=10s)
+ * Run: make bench-rollback   (RUNS=10 INTERVAL=10s CASES=canary,bake; e.g. CASES=bake RUNS=3 for a quick check)
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -29,31 +31,32 @@ import { loadRegistry } from '../../operator/registry/registry.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
 import { startModelHost } from '../../models/model-host.js';
 import { attachCluster, type LocalCluster } from '../cluster/cluster.js';
-import { eventually as poll } from '../cluster/poll.js';
+import { BakeBench } from './bench-bake.js';
+import { eventually, lastSeen, sleep, stats } from './bench-util.js';
 import { freePort, ROOT, sendTraffic } from './processes.js';
 
 const { values: flags } = parseArgs({
-  options: { runs: { type: 'string', default: '10' }, interval: { type: 'string', default: '10s' }, providers: { type: 'string', default: 'pods,prometheus' } },
+  options: {
+    runs: { type: 'string', default: '10' },
+    interval: { type: 'string', default: '10s' },
+    providers: { type: 'string', default: 'pods,prometheus' },
+    cases: { type: 'string', default: 'canary,bake' },
+  },
 });
 const RUNS = Number(flags.runs);
 const INTERVAL = flags.interval;
 const PROVIDERS = flags.providers.split(',') as ('pods' | 'prometheus')[];
+const CASES = flags.cases.split(',');
+for (const c of CASES) if (c !== 'canary' && c !== 'bake') throw new Error(`--cases: unknown case "${c}" (use canary, bake or canary,bake)`);
+if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error(`--runs: expected a whole number >= 1, got "${flags.runs}"`);
 const intervalMs = parseDurationSeconds(INTERVAL) * 1000;
 const NS = 'bench-rollback';
-const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string };
   status?: { podIP?: string; conditions?: { type: string; status: string }[] };
 }
 type Release = ModelRelease & { metadata: { generation?: number } };
-
-/** The last status each release showed, for error messages. */
-const lastSeen = new Map<string, unknown>();
-
-/** Polls `probe` (test/cluster/poll.ts); the timeout error carries the last status of every release. */
-const eventually = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs: number): Promise<T> =>
-  poll(what, probe, timeoutMs, everyMs, { detail: () => `; last status seen: ${JSON.stringify(Object.fromEntries(lastSeen))}` });
 
 class Bench {
   constructor(
@@ -70,11 +73,17 @@ class Bench {
   shifted = false;
   stopped = false;
 
-  render(entry: string): ModelRelease {
+  /** Registry entry `entry` as ModelRelease `name` with 1 replica (the rollout is set by each case). */
+  renderAs(entry: string, name: string): ModelRelease {
     const loaded = loadRegistry(join(ROOT, 'models/registry.json'));
     if (!loaded.ok) throw new Error(`models/registry.json is invalid: ${JSON.stringify(loaded.errors)}`);
-    const release = releaseFromRegistry(loaded.registry, { name: this.name, namespace: NS, entry, weightsBaseUrl: this.weightsBaseUrl });
+    const release = releaseFromRegistry(loaded.registry, { name, namespace: NS, entry, weightsBaseUrl: this.weightsBaseUrl });
     release.spec.serving = { replicas: 1 } as ModelRelease['spec']['serving'];
+    return release;
+  }
+
+  render(entry: string): ModelRelease {
+    const release = this.renderAs(entry, this.name);
     const off = { enabled: false };
     release.spec.rollout = {
       steps: [{ setWeight: 50, pause: '1h' }],
@@ -175,12 +184,6 @@ class Bench {
   }
 }
 
-const stats = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const median = s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-  return { min: s[0] as number, median, max: s[s.length - 1] as number };
-};
-
 async function main(): Promise<void> {
   const cluster = attachCluster();
   if (!cluster.prometheusUrl) throw new Error('the local cluster has no Prometheus; run `make cluster-up`');
@@ -192,19 +195,34 @@ async function main(): Promise<void> {
     [join(ROOT, 'bin/tern-operator.js'), '--kubeconfig', cluster.kubeconfig, '--namespaces', NS, '--leader-elect', 'false', '--metrics-addr', `127.0.0.1:${metricsPort}`, '--log-level', 'warn'],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  const benches = PROVIDERS.map((p) => new Bench(cluster, p, `${host.url}species/`));
+  const benches = CASES.includes('canary') ? PROVIDERS.map((p) => new Bench(cluster, p, `${host.url}species/`)) : [];
+  const render = (entry: string, name: string) => new Bench(cluster, 'pods', `${host.url}species/`).renderAs(entry, name);
+  const bake = CASES.includes('bake') ? new BakeBench(cluster, NS, render, INTERVAL) : undefined;
+  const target = intervalMs + 2000;
+  const row = (label: string, xs: number[]) => {
+    const s = stats(xs);
+    return `${label.padEnd(20)} ${(s.min / 1000).toFixed(2).padStart(6)}  ${(s.median / 1000).toFixed(2).padStart(6)}  ${(s.max / 1000).toFixed(2).padStart(6)}   max/target ${(s.max / target).toFixed(2)}`;
+  };
+  const summary: string[] = [];
   try {
-    console.log(`rollback latency: drift alarm true in the candidate pods' metrics -> status weight 0 (RolledBack); interval ${INTERVAL}, ${RUNS} runs per provider`);
-    const results = await Promise.all(benches.map((b) => b.all(RUNS, (line) => console.log(line))));
-    const target = intervalMs + 2000;
-    console.log(`\n                     min    median     max   (seconds; target <= interval + 2 s = ${(target / 1000).toFixed(1)} s)`);
-    for (const [i, label] of PROVIDERS.entries()) {
-      const s = stats(results[i] as number[]);
-      console.log(`${label.padEnd(20)} ${(s.min / 1000).toFixed(2).padStart(6)}  ${(s.median / 1000).toFixed(2).padStart(6)}  ${(s.max / 1000).toFixed(2).padStart(6)}   max/target ${(s.max / target).toFixed(2)}`);
+    if (benches.length > 0) {
+      console.log(`rollback latency (canary): drift alarm true in the candidate pods' metrics -> status weight 0 (RolledBack); interval ${INTERVAL}, ${RUNS} runs per provider`);
+      const results = await Promise.all(benches.map((b) => b.all(RUNS, (line) => console.log(line))));
+      for (const [i, label] of PROVIDERS.entries()) summary.push(row(`canary ${label}`, results[i] as number[]));
     }
+    if (bake) {
+      console.log(`rollback latency (bake): drift alarm true in the promoted 1.1.0's stable pods -> release Service on the warm 1.0.0 pod; interval ${INTERVAL}, ${RUNS} runs (pods provider)`);
+      const results = await bake.all(RUNS, intervalMs, (line) => console.log(line));
+      summary.push(row('bake pods', results.map((r) => r.switchMs)));
+      summary.push(row('  last 1.1.0 answer', results.map((r) => r.lastBadMs)));
+    }
+    console.log(`\n                     min    median     max   (seconds; target <= interval + 2 s = ${(target / 1000).toFixed(1)} s)`);
+    for (const line of summary) console.log(line);
   } finally {
     for (const b of benches) b.stopped = true;
+    if (bake) bake.stopped = true;
     for (const b of benches) await cluster.kube.request('DELETE', b.path).catch(() => undefined);
+    if (bake) await cluster.kube.request('DELETE', bake.path).catch(() => undefined);
     operator.kill('SIGTERM');
     await new Promise((ok) => operator.once('exit', ok));
     await host.close();

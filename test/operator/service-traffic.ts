@@ -21,6 +21,8 @@ export interface ServiceTraffic {
   byVersion: Map<string, number>;
   /** When (epoch ms) each version last answered. */
   lastAnswerAt: Map<string, number>;
+  /** Requests answered, by the rejection threshold the answering pod runs with (`rejection_threshold` of /v1/predict). */
+  byThreshold: Map<number, number>;
   /** Shift the inputs away from the training distribution from now on (0 none .. 1 far; models/dataset.ts). */
   setDrift(drift: number): void;
   sent(): number;
@@ -33,6 +35,7 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
   const rng = new Prng(7);
   const byVersion = new Map<string, number>();
   const lastAnswerAt = new Map<string, number>();
+  const byThreshold = new Map<number, number>();
   let drift = 0;
   let targets: string[] = [];
   let sent = 0;
@@ -55,7 +58,9 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           try {
-            const version = (JSON.parse(Buffer.concat(chunks).toString()) as { model?: { version?: string } }).model?.version;
+            const answer = JSON.parse(Buffer.concat(chunks).toString()) as { model?: { version?: string }; rejection_threshold?: number };
+            const version = answer.model?.version;
+            if (typeof answer.rejection_threshold === 'number') byThreshold.set(answer.rejection_threshold, (byThreshold.get(answer.rejection_threshold) ?? 0) + 1);
             if (version) {
               byVersion.set(version, (byVersion.get(version) ?? 0) + 1);
               lastAnswerAt.set(version, Date.now());
@@ -91,6 +96,7 @@ export function serviceTraffic(client: ApiKubeClient, namespace: string, name: s
   return {
     byVersion,
     lastAnswerAt,
+    byThreshold,
     setDrift: (d: number) => void (drift = d),
     sent: () => sent,
     stop: async () => {

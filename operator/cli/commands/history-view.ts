@@ -25,7 +25,8 @@ export function historyLines(history: HistoryEntry[] | undefined, limit = SHOWN_
   for (const h of entries) {
     const took = seconds(Math.max(0, (Date.parse(h.finishedAt) - Date.parse(h.startedAt)) / 1000));
     const failed = h.failedCheck ? `; failed: ${check(h.failedCheck)}` : '';
-    lines.push(`  ${h.version}  ${h.outcome}${h.reason ? ` (${h.reason})` : ''}  ended ${h.finishedAt}, took ${took}${failed}`);
+    const change = h.change?.startsWith('serving:') ? `  [${h.change}]` : '';
+    lines.push(`  ${h.version}${change}  ${h.outcome}${h.reason ? ` (${h.reason})` : ''}  ended ${h.finishedAt}, took ${took}${failed}`);
     for (const s of h.steps ?? []) {
       const label = s.shadow ? `shadow ${s.weight}% mirrored` : `step ${s.step ?? '?'} ${s.weight}%`;
       lines.push(`    ${label}  ${seconds(s.seconds)}  ${s.checks.length ? s.checks.map(check).join(', ') : 'no check measured'}`);

@@ -67,4 +67,20 @@ describe('tern status view', () => {
     text = renderStatus(sim.release as ModelRelease, [], sim.now);
     expect(text).toContain('Last restore: 1.1.0 -> 1.0.0 (GitOpsRevert) 0s ago; traffic moved in 0s, stable track rebuilt in 4s');
   });
+
+  it('says a release is a serving change and what it changes, in the candidate line and the record', () => {
+    const sim = new Simulation(newRelease('1.0.0', { spec: { serving: { rejectionThreshold: 0.5 } as ModelRelease['spec']['serving'] } }));
+    sim.pass();
+    sim.pass();
+    sim.setServing({ rejectionThreshold: 1 });
+    sim.pass();
+    sim.pass();
+    const running = renderStatus(sim.release as ModelRelease, [], sim.now);
+    expect(running).toContain('Candidate: species-classifier 1.0.0  (serving change: rejectionThreshold 0.5 -> 1)');
+    expect(running).toContain('Message:   Canary step 1/5: 1% of live traffic to 1.0.0 (serving: rejectionThreshold 0.5 -> 1)');
+    sim.advance(10_000);
+    sim.pass({ measurements: [{ ...result('rejectionRatio', 'Failed', sim.now, 1), threshold: '<= 0.5' }] });
+    const text = renderStatus(sim.release as ModelRelease, [], sim.now);
+    expect(text).toContain('  1.0.0  [serving: rejectionThreshold 0.5 -> 1]  RolledBack (AnalysisFailed)');
+  });
 });

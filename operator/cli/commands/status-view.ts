@@ -32,7 +32,7 @@ export function renderStatus(release: ModelRelease, events: EventRecord[], now =
   lines.push(`  Phase:     ${st.phase ?? 'Pending'}${st.phaseSince ? ` (for ${ago(st.phaseSince, now)})` : ''}`);
   lines.push(`  Message:   ${st.message ?? ''}`);
   lines.push(`  Stable:    ${st.stable ? `${st.stable.name} ${st.stable.version}` : '-'}`);
-  lines.push(`  Candidate: ${st.candidate ? `${st.candidate.name} ${st.candidate.version}` : '-'}`);
+  lines.push(`  Candidate: ${st.candidate ? `${st.candidate.name} ${st.candidate.version}${st.candidate.change?.startsWith('serving:') ? `  (serving change: ${st.candidate.change.slice('serving: '.length)})` : ''}` : '-'}`);
   const step =
     st.currentStep !== undefined
       ? `${st.currentStep + 1}/${steps.length} (setWeight ${steps[st.currentStep]?.setWeight ?? '?'}%, pause ${steps[st.currentStep]?.pause ?? 'until promote'}, since ${ago(st.stepSince, now)})`
