@@ -6,7 +6,7 @@ import type { CheckResult, ModelReleaseSpec, ModelReleaseStatus } from '../api/m
 import type { AnalysisVerdict } from '../analysis/types.js';
 import { resolveRelease, type ResolvedRelease } from './resolved-spec.js';
 import { plan } from './plan.js';
-import type { Command, Desired, GoldenResult, Judge, ObservedTrack, PlanResult } from './types.js';
+import type { Command, Desired, GoldenResult, Judge, ObservedTrack, PlanResult, PodProblem } from './types.js';
 
 export const SHA_A = 'a'.repeat(64);
 export const SHA_B = 'b'.repeat(64);
@@ -79,8 +79,8 @@ export class Simulation {
     this.now = now;
   }
 
-  /** One pass; measurements/golden/command as given. The new status is written back. */
-  pass(extra: { measurements?: CheckResult[]; golden?: GoldenResult; command?: Command } = {}): PlanResult {
+  /** One pass; measurements/golden/command/candidate pod problems as given. The new status is written back. */
+  pass(extra: { measurements?: CheckResult[]; golden?: GoldenResult; command?: Command; candidateProblems?: PodProblem[] } = {}): PlanResult {
     const result = plan({ release: this.release, observed: this.observed, now: this.now, ...extra }, contractJudge);
     this.release = { ...this.release, status: result.status };
     this.last = result;

@@ -19,7 +19,7 @@ import { httpRouteName } from '../routers/gateway-api.js';
 import { plan } from '../planner/plan.js';
 import { resolveRelease, type ResolvedRelease } from '../planner/resolved-spec.js';
 import { goldenQueriesPending } from '../planner/staging.js';
-import type { GoldenResult, PlanResult } from '../planner/types.js';
+import type { GoldenResult, PlanInput, PlanResult, PodProblem } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -31,6 +31,7 @@ import { desiredObjects, resourceOf } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
 import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment, type DeploymentLike } from './observe.js';
+import { trackProblems } from './pod-problems.js';
 import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch } from './owned-diff.js';
 
@@ -103,8 +104,9 @@ export class Reconciler {
     if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
     const measurements = due ? await this.#measure(release, now) : undefined;
     const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
+    const candidateProblems = await this.#stagingProblems(release, observed);
     const result = plan(
-      { release, observed, now, ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
+      { release, observed, now, ...(candidateProblems ? { candidateProblems } : {}), ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
     );
 
@@ -160,6 +162,22 @@ export class Reconciler {
     if (!goldenQueriesPending(release.spec, st)) return undefined;
     const endpoints = await listTrackEndpoints(this.#o.client, release as ModelRelease, 'canary');
     return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
+  }
+
+  /** In Staging, while the track the candidate is staged on is not ready: why its pods are not. */
+  async #stagingProblems(release: ResolvedRelease, observed: PlanInput['observed']): Promise<PodProblem[] | undefined> {
+    const st = release.status;
+    if (st?.phase !== 'Staging' || !st.candidate) return undefined;
+    const track = st.stable ? 'canary' : 'stable';
+    const live = observed[track === 'canary' ? 'candidate' : 'stable'];
+    if (live && live.version === st.candidate.version && live.readyReplicas >= Math.max(live.replicas, 1)) return undefined;
+    try {
+      return await trackProblems(this.#o.client, release as ModelRelease, track, st.candidate.version, this.#o.fetch);
+    } catch (err) {
+      // Only a diagnosis: staging goes on (with its progress deadline) without it.
+      this.#log.warn('cannot read the candidate pods', { release: `${release.metadata.namespace}/${release.metadata.name}`, error: (err as Error).message });
+      return undefined;
+    }
   }
 
   async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {
