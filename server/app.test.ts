@@ -221,11 +221,22 @@ describe('fault switch', () => {
   });
 
   it('applies the faults only to the model version --fault-version names', () => {
-    const base = { fault5xxRatio: 1, faultDelayMs: 300, modelVersion: '1.1.0' };
+    const base = { fault5xxRatio: 1, faultDelayMs: 300, faultExitAfter: 0, modelVersion: '1.1.0' };
     expect(faultsOf({ ...base, faultVersion: '' }).delayMs).toBe(300);
     expect(faultsOf({ ...base, faultVersion: '1.1.0' }).shouldFail?.()).toBe(true);
-    expect(faultsOf({ ...base, faultVersion: '1.0.0' })).toEqual({ shouldFail: undefined, delayMs: 0 });
+    expect(faultsOf({ ...base, faultExitAfter: 3, faultVersion: '1.0.0' })).toEqual({ shouldFail: undefined, delayMs: 0, countForCrash: undefined });
     expect(faultsOf({ ...base, fault5xxRatio: 0, faultVersion: '' }).shouldFail).toBeUndefined();
+  });
+
+  it('crashes the process on the Nth inference request, once', () => {
+    const exits: number[] = [];
+    const { countForCrash } = faultsOf({ fault5xxRatio: 0, faultDelayMs: 0, faultExitAfter: 3, faultVersion: '1.1.0', modelVersion: '1.1.0' }, (code) => exits.push(code));
+    countForCrash?.();
+    countForCrash?.();
+    expect(exits).toEqual([]);
+    countForCrash?.();
+    countForCrash?.();
+    expect(exits).toEqual([1]);
   });
 });
 

@@ -90,12 +90,14 @@ export function createApp(service: ModelService, options: AppOptions): express.E
     next();
   });
 
-  if (faults.shouldFail || faults.delayMs > 0) {
-    const fault = (_req: Request, res: Response, next: NextFunction): void =>
+  if (faults.shouldFail || faults.delayMs > 0 || faults.countForCrash) {
+    const fault = (_req: Request, res: Response, next: NextFunction): void => {
+      faults.countForCrash?.();
       afterFaultDelay(faults, () => {
         if (faults.shouldFail?.()) res.status(503).json({ error: 'injected fault (--fault-5xx-ratio); not a real failure' });
         else next();
       });
+    };
     for (const route of INFERENCE_ROUTES) app.post(route, fault);
   }
 

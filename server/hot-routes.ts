@@ -76,7 +76,10 @@ export function hotRoutes(service: ModelService, hooks: HotRouteHooks): (req: In
         fail(err);
       }
     };
-    if (found.inference) afterFaultDelay(hooks.faults, answer);
+    if (found.inference) {
+      hooks.faults.countForCrash?.();
+      afterFaultDelay(hooks.faults, answer);
+    }
     else answer();
     return true;
   };

@@ -1,9 +1,10 @@
 // End to end, candidate faults in the middle of a release, with real tern-server pods, the real operator
 // (pods provider, replicas router, 2 replicas, analysis every 2 s) and user traffic through the demo
 // gateway (test/operator/gateway-traffic.ts), one cluster and one operator for every case:
-// - the candidate fails every request (availability), 20 % of them (errorRate), or answers 600 ms late
-//   (latencyP95): rolled back within interval + 2 s of the first bad answer a user got, the release
-//   Service never empty, stable never without a ready pod;
+// - the candidate's server crashes (a crash loop once restarted), fails every request (availability), 20 %
+//   of them (errorRate), or answers 600 ms late (latencyP95): rolled back within interval + 2 s of the
+//   crash or the first bad answer a user got, the release Service never empty, stable never without a
+//   ready pod;
 // - the candidate's artifact does not match its sha256: never ready, never any traffic, rolled back at
 //   once with reason Sha256Mismatch and what to do;
 // - the candidate asks for GPUs no node has free: held in Staging with the scheduler's reason, rolled back
@@ -20,10 +21,12 @@ import { MODEL_RELEASES, PODS } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
-import { gatewayTraffic, type GatewayTraffic } from './operator/gateway-traffic.js';
+import { gatewayTraffic, type GatewayAnswer, type GatewayTraffic } from './operator/gateway-traffic.js';
 
 const NS = `op-faults-${Date.now().toString(36)}`;
 const INTERVAL_S = 2;
+/** The crash-looping candidate's server exits on this inference request. */
+const EXIT_AFTER = 20;
 const CANDIDATE = '1.1.0 (candidate)';
 const cluster = testCluster();
 const { client, rest, close } = apiClient();
@@ -59,6 +62,7 @@ beforeAll(async () => {
   await createNamespace(client, NS);
   operator = await startOperator(NS, 'faults-e2e');
   const releases = [
+    release('crash', { availability: { enabled: true }, errorRate: { enabled: true } }, faultEnv({ TERN_FAULT_EXIT_AFTER: String(EXIT_AFTER) })),
     release('fail-all', { availability: { enabled: true } }, faultEnv({ TERN_FAULT_5XX_RATIO: '1' })),
     release('fail-some', { errorRate: { enabled: true } }, faultEnv({ TERN_FAULT_5XX_RATIO: '0.2' })),
     release('slow', { latencyP95: { enabled: true, maxSeconds: 0.3 } }, faultEnv({ TERN_FAULT_DELAY_MS: '600' })),
@@ -73,7 +77,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of traffics) await t.stop().catch(() => undefined);
   await operator?.stop();
-  for (const name of ['fail-all', 'fail-some', 'slow', 'gpu']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
+  for (const name of ['crash', 'fail-all', 'fail-some', 'slow', 'gpu']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
   await client.delete(PODS, NS, 'gpu-hog').catch(() => undefined);
   await host?.close();
   close();
@@ -95,12 +99,19 @@ async function trafficFor(name: string): Promise<GatewayTraffic> {
   return traffic;
 }
 
+/** How a fault's rollback must read: the Degraded/history reason, the failed check (if analysis caught it), tern_rollbacks_total{reason}. */
+interface Expected {
+  reason: string;
+  check?: string;
+  metric: string;
+}
+
 /**
  * Releases 1.1.0 on `name` (whose candidate suffers a fault) under traffic and waits for the rollback;
- * checks the rollback names `check`, that users never met an empty Service, and that the stable track
- * always had a ready pod. Returns the first bad answer users got, the rollback and the last candidate answer.
+ * checks it reads as `expected`, that users never met an empty Service, and that the stable track always
+ * had a ready pod. `faultAt` says, from the candidate's answers at the gateway, when users first met the fault.
  */
-async function rollbackUnderFault(name: string, check: string, isBad: (a: { status: number }) => boolean, fault: string): Promise<{ firstBad: number; rolledBack: number; lastCandidate: number }> {
+async function rollbackUnderFault(name: string, expected: Expected, faultAt: (candidate: GatewayAnswer[]) => number | undefined, fault: string): Promise<void> {
   const traffic = await trafficFor(name);
   await setModel(name, modelSpec('1.1.0', host.url));
   let stableMinReady = Number.POSITIVE_INFINITY;
@@ -120,23 +131,23 @@ async function rollbackUnderFault(name: string, check: string, isBad: (a: { stat
   await traffic.stop();
 
   const candidate = traffic.of(CANDIDATE);
-  const firstBad = candidate.find(isBad)?.at ?? Number.NaN;
+  const firstBad = faultAt(candidate) ?? Number.NaN;
   const rolledBack = Date.parse(st.history?.[0]?.finishedAt ?? '');
   const lastCandidate = candidate[candidate.length - 1]?.at ?? Number.NaN;
   const failed = traffic.failures();
   figures.push(
-    `FAULT ${fault} (${name}): ended ${st.phase} (${st.history?.[0]?.failedCheck?.name} ${st.history?.[0]?.failedCheck?.value} vs ${st.history?.[0]?.failedCheck?.threshold}); ` +
+    `FAULT ${fault} (${name}): ended ${st.phase} (${st.history?.[0]?.failedCheck ? `${st.history[0].failedCheck.name} ${st.history[0].failedCheck.value} vs ${st.history[0].failedCheck.threshold}` : st.history?.[0]?.reason}); ` +
       `user requests ${traffic.answers.length}, failed ${JSON.stringify(failed)}, candidate answered ${candidate.length}; ` +
-      `rollback ${seconds(rolledBack - firstBad)} s after the first bad answer, last candidate answer ${seconds(lastCandidate - rolledBack)} s after the rollback`,
+      `rollback ${seconds(rolledBack - firstBad)} s after users first met the fault, last candidate answer ${seconds(lastCandidate - rolledBack)} s after the rollback`,
   );
   console.log(figures[figures.length - 1]);
 
-  expect(st.history?.[0]).toMatchObject({ version: '1.1.0', outcome: 'RolledBack', reason: 'AnalysisFailed', failedCheck: { name: check, outcome: 'Failed' } });
+  expect(st.history?.[0]).toMatchObject({ version: '1.1.0', outcome: 'RolledBack', reason: expected.reason, ...(expected.check ? { failedCheck: { name: expected.check, outcome: 'Failed' } } : {}) });
   const degraded = st.conditions?.find((c) => c.type === 'Degraded');
-  expect(degraded).toMatchObject({ status: 'True', reason: 'AnalysisFailed' });
-  expect(degraded?.message).toContain(check);
+  expect(degraded).toMatchObject({ status: 'True', reason: expected.reason });
+  if (expected.check) expect(degraded?.message).toContain(expected.check);
   expect(st.stable?.version).toBe('1.0.0');
-  const rollbacks = await eventually(`tern_rollbacks_total{release="${name}"}`, () => scrapeMetric(operator.metricsUrl, 'tern_rollbacks_total', { release: name, reason: check }), 10_000, 100);
+  const rollbacks = await eventually(`tern_rollbacks_total{release="${name}"}`, () => scrapeMetric(operator.metricsUrl, 'tern_rollbacks_total', { release: name, reason: expected.metric }), 10_000, 100);
   expect(rollbacks).toBe(1);
   expect(candidate.length).toBeGreaterThan(0);
   expect(traffic.of('none')).toEqual([]); // the release Service was never empty
@@ -144,19 +155,24 @@ async function rollbackUnderFault(name: string, check: string, isBad: (a: { stat
   expect(rolledBack - firstBad).toBeLessThanOrEqual((INTERVAL_S + 2) * 1000);
   expect(lastCandidate - rolledBack).toBeLessThanOrEqual(2_000);
   expect(Object.keys(failed).filter((v) => v !== CANDIDATE)).toEqual([]); // only the candidate failed users
-  return { firstBad, rolledBack, lastCandidate };
 }
 
+const firstFailed = (answers: GatewayAnswer[]) => answers.find((a) => a.status >= 500)?.at;
+
 describe('candidate faults mid-release', () => {
+  it('a crash-looping candidate (its server exits on the 20th request): rolled back within interval + 2 s of the crash', () =>
+    // The crash comes right after the candidate's 19th answer (the 20th request is never answered).
+    withLogs(() => rollbackUnderFault('crash', { reason: 'CandidateRestarted', metric: 'CandidateRestarts' }, (c) => c[EXIT_AFTER - 2]?.at, 'crash loop')), 300_000);
+
   it('a candidate failing every request: availability fails, rolled back within interval + 2 s', () =>
-    withLogs(() => rollbackUnderFault('fail-all', 'availability', (a) => a.status >= 500, '5xx 100 %')), 300_000);
+    withLogs(() => rollbackUnderFault('fail-all', { reason: 'AnalysisFailed', check: 'availability', metric: 'availability' }, firstFailed, '5xx 100 %')), 300_000);
 
   it('a candidate failing 20 % of requests: errorRate fails, rolled back within interval + 2 s', () =>
-    withLogs(() => rollbackUnderFault('fail-some', 'errorRate', (a) => a.status >= 500, '5xx 20 %')), 300_000);
+    withLogs(() => rollbackUnderFault('fail-some', { reason: 'AnalysisFailed', check: 'errorRate', metric: 'errorRate' }, firstFailed, '5xx 20 %')), 300_000);
 
   it('a candidate 600 ms slower: latencyP95 fails, rolled back within interval + 2 s', () =>
     // Every candidate answer is late: the first one is the first bad answer.
-    withLogs(() => rollbackUnderFault('slow', 'latencyP95', () => true, 'latency +600 ms')), 300_000);
+    withLogs(() => rollbackUnderFault('slow', { reason: 'AnalysisFailed', check: 'latencyP95', metric: 'latencyP95' }, (c) => c[0]?.at, 'latency +600 ms')), 300_000);
 
   it('an artifact whose sha256 differs: never ready, no traffic, rolled back at once with Sha256Mismatch and what to do', () =>
     withLogs(async () => {

@@ -68,6 +68,30 @@ describe('staging with candidate pods that are not ready', () => {
     expect(res.desired.stable?.model.version).toBe('1.0.0');
   });
 
+  it('rolls back a candidate whose pod restarted, in the canary as in staging, naming the pod, its exit and what to do', () => {
+    const sim = staging();
+    sim.notReady.candidate = false;
+    sim.converge(sim.last!.desired);
+    sim.pass();
+    expect(sim.status.phase).toBe('Canary');
+    const crashed: PodProblem = { pod: 'species-canary-x', reason: 'Restarted', message: '1 restarts; last exit code 1', permanent: false, restarts: 1 };
+    const res = sim.pass({ candidateProblems: [crashed] });
+    expect(sim.status.phase).toBe('RolledBack');
+    expect(sim.status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'CandidateRestarted' });
+    expect(sim.status.message).toContain('1.1.0 crashed: pod species-canary-x: Restarted: 1 restarts; last exit code 1');
+    expect(sim.status.message).toContain('kubectl logs --previous');
+    expect(res.outcomes).toEqual([{ outcome: 'RolledBack', reason: 'CandidateRestarts' }]);
+    expect(res.desired.weights.candidate).toBe(0);
+
+    const again = staging();
+    again.pass({ candidateProblems: [{ ...crashed, reason: 'CrashLoopBackOff' }] });
+    expect(again.status.phase).toBe('RolledBack');
+    // A pod that is only slow to start is no crash.
+    const slow = staging();
+    slow.pass({ candidateProblems: [{ ...crashed, restarts: 0, reason: 'NotReady' }] });
+    expect(slow.status.phase).toBe('Staging');
+  });
+
   it('`tern retry` after an unschedulable rollback stages the candidate again; with capacity it goes on to the canary', () => {
     const sim = staging();
     sim.advance(3 * MIN);

@@ -8,7 +8,7 @@ import type { ResolvedSpec } from './resolved-spec.js';
 import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import type { Pass } from './pass.js';
-import { decisiveProblem, describeProblems, problemHint } from './pod-problems.js';
+import { decisiveProblem, describeProblems, failOnCandidateRestart, problemHint } from './pod-problems.js';
 import { enterShadow, enterStep, finishPromotion, isFirstRelease, rollBack } from './transitions.js';
 
 /** The name golden queries are recorded under in status.analysis. */
@@ -41,6 +41,7 @@ export function planStaging(pass: Pass): void {
   const want = desiredOf(pass);
   const wantedPods = (first ? want.stable?.replicas : want.candidate?.replicas) ?? 0;
   const observed = first ? pass.input.observed.stable : pass.input.observed.candidate;
+  if (failOnCandidateRestart(pass)) return;
   if (!trackReady(observed, candidate.version, wantedPods)) {
     const problems = pass.input.candidateProblems ?? [];
     const problem = decisiveProblem(problems);

@@ -48,6 +48,8 @@ export interface PodProblem {
   message: string;
   /** The pod says it will not recover on its own (tern-server's /readyz phase `failed`). */
   permanent: boolean;
+  /** Container restarts of the pod (a crashed candidate; absent or 0 when none). */
+  restarts?: number;
 }
 
 export interface PlanInput {
@@ -55,7 +57,7 @@ export interface PlanInput {
   release: ResolvedRelease;
   /** previous: the track that keeps the previous stable model warm during a bake and serves a fast restore. */
   observed: { stable?: ObservedTrack; candidate?: ObservedTrack; previous?: ObservedTrack };
-  /** Why candidate pods are not ready, read while the candidate is staged and not ready (absent otherwise). */
+  /** Why candidate pods are not ready or restarted, read in Staging (while not ready) and Canary (absent otherwise). */
   candidateProblems?: PodProblem[];
   /** Fresh measurements taken this pass (absent when none was due). */
   measurements?: CheckResult[];

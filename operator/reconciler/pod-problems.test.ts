@@ -16,9 +16,12 @@ describe('problemFromPod', () => {
 
   it('names a waiting container (crash loop with its last exit), ignores starting ones and ready pods', () => {
     const crash = pod('c', { conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } }, lastState: { terminated: { exitCode: 1 } } }] });
-    expect(problemFromPod(crash)).toEqual({ pod: 'c', reason: 'CrashLoopBackOff', message: 'back-off 40s; last exit code 1; 4 restarts', permanent: false });
+    expect(problemFromPod(crash)).toEqual({ pod: 'c', reason: 'CrashLoopBackOff', message: 'back-off 40s; last exit code 1; 4 restarts', permanent: false, restarts: 4 });
+    // Restarted and running again (ready or warming up): still a crash.
+    const restarted = pod('r', { conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ restartCount: 1, state: {}, lastState: { terminated: { exitCode: 1 } } }] });
+    expect(problemFromPod(restarted)).toEqual({ pod: 'r', reason: 'Restarted', message: '1 restarts; last exit code 1', permanent: false, restarts: 1 });
     expect(problemFromPod(pod('s', { containerStatuses: [{ state: { waiting: { reason: 'ContainerCreating' } } }] }))).toBeUndefined();
-    expect(problemFromPod(pod('r', { conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'False' }] }))).toBeUndefined();
+    expect(problemFromPod(pod('r', { conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }], containerStatuses: [{ restartCount: 0, state: {} }] }))).toBeUndefined();
   });
 
   it('survives hostile shapes and cuts long messages', () => {

@@ -1,6 +1,6 @@
 /**
- * Why the candidate's pods are not ready, for the planner's staging messages and its fail-fast on a
- * broken artifact: the scheduler's PodScheduled condition (Unschedulable: "0/1 nodes are available: 1
+ * Why the candidate's pods are not ready or restarted, for the planner's staging messages, its fail-fast on
+ * a broken artifact and its rollback of a crashed candidate: the scheduler's PodScheduled condition (Unschedulable: "0/1 nodes are available: 1
  * Insufficient nvidia.com/gpu"), a container's waiting state (CrashLoopBackOff, ...), else tern-server's
  * own answer on /readyz (`Sha256Mismatch: ...`, phase `failed` when it will not retry). The readings of
  * a pod and of a /readyz body are pure; the list and the GETs are thin (a list and reads, never a write).
@@ -33,24 +33,30 @@ const MAX_MESSAGE = 300;
 const cut = (s: string): string => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 3)}...` : s);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-/** What the pod object itself says is wrong (undefined: ready, starting, or only its server can tell). */
+/** What the pod object itself says is wrong (undefined: ready and never restarted, starting, or only its server can tell). */
 export function problemFromPod(pod: PodLike): PodProblem | undefined {
   const name = pod.metadata?.name ?? '';
   const conditions = Array.isArray(pod.status?.conditions) ? pod.status.conditions : [];
-  if (conditions.some((c) => c.type === 'Ready' && c.status === 'True')) return undefined;
+  const containers = Array.isArray(pod.status?.containerStatuses) ? pod.status.containerStatuses : [];
+  const restarts = containers.reduce((n, c) => n + (Number.isInteger(c.restartCount) && (c.restartCount as number) > 0 ? (c.restartCount as number) : 0), 0);
+  const withRestarts = (p: PodProblem): PodProblem => (restarts > 0 ? { ...p, restarts } : p);
+  const lastExit = (c: (typeof containers)[number]): string => {
+    const last = c.lastState?.terminated;
+    return last ? `last exit code ${last.exitCode ?? '?'}${str(last.message) ? `: ${str(last.message)}` : ''}` : '';
+  };
   const scheduled = conditions.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False') {
     return { pod: name, reason: str(scheduled.reason) ?? 'Unschedulable', message: cut(str(scheduled.message) ?? 'the scheduler has not placed the pod'), permanent: false };
   }
-  for (const c of Array.isArray(pod.status?.containerStatuses) ? pod.status.containerStatuses : []) {
+  for (const c of containers) {
     const waiting = c.state?.waiting;
     const reason = str(waiting?.reason);
     if (!reason || STARTING.has(reason)) continue;
-    const last = c.lastState?.terminated;
-    const exit = last ? `last exit code ${last.exitCode ?? '?'}${str(last.message) ? `: ${str(last.message)}` : ''}` : '';
-    const message = [str(waiting?.message), exit, c.restartCount ? `${c.restartCount} restarts` : ''].filter(Boolean).join('; ');
-    return { pod: name, reason, message: cut(message || reason), permanent: false };
+    const message = [str(waiting?.message), lastExit(c), c.restartCount ? `${c.restartCount} restarts` : ''].filter(Boolean).join('; ');
+    return withRestarts({ pod: name, reason, message: cut(message || reason), permanent: false });
   }
+  const crashed = containers.find((c) => (c.restartCount ?? 0) > 0);
+  if (crashed) return withRestarts({ pod: name, reason: 'Restarted', message: cut([`${restarts} restarts`, lastExit(crashed)].filter(Boolean).join('; ')), permanent: false });
   return undefined;
 }
 
@@ -82,7 +88,7 @@ export async function trackProblems(client: KubeClient, release: ModelRelease, t
     pods.map(async (pod): Promise<PodProblem | undefined> => {
       const fromPod = problemFromPod(pod);
       const ip = pod.status?.podIP;
-      const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      const ready = Array.isArray(pod.status?.conditions) && pod.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
       if (fromPod || ready || !ip) return fromPod;
       try {
         const res = await fetchFn(`http://${ip}:${port}/readyz`, { signal: AbortSignal.timeout(2000) });

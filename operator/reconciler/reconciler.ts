@@ -104,7 +104,7 @@ export class Reconciler {
     if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
     const measurements = due ? await this.#measure(release, now) : undefined;
     const golden = await this.#golden(release, observed.candidate?.readyReplicas ?? 0, observed.candidate?.version);
-    const candidateProblems = await this.#stagingProblems(release, observed);
+    const candidateProblems = await this.#candidateProblems(release, observed);
     const result = plan(
       { release, observed, now, ...(candidateProblems ? { candidateProblems } : {}), ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
@@ -164,13 +164,14 @@ export class Reconciler {
     return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
   }
 
-  /** In Staging, while the track the candidate is staged on is not ready: why its pods are not. */
-  async #stagingProblems(release: ResolvedRelease, observed: PlanInput['observed']): Promise<PodProblem[] | undefined> {
+  /** In Canary, and in Staging while the candidate's track is not ready: candidate pods not ready or restarted. */
+  async #candidateProblems(release: ResolvedRelease, observed: PlanInput['observed']): Promise<PodProblem[] | undefined> {
     const st = release.status;
-    if (st?.phase !== 'Staging' || !st.candidate) return undefined;
+    if ((st?.phase !== 'Staging' && st?.phase !== 'Canary') || !st.candidate) return undefined;
     const track = st.stable ? 'canary' : 'stable';
     const live = observed[track === 'canary' ? 'candidate' : 'stable'];
-    if (live && live.version === st.candidate.version && live.readyReplicas >= Math.max(live.replicas, 1)) return undefined;
+    const ready = live && live.version === st.candidate.version && live.readyReplicas >= Math.max(live.replicas, 1);
+    if (st.phase === 'Staging' && ready) return undefined;
     try {
       return await trackProblems(this.#o.client, release as ModelRelease, track, st.candidate.version, this.#o.fetch);
     } catch (err) {
