@@ -73,5 +73,8 @@ describe('trackProblems', () => {
     expect(selectors).toEqual(['serving.tern.dev/release=species,serving.tern.dev/track=canary,serving.tern.dev/version=1.1.0']);
     expect(asked).toEqual(['http://10.0.0.2:8080/readyz']);
     expect(problems.map((p) => `${p.pod}:${p.reason}:${p.permanent}`)).toEqual(['pending:Unschedulable:false', 'broken:NotFound:true']);
+    // With no /readyz asks allowed, the pods' own statuses still count.
+    expect((await trackProblems(client, release, 'canary', '1.1.0', fetchFn, 0)).map((p) => p.pod)).toEqual(['pending']);
+    expect(asked).toHaveLength(1);
   });
 });

@@ -75,7 +75,7 @@ export function problemFromReadyz(pod: string, body: unknown): PodProblem | unde
 
 /**
  * Problems of the pods of `track` running `version` (the candidate is staged on the canary track, a first
- * release on the stable track); at most `limit` pods asked, 2 s per /readyz.
+ * release on the stable track); /readyz is asked of at most `limit` pods, 2 s each.
  */
 export async function trackProblems(client: KubeClient, release: ModelRelease, track: TrackName, version: string, fetchFn: typeof fetch = fetch, limit = 3): Promise<PodProblem[]> {
   const { items } = await client.list<PodLike>(PODS, {
@@ -83,13 +83,15 @@ export async function trackProblems(client: KubeClient, release: ModelRelease, t
     labelSelector: `${LABEL_RELEASE}=${release.metadata.name},${LABEL_TRACK}=${track},${LABEL_VERSION}=${version}`,
   });
   const port = release.spec.serving?.port ?? 8080;
-  const pods = items.filter((p) => !p.metadata?.deletionTimestamp).slice(0, limit);
+  const pods = items.filter((p) => !p.metadata?.deletionTimestamp);
+  // Every pod's own status counts; tern-server is asked only for the first `limit` running, not-ready pods.
+  let asks = 0;
   const problems = await Promise.all(
     pods.map(async (pod): Promise<PodProblem | undefined> => {
       const fromPod = problemFromPod(pod);
       const ip = pod.status?.podIP;
       const ready = Array.isArray(pod.status?.conditions) && pod.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True');
-      if (fromPod || ready || !ip) return fromPod;
+      if (fromPod || ready || !ip || asks++ >= limit) return fromPod;
       try {
         const res = await fetchFn(`http://${ip}:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
         return problemFromReadyz(pod.metadata?.name ?? '', await res.json());
