@@ -138,7 +138,7 @@ async function rollbackUnderFault(name: string, expected: Expected, faultAt: (ca
   figures.push(
     `FAULT ${fault} (${name}): ended ${st.phase} (${st.history?.[0]?.failedCheck ? `${st.history[0].failedCheck.name} ${st.history[0].failedCheck.value} vs ${st.history[0].failedCheck.threshold}` : st.history?.[0]?.reason}); ` +
       `user requests ${traffic.answers.length}, failed ${JSON.stringify(failed)}, candidate answered ${candidate.length}; ` +
-      `rollback ${seconds(rolledBack - firstBad)} s after users first met the fault, last candidate answer ${seconds(lastCandidate - rolledBack)} s after the rollback`,
+      `rollback ${seconds(rolledBack - firstBad)} s after users first met the fault, ${lastCandidate > rolledBack ? `last candidate answer ${seconds(lastCandidate - rolledBack)} s after the rollback` : 'no candidate answer after the crash'}`,
   );
   console.log(figures[figures.length - 1]);
 
