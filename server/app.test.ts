@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp, faultSwitch } from './app.js';
+import { createApp } from './app.js';
+import { faultSwitch, faultsOf } from './faults.js';
 import { parseConfig, type ServerConfig } from './config.js';
 import { InProcessRunner } from './in-process-runner.js';
 import { ServerMetrics } from './metrics.js';
@@ -217,5 +218,43 @@ describe('fault switch', () => {
     const outcomes = Array.from({ length: 8 }, () => fail());
     expect(outcomes.filter(Boolean)).toHaveLength(2);
     expect(faultSwitch(0)()).toBe(false);
+  });
+
+  it('applies the faults only to the model version --fault-version names', () => {
+    const base = { fault5xxRatio: 1, faultDelayMs: 300, faultExitAfter: 0, modelVersion: '1.1.0' };
+    expect(faultsOf({ ...base, faultVersion: '' }).delayMs).toBe(300);
+    expect(faultsOf({ ...base, faultVersion: '1.1.0' }).shouldFail?.()).toBe(true);
+    expect(faultsOf({ ...base, faultExitAfter: 3, faultVersion: '1.0.0' })).toEqual({ shouldFail: undefined, delayMs: 0, countForCrash: undefined });
+    expect(faultsOf({ ...base, fault5xxRatio: 0, faultVersion: '' }).shouldFail).toBeUndefined();
+  });
+
+  it('crashes the process on the Nth inference request, once', () => {
+    const exits: number[] = [];
+    const { countForCrash } = faultsOf({ fault5xxRatio: 0, faultDelayMs: 0, faultExitAfter: 3, faultVersion: '1.1.0', modelVersion: '1.1.0' }, (code) => exits.push(code));
+    countForCrash?.();
+    countForCrash?.();
+    expect(exits).toEqual([]);
+    countForCrash?.();
+    countForCrash?.();
+    expect(exits).toEqual([1]);
+  });
+});
+
+describe('injected faults on the inference routes (--fault-delay-ms, --fault-5xx-ratio)', () => {
+  beforeAll(() => start(['--fault-delay-ms', '300', '--fault-5xx-ratio', '0.5', '--fault-version', '1.1.0']));
+  afterAll(() => stop());
+
+  it('delays every inference answer (hot path and express), counts the delay in the latency histogram, fails half', async () => {
+    const body = JSON.stringify({ instances: [features] });
+    const t0 = Date.now();
+    const answers = await Promise.all([post('/v1/predict', body), post('/v1/predict', body), post('/v1/predict/', body), post('/v1/predict/', body)]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 503, 503]);
+    const t1 = Date.now();
+    expect((await fetch(`${base}/healthz`)).status).toBe(200); // probes are never delayed
+    expect(Date.now() - t1).toBeLessThan(250);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    // Nothing of /v1/predict answered within 0.25 s.
+    expect(metrics).toMatch(/tern_server_http_request_duration_seconds_bucket\{le="0.25",route="\/v1\/predict",method="POST",code="200"\} 0/);
   });
 });

@@ -1,10 +1,11 @@
 // tern-server's HTTP handler: one node:http request listener that tries the hot routes (hot-routes.ts)
 // and hands every other request to the express app, untouched. The express app: request metrics,
-// availability, the optional fault switch, the routes, and an error handler that turns every problem into
-// a JSON `{ error }` with the right status; the hot routes share its metrics, fault switch and error answers.
+// availability, the optional faults (faults.ts), the routes, and an error handler that turns every problem
+// into a JSON `{ error }` with the right status; the hot routes share its metrics, faults and error answers.
 import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AvailabilityWindow } from './availability.js';
+import { afterFaultDelay, faultsOf } from './faults.js';
 import { hotRoutes } from './hot-routes.js';
 import { HttpError, INTERNAL_ERROR } from './http-error.js';
 import { cutInput } from './input-text.js';
@@ -17,15 +18,6 @@ import { v1Routes } from './routes-v1.js';
 import { v2Routes } from './routes-v2.js';
 
 const INFERENCE_ROUTES = new Set(['/v1/predict', '/v2/models/:name/infer', '/v2/models/:name/versions/:version/infer']);
-
-/** Deterministic fault switch: exactly `ratio` of calls say "fail" (spread evenly). */
-export function faultSwitch(ratio: number): () => boolean {
-  let calls = 0;
-  return () => {
-    calls++;
-    return Math.floor(calls * ratio) > Math.floor((calls - 1) * ratio);
-  };
-}
 
 /**
  * The answer to an error thrown by a route: its HttpError status, a 4xx it carries, or a 500. Anything that
@@ -62,7 +54,7 @@ export function createApp(service: ModelService, options: AppOptions): RequestLi
   app.disable('etag');
   const availability = options.availability ?? new AvailabilityWindow();
   const { metrics, config } = service;
-  const shouldFail = faultSwitch(config.fault5xxRatio);
+  const faults = faultsOf(config);
 
   const record = (route: string, method: string, status: number, start: bigint): void => {
     const labels = { route, method, code: String(status) };
@@ -86,10 +78,13 @@ export function createApp(service: ModelService, options: AppOptions): RequestLi
     next();
   });
 
-  if (config.fault5xxRatio > 0) {
+  if (faults.shouldFail || faults.delayMs > 0 || faults.countForCrash) {
     const fault = (_req: Request, res: Response, next: NextFunction): void => {
-      if (shouldFail()) res.status(503).json({ error: 'injected fault (--fault-5xx-ratio); not a real failure' });
-      else next();
+      faults.countForCrash?.();
+      afterFaultDelay(faults, () => {
+        if (faults.shouldFail?.()) res.status(503).json({ error: 'injected fault (--fault-5xx-ratio); not a real failure' });
+        else next();
+      });
     };
     for (const route of INFERENCE_ROUTES) app.post(route, fault);
   }
@@ -108,7 +103,7 @@ export function createApp(service: ModelService, options: AppOptions): RequestLi
 
   // The hot routes skip express (hot-routes.ts); express's own routes above still serve every other form.
   const hot = hotRoutes(service, {
-    record, isDraining: options.isDraining, shouldFail: config.fault5xxRatio > 0 ? shouldFail : undefined,
+    record, isDraining: options.isDraining, faults,
     errorReply: (err, req) => errorReply(err, req, metrics),
   });
   return (req, res) => {

@@ -36,6 +36,12 @@ export interface ServerConfig {
   fetchIdleTimeoutMs: number;
   fetchRetryMaxMs: number;
   fault5xxRatio: number;
+  /** TEST ONLY: extra delay before every inference answer (0 = off). */
+  faultDelayMs: number;
+  /** TEST ONLY: exit with code 1 on the Nth inference request (0 = off). */
+  faultExitAfter: number;
+  /** TEST ONLY: the fault flags apply only when --model-version is this one (empty: always). */
+  faultVersion: string;
   logInputs: boolean;
   shutdownTimeoutMs: number;
 }
@@ -77,6 +83,9 @@ export const FLAGS: Record<string, FlagSpec> = {
   'fetch-idle-timeout-ms': { key: 'fetchIdleTimeoutMs', kind: 'int', help: 'model download: longest wait between body bytes (default 30000)' },
   'fetch-retry-max-ms': { key: 'fetchRetryMaxMs', kind: 'int', help: 'model download: longest wait between tries; retried until it works (default 30000)' },
   'fault-5xx-ratio': { key: 'fault5xxRatio', kind: 'number', help: 'TEST ONLY: share of inference requests answered 503 (default 0)' },
+  'fault-delay-ms': { key: 'faultDelayMs', kind: 'int', help: 'TEST ONLY: extra delay before every inference answer, in ms (default 0)' },
+  'fault-exit-after': { key: 'faultExitAfter', kind: 'int', help: 'TEST ONLY: exit with code 1 on the Nth inference request, a crash (default 0 = off)' },
+  'fault-version': { key: 'faultVersion', kind: 'string', help: 'TEST ONLY: the fault flags apply only when --model-version is this (default: any)' },
   'log-inputs': { key: 'logInputs', kind: 'bool', help: 'log request inputs (default false)' },
   'shutdown-timeout-ms': { key: 'shutdownTimeoutMs', kind: 'int', help: 'longest SIGTERM drain (default 25000)' },
 };
@@ -97,7 +106,7 @@ function defaults(cores: number): ServerConfig {
     intraOpThreads: Math.max(1, Math.floor(cores / workers)), workerNice: 5, cacheDir: join(tmpdir(), 'tern-model-cache'),
     rejectionThreshold: 0.5, driftWindow: 1000, driftMinSamples: 50, driftAlarmDrop: 0.1,
     maxBodyBytes: 64 * 1024 * 1024, maxModelBytes: 2 * 1024 * 1024 * 1024, maxRowsPerRequest: 4096, maxReplyBytes: 64 * 1024 * 1024,
-    fetchTimeoutMs: 10_000, fetchIdleTimeoutMs: 30_000, fetchRetryMaxMs: 30_000, fault5xxRatio: 0, logInputs: false,
+    fetchTimeoutMs: 10_000, fetchIdleTimeoutMs: 30_000, fetchRetryMaxMs: 30_000, fault5xxRatio: 0, faultDelayMs: 0, faultExitAfter: 0, faultVersion: '', logInputs: false,
     shutdownTimeoutMs: 25000,
   };
 }
@@ -192,6 +201,8 @@ export function parseConfig(
   if (config.workers < 1) throw new ConfigError('--workers: must be at least 1');
   if (config.rejectionThreshold < 0 || config.rejectionThreshold > 1) throw new ConfigError('--rejection-threshold: expected 0..1');
   if (config.fault5xxRatio < 0 || config.fault5xxRatio > 1) throw new ConfigError('--fault-5xx-ratio: expected 0..1');
+  if (config.faultDelayMs < 0 || config.faultDelayMs > 600_000) throw new ConfigError('--fault-delay-ms: expected 0..600000');
+  if (config.faultExitAfter < 0) throw new ConfigError('--fault-exit-after: must not be negative');
   if (config.driftWindow < 1 || config.driftMinSamples < 1) throw new ConfigError('--drift-window and --drift-min-samples must be at least 1');
   return config;
 }

@@ -5,6 +5,7 @@
 // else goes on to express, which still has every route. Metrics, the fault switch, the draining header
 // and error answers are the ones the express app gives (app.ts shares them).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterFaultDelay, type Faults } from './faults.js';
 import type { ModelService } from './model-service.js';
 import { jsonReply, writeReply, type Reply } from './reply.js';
 import { predictV1 } from './routes-v1.js';
@@ -15,8 +16,8 @@ export interface HotRouteHooks {
   /** Called once per request as the response finishes (the same recorder express's middleware uses). */
   record: (route: string, method: string, status: number, start: bigint) => void;
   isDraining: () => boolean;
-  /** The fault switch for inference routes (undefined when off). */
-  shouldFail: (() => boolean) | undefined;
+  /** The injected faults of inference routes (faults.ts). */
+  faults: Faults;
   /** Turns a thrown error into the answer express's error handler would give. */
   errorReply: (err: unknown, req: IncomingMessage) => Reply;
 }
@@ -65,17 +66,21 @@ export function hotRoutes(service: ModelService, hooks: HotRouteHooks): (req: In
       }
       send(hooks.errorReply(err, req));
     };
-    if (found.inference && hooks.shouldFail?.()) {
-      send(FAULT);
-      return true;
+    const answer = (): void => {
+      if (found.inference && hooks.faults.shouldFail?.()) return send(FAULT);
+      try {
+        const reply = found.handle();
+        if (reply instanceof Promise) reply.then(send, fail);
+        else send(reply);
+      } catch (err) {
+        fail(err);
+      }
+    };
+    if (found.inference) {
+      hooks.faults.countForCrash?.();
+      afterFaultDelay(hooks.faults, answer);
     }
-    try {
-      const reply = found.handle();
-      if (reply instanceof Promise) reply.then(send, fail);
-      else send(reply);
-    } catch (err) {
-      fail(err);
-    }
+    else answer();
     return true;
   };
 }

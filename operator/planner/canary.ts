@@ -9,6 +9,7 @@ import { durationMs } from '../api/duration.js';
 import { bakeEnabled } from './bake.js';
 import type { Pass } from './pass.js';
 import { runs } from './models.js';
+import { failOnCandidateRestart } from './pod-problems.js';
 import { previousWarm } from './restore.js';
 import { enterPromoting, enterStep, finishPromotion, rollBack } from './transitions.js';
 
@@ -46,6 +47,7 @@ export function planCanary(pass: Pass): void {
   const interval = durationMs(pass.spec.rollout.analysis.interval);
   pass.wakeIn(interval);
 
+  if (failOnCandidateRestart(pass)) return;
   const shadow = st.currentStep === undefined;
   if (!shadow && (st.currentStep ?? 0) >= steps.length) return enterPromoting(pass);
   if (held(pass)) {

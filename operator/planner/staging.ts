@@ -9,6 +9,7 @@ import { desiredOf, trackReady } from './desired.js';
 import { durationMs } from '../api/duration.js';
 import { releaseLabel } from './models.js';
 import type { Pass } from './pass.js';
+import { decisiveProblem, describeProblems, failOnCandidateRestart, problemHint } from './pod-problems.js';
 import { enterShadow, enterStep, finishPromotion, isFirstRelease, rollBack } from './transitions.js';
 
 /** The name golden queries are recorded under in status.analysis. */
@@ -41,18 +42,34 @@ export function planStaging(pass: Pass): void {
   const want = desiredOf(pass);
   const wantedPods = (first ? want.stable?.replicas : want.candidate?.replicas) ?? 0;
   const observed = first ? pass.input.observed.stable : pass.input.observed.candidate;
+  if (failOnCandidateRestart(pass)) return;
   if (!trackReady(observed, candidate, wantedPods)) {
+    const problems = pass.input.candidateProblems ?? [];
+    const problem = decisiveProblem(problems);
+    const ready = `${observed?.readyReplicas ?? 0}/${wantedPods}`;
+    // A pod that says it will never be ready (a broken artifact) ends staging now: waiting cannot help.
+    if (problem?.permanent) {
+      rollBack(pass, {
+        conditionReason: problem.reason,
+        metricReason: problem.reason,
+        message: `${releaseLabel(candidate)} cannot become ready (${ready} pods ready): ${describeProblems([problem])}. ${problemHint(problem.reason)}`,
+      });
+      return;
+    }
     const deadline = durationMs(analysis.progressDeadline);
     if (pass.since(st.phaseSince) > deadline) {
       rollBack(pass, {
         conditionReason: 'CandidateNotReady',
         metricReason: 'CandidateNotReady',
-        message: `${candidate.version} had ${observed?.readyReplicas ?? 0}/${wantedPods} pods ready after the progress deadline ${analysis.progressDeadline}; check the pods' logs (weights URL, sha256).`,
+        message: problem
+          ? `${candidate.version} had ${ready} pods ready after the progress deadline ${analysis.progressDeadline}: ${describeProblems(problems)}. ${problemHint(problem.reason)}`
+          : `${candidate.version} had ${ready} pods ready after the progress deadline ${analysis.progressDeadline}; check the pods' logs (weights URL, sha256).`,
       });
       return;
     }
     pass.wakeIn(deadline - pass.since(st.phaseSince));
-    st.message = `Staging ${releaseLabel(candidate)}: waiting for ${wantedPods} pod(s) to be ready (${observed?.readyReplicas ?? 0} ready).`;
+    const why = problem ? `; ${describeProblems(problems)}` : '';
+    st.message = `Staging ${releaseLabel(candidate)}: waiting for ${wantedPods} pod(s) to be ready (${observed?.readyReplicas ?? 0} ready${why}).`;
     return;
   }
   if (!st.stepSince) {

@@ -9,7 +9,7 @@ import type { Scale } from '../model/traffic.js';
 import { scaleOf } from '../routers/factory.js';
 import { plan } from './plan.js';
 import { podServing, revisionOf } from '../model/pod-serving.js';
-import type { Command, Desired, GoldenResult, Judge, ObservedTrack, PlanResult } from './types.js';
+import type { Command, Desired, GoldenResult, Judge, ObservedTrack, PlanResult, PodProblem } from './types.js';
 
 export const SHA_A = 'a'.repeat(64);
 export const SHA_B = 'b'.repeat(64);
@@ -87,8 +87,8 @@ export class Simulation {
     this.now = now;
   }
 
-  /** One pass; measurements/golden/command as given. The new status is written back. */
-  pass(extra: { measurements?: CheckResult[]; golden?: GoldenResult; command?: Command } = {}): PlanResult {
+  /** One pass; measurements/golden/command/candidate pod problems as given. The new status is written back. */
+  pass(extra: { measurements?: CheckResult[]; golden?: GoldenResult; command?: Command; candidateProblems?: PodProblem[] } = {}): PlanResult {
     const result = plan({ release: this.release, observed: this.observed, now: this.now, ...extra }, contractJudge, routerScale(this.release));
     this.release = { ...this.release, status: result.status };
     this.last = result;

@@ -34,11 +34,29 @@ export interface GoldenResult {
   message: string;
 }
 
+/**
+ * Why a candidate pod is not ready, as the reconciler read it: the scheduler's PodScheduled condition, a
+ * container's waiting state, or tern-server's own /readyz reason (e.g. `Sha256Mismatch: ...`).
+ */
+export interface PodProblem {
+  pod: string;
+  /** CamelCase: Unschedulable, CrashLoopBackOff, Sha256Mismatch, NotFound, NotOnnx, LoadFailed, NotReady, ... */
+  reason: string;
+  /** The sentence that came with it (scheduler message, container message, /readyz reason). */
+  message: string;
+  /** The pod says it will not recover on its own (tern-server's /readyz phase `failed`). */
+  permanent: boolean;
+  /** Container restarts of the pod (a crashed candidate; absent or 0 when none). */
+  restarts?: number;
+}
+
 export interface PlanInput {
   /** The release with spec defaults applied; its status is the state carried between passes. */
   release: ResolvedRelease;
   /** previous: the track that keeps the previous stable model warm during a bake and serves a fast restore. */
   observed: { stable?: ObservedTrack; candidate?: ObservedTrack; previous?: ObservedTrack };
+  /** Why candidate pods are not ready or restarted, read in Staging (while not ready) and Canary (absent otherwise). */
+  candidateProblems?: PodProblem[];
   /** Fresh measurements taken this pass (absent when none was due). */
   measurements?: CheckResult[];
   /** Golden query outcome, when the reconciler ran them this pass. */

@@ -22,7 +22,7 @@ import { plan } from '../planner/plan.js';
 import { resolveRelease, type ResolvedRelease } from '../model/resolved-spec.js';
 import { goldenQueriesPending } from '../planner/staging.js';
 import { runs } from '../planner/models.js';
-import type { GoldenResult, ObservedTrack, PlanResult } from '../planner/types.js';
+import type { GoldenResult, ObservedTrack, PlanInput, PlanResult, PodProblem } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
 import { silentLogger, type Logger } from '../runtime/log.js';
@@ -35,6 +35,7 @@ import { desiredObjects } from './desired-objects.js';
 import { runGoldenQueries } from './golden.js';
 import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.js';
 import { observeDeployment, type DeploymentLike } from './observe.js';
+import { trackProblems } from './pod-problems.js';
 import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch, ownedKind } from './owned-kinds.js';
 
@@ -108,8 +109,9 @@ export class Reconciler {
     if (production && (due || !this.#lastProduction.has(key))) this.#lastProduction.set(key, now.getTime());
     const measurements = due ? await this.#measure(release, now) : undefined;
     const golden = await this.#golden(release, observed.candidate);
+    const candidateProblems = await this.#candidateProblems(release, observed);
     const result = plan(
-      { release, observed, now, ...(this.#servingPruned ? { servingInStatus: false } : {}), ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
+      { release, observed, now, ...(this.#servingPruned ? { servingInStatus: false } : {}), ...(candidateProblems ? { candidateProblems } : {}), ...(measurements ? { measurements } : {}), ...(golden ? { golden } : {}), ...(readCommand(release.metadata.annotations) ? { command: readCommand(release.metadata.annotations) } : {}) },
       assess,
       scaleOf(release.spec.traffic.router),
     );
@@ -173,6 +175,23 @@ export class Reconciler {
     const store = this.#o.stores.owned.get(kind);
     if (!store) throw new Error(`no cache of owned kind ${kind}: start one informer per entry of OWNED_KINDS`);
     return store;
+  }
+
+  /** In Canary, and in Staging while the candidate's track is not ready: candidate pods not ready or restarted. */
+  async #candidateProblems(release: ResolvedRelease, observed: PlanInput['observed']): Promise<PodProblem[] | undefined> {
+    const st = release.status;
+    if ((st?.phase !== 'Staging' && st?.phase !== 'Canary') || !st.candidate) return undefined;
+    const track = st.stable ? 'canary' : 'stable';
+    const live = observed[track === 'canary' ? 'candidate' : 'stable'];
+    const ready = live && live.version === st.candidate.version && live.readyReplicas >= Math.max(live.replicas, 1);
+    if (st.phase === 'Staging' && ready) return undefined;
+    try {
+      return await trackProblems(this.#o.client, release as ModelRelease, track, st.candidate.version, this.#o.fetch);
+    } catch (err) {
+      // Only a diagnosis: staging goes on (with its progress deadline) without it.
+      this.#log.warn('cannot read the candidate pods', { release: `${release.metadata.namespace}/${release.metadata.name}`, error: (err as Error).message });
+      return undefined;
+    }
   }
 
   async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {

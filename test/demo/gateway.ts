@@ -23,6 +23,8 @@ export interface GatewayOptions {
   /** The release Service (replicas router) and HTTPRoute (gatewayAPI router) name. */
   release: string;
   router: RouterKind;
+  /** Called for every answer: the version that answered (as in totals) and the status code. */
+  onAnswer?: (version: string, status: number) => void;
 }
 
 /** Responses in a time window, by model version. */
@@ -90,6 +92,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     totals.requests += 1;
     totals.byVersion[version] = (totals.byVersion[version] ?? 0) + 1;
     totals.byStatus[status] = (totals.byStatus[status] ?? 0) + 1;
+    o.onAnswer?.(version, status);
   };
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, backend: Backend, retried: boolean): void => {
