@@ -6,6 +6,11 @@
  *
  * A converged, idle release causes zero API writes: owned objects are applied only when a field the
  * operator owns differs (runtime/apply-diff.ts), status only when the planner changed it.
+ *
+ * Under faults: an object of the release's name owned by someone else is never written (ownership.ts);
+ * an owned object someone keeps editing is set back at most 3 times in 5 minutes (contest-guard.ts); a
+ * failed pass shows on the release as condition Synced=False and a rate-limited Warning event
+ * (reconcile-errors.ts) before the queue retries it with backoff.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -33,6 +38,10 @@ import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.
 import { observeDeployment, type DeploymentLike } from './observe.js';
 import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch } from './owned-diff.js';
+import { ContestGuard } from './contest-guard.js';
+import { OwnershipConflictError, ownershipConflict } from './ownership.js';
+import { ErrorEventLimiter, reconcileErrorMessage, reconcileErrorReason, sameConditions, syncedFailed, syncedSucceeded } from './reconcile-errors.js';
+import { isOlder } from './resource-version.js';
 
 /** A read-only object cache (an Informer's store). */
 export interface ObjectStore<T> {
@@ -56,6 +65,11 @@ export interface ReconcilerOptions {
   logger?: Logger;
   now?: () => Date;
   fetch?: typeof fetch;
+  /** Least time between two different ReconcileError events of one release (default 60 s). */
+  minNewErrorEventMs?: number;
+  /** Set-backs of one owned object allowed within contestWindowMs before the operator stops writing it (default 3 in 5 min). */
+  contestLimit?: number;
+  contestWindowMs?: number;
 }
 
 
@@ -67,31 +81,52 @@ export class Reconciler {
   readonly #written = new Map<string, ModelRelease>();
   /** When the production watch last measured each release (pacing only: a restart measures at once). */
   readonly #lastProduction = new Map<string, number>();
+  readonly #errorEvents: ErrorEventLimiter;
+  readonly #contest: ContestGuard;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
+    this.#errorEvents = new ErrorEventLimiter(options.minNewErrorEventMs);
+    this.#contest = new ContestGuard({ ...(options.contestLimit !== undefined ? { limit: options.contestLimit } : {}), ...(options.contestWindowMs !== undefined ? { windowMs: options.contestWindowMs } : {}) });
   }
 
-  /** Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write. */
+  /**
+   * Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write or
+   * an object is in the way; the release says so first (condition Synced, a Warning event).
+   */
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace = 'default', name = ''] = key.split('/');
     const cached = this.#o.stores.releases.get(namespace, name);
     if (!cached) {
       this.#written.delete(key);
       this.#lastProduction.delete(key);
+      this.#errorEvents.forget(key);
+      this.#contest.forget(`${key}|`);
       await this.#o.metrics.forgetRelease(namespace, name);
       return {};
     }
-    const release = resolveRelease(this.#fresher(key, cached));
+    const fresh = this.#fresher(key, cached);
+    try {
+      return await this.#pass(key, resolveRelease(fresh));
+    } catch (err) {
+      await this.#reportError(key, fresh, err);
+      throw err;
+    }
+  }
+
+  async #pass(key: string, release: ResolvedRelease): Promise<ReconcileResult> {
+    const namespace = release.metadata.namespace ?? 'default';
+    const name = release.metadata.name;
     const now = this.#now();
     const liveStable = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'stable'));
     const liveCandidate = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'canary'));
     const livePrevious = this.#o.stores.deployments.get(namespace, trackObjectName(name, 'previous'));
-    this.#checkOwned(release, liveStable);
-    this.#checkOwned(release, liveCandidate);
-    this.#checkOwned(release, livePrevious);
+    for (const live of [liveStable, liveCandidate, livePrevious]) {
+      const conflict = ownershipConflict({ kind: 'Deployment', metadata: { name: live?.metadata?.name ?? '', namespace, ownerReferences: [{ apiVersion: API_VERSION, kind: KIND, name, uid: release.metadata.uid ?? '' }] } }, live, release);
+      if (conflict) throw new OwnershipConflictError(conflict);
+    }
     const observed = {
       ...(liveStable ? { stable: observeDeployment(liveStable) } : {}),
       ...(liveCandidate ? { candidate: observeDeployment(liveCandidate) } : {}),
@@ -110,7 +145,9 @@ export class Reconciler {
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };
     const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas, previous: livePrevious?.spec?.replicas });
-    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(obj, release)));
+    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(key, obj, release)));
+    const conditions = syncedSucceeded(result.status.conditions, now, release.metadata.generation);
+    if (conditions) result.status.conditions = conditions;
     await this.#writeStatus(key, release, result);
     this.#record(release, result);
     return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
@@ -129,13 +166,32 @@ export class Reconciler {
     return cached;
   }
 
-  #checkOwned(release: ResolvedRelease, live: KubernetesObject | undefined): void {
-    if (!live || !release.metadata.uid) return;
-    const owners = live.metadata?.ownerReferences ?? [];
-    if (!owners.some((o) => o.uid === release.metadata.uid)) {
-      throw new Error(
-        `${live.kind ?? 'Deployment'} ${live.metadata?.namespace}/${live.metadata?.name} exists and is not owned by ModelRelease ${release.metadata.namespace}/${release.metadata.name}: delete or rename it`,
-      );
+  /**
+   * A failed pass, told to the user: condition Synced=False on the release (written only when it changes)
+   * and a Warning event (rate-limited, see reconcile-errors.ts). A failure to say so is only logged: the
+   * original error is what the queue retries.
+   */
+  async #reportError(key: string, release: ModelRelease, err: unknown): Promise<void> {
+    const ns = release.metadata.namespace ?? 'default';
+    const name = release.metadata.name;
+    const reason = reconcileErrorReason(err);
+    const message = reconcileErrorMessage(err);
+    const now = this.#now();
+    if (this.#errorEvents.allow(key, `${reason}: ${message}`, now.getTime())) {
+      const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns, ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
+      this.#o.recorder.event(regarding, 'Warning', reason, message);
+    } else {
+      this.#log.info('reconcile error event skipped (at most one new error event per release per minute)', { release: key, reason });
+    }
+    const conditions = syncedFailed(release.status?.conditions, err, now, release.metadata.generation);
+    if (sameConditions(conditions, release.status?.conditions)) return;
+    try {
+      const status = { ...(release.status ?? {}), conditions };
+      const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns }, status };
+      const written = await this.#o.client.applyStatus<ModelRelease & KubernetesObject>(MODEL_RELEASES, body as unknown as ModelRelease & KubernetesObject);
+      if (written?.metadata?.resourceVersion) this.#written.set(key, written);
+    } catch (writeErr) {
+      this.#log.warn('could not write condition Synced=False', { release: key, err: writeErr });
     }
   }
 
@@ -162,16 +218,41 @@ export class Reconciler {
     return runGoldenQueries(release.spec.rollout.staging.goldenQueries ?? [], endpoints, this.#o.fetch);
   }
 
-  async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {
+  /**
+   * Applies `obj` when an owned field differs. An object missing from the cache is read first (the
+   * informers see only objects carrying the operator's labels): a hand-made one of that name is never
+   * taken over.
+   */
+  async #applyIfChanged(key: string, obj: KubeObject, release: ResolvedRelease): Promise<void> {
     const type = resourceOf(obj);
     const store = obj.kind === 'Deployment' ? this.#o.stores.deployments : obj.kind === 'Service' ? this.#o.stores.services : this.#o.stores.httpRoutes;
-    const live = store?.get(obj.metadata.namespace, obj.metadata.name);
+    const what = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
+    const live = store?.get(obj.metadata.namespace, obj.metadata.name) ?? (await this.#read(type, obj, what));
+    const conflict = ownershipConflict(obj, live, release);
+    if (conflict) throw new OwnershipConflictError(conflict);
     if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;
+    const guardKey = `${key}|${what}`;
+    const desired = JSON.stringify(obj);
+    const write = this.#contest.beforeWrite(guardKey, what, desired, live, this.#now().getTime());
+    if (write.kind === 'revert') {
+      const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name: release.metadata.name, namespace: release.metadata.namespace ?? 'default', ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
+      this.#o.recorder.event(regarding, 'Warning', 'OwnedObjectReverted', `${what} was changed by ${write.by}; tern-operator set the fields it owns back`);
+    }
     try {
-      await this.#o.client.apply(type, obj as unknown as KubernetesObject);
+      const written = await this.#o.client.apply(type, obj as unknown as KubernetesObject);
+      this.#contest.written(guardKey, desired, written);
     } catch (err) {
       const hint = obj.kind === 'HTTPRoute' ? ' (router gatewayAPI needs the Gateway API CRDs installed)' : '';
       throw new Error(`${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} apply error: ${(err as Error).message}${hint}`, { cause: err });
+    }
+  }
+
+  async #read(type: ReturnType<typeof resourceOf>, obj: KubeObject, what: string): Promise<KubernetesObject | undefined> {
+    try {
+      return await this.#o.client.get<KubernetesObject>(type, obj.metadata.namespace, obj.metadata.name);
+    } catch (err) {
+      const hint = obj.kind === 'HTTPRoute' ? ' (router gatewayAPI needs the Gateway API CRDs installed)' : '';
+      throw new Error(`${what} read error: ${(err as Error).message}${hint}`, { cause: err });
     }
   }
 
@@ -209,9 +290,4 @@ export class Reconciler {
 
 /** The HTTPRoute name a release uses (for informers that want to watch it). */
 export { httpRouteName };
-
-/** Whether resourceVersion `a` is older than `b` (both etcd revisions; unknown forms count as not older). */
-export function isOlder(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
-  return BigInt(a) < BigInt(b);
-}
+export { isOlder };
