@@ -127,7 +127,7 @@ describe('two releases naming one Service', () => {
 
 describe('an owned object edited by someone else', () => {
   function editSelector(c: MemoryCluster, manager: string): void {
-    const svc = c.get('Service', 'ml', 'fraud') as KubernetesObject & { spec: { selector: Record<string, string> } };
+    const svc = c.get('Service', 'ml', 'fraud') as unknown as KubernetesObject & { spec: { selector: Record<string, string> } };
     c.put({ ...svc, spec: { ...svc.spec, selector: { app: 'hand-edited' } } } as KubernetesObject, manager);
   }
 
@@ -169,7 +169,7 @@ describe('an owned object edited by someone else', () => {
     const stale = c.reconciler();
     await stale.reconciler.reconcile('ml/fraud');
     const svc = c.get('Service', 'ml', 'fraud');
-    const lagging = structuredClone(svc) as KubernetesObject & { spec: { selector: Record<string, string> } };
+    const lagging = JSON.parse(JSON.stringify(svc)) as KubernetesObject & { spec: { selector: Record<string, string> } };
     lagging.spec.selector = { old: 'selector' };
     lagging.metadata = { ...lagging.metadata, resourceVersion: '1' };
     const laggingStore = { get: () => lagging };

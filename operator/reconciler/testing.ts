@@ -55,7 +55,8 @@ export class MemoryCluster {
   }
 
   /** Stores `obj` as written by `manager` now (a new resourceVersion). */
-  put(obj: KubernetesObject, manager: string): Obj {
+  put(object: object, manager: string): Obj {
+    const obj = object as KubernetesObject;
     const stored = copy(obj) as Obj;
     const time = new Date(this.clock.now()).toISOString();
     stored.metadata = { ...stored.metadata, resourceVersion: String(++this.#rv), managedFields: [...(obj.metadata?.managedFields ?? []).filter((f) => f.manager !== manager), { manager, operation: 'Update', time: time as unknown as Date }] };
