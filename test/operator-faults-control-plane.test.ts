@@ -134,7 +134,7 @@ beforeAll(async () => {
   await createNamespace(client, NS);
   // One replica without leader election: the same process must ride the faults out (with a Lease, an
   // apiserver outage longer than the renew deadline makes it exit for a restart: operator-ha.test.ts).
-  operator = await startOperator(NS, 'faults-cp', ['--leader-elect=false', '--prometheus-address', cluster.prometheusUrl], { gid: OPERATOR_GID });
+  operator = await startOperator(NS, 'faults-cp', ['--leader-elect=false'], { gid: OPERATOR_GID });
   gateway = await startGateway({ source: new KubeListWatch(client, rest), namespace: NS, release: NAME, router: 'replicas' });
   load = gatewayLoad(gateway.url, 20);
 }, 60_000);
@@ -168,7 +168,7 @@ describe('control-plane faults mid-canary', () => {
               { setWeight: 100, pause: '2s' },
             ],
             analysis: {
-              provider: { type: 'prometheus' },
+              provider: { type: 'prometheus', address: cluster.prometheusUrl },
               interval: '2s',
               progressDeadline: '12s',
               minSampleCount: 5,
