@@ -123,6 +123,14 @@ function sampler(): { samples: Sample[]; stop(): Promise<void> } {
 
 const distinct = <T>(xs: T[]) => [...new Set(xs)];
 
+/** True when `version` is at the first canary step and every check of its last measurement passed. */
+async function canaryPassing(version: string): Promise<true | undefined> {
+  const st = await status();
+  const canary = (st.analysis ?? []).filter((r) => r.track === 'canary');
+  const passing = st.phase === 'Canary' && st.currentStep === 0 && st.candidate?.version === version && canary.length > 0 && canary.every((r) => r.outcome === 'Successful');
+  return passing ? true : undefined;
+}
+
 async function warningEvents(reason: string): Promise<string[]> {
   const { items } = await client.list<KubernetesObject & { reason?: string; type?: string; note?: string; regarding?: { name?: string } }>(EVENTS, { namespace: NS });
   return items.filter((e) => e.reason === reason && e.type === 'Warning' && e.regarding?.name === NAME).map((e) => e.note ?? '');
@@ -164,13 +172,14 @@ describe('control-plane faults mid-canary', () => {
           serving: { replicas: 2 } as ModelReleaseSpec['serving'],
           rollout: {
             steps: [
-              { setWeight: 50, pause: '6s' },
+              // Long enough to see Prometheus' first answers (a new pod needs two scrapes, 5 s apart, in increase()'s window) and then the outage.
+              { setWeight: 50, pause: '40s' },
               { setWeight: 100, pause: '2s' },
             ],
             analysis: {
               provider: { type: 'prometheus', address: cluster.prometheusUrl },
               interval: '2s',
-              progressDeadline: '12s',
+              progressDeadline: '30s',
               minSampleCount: 5,
               checks: { availability: { enabled: true }, drift: { enabled: false }, latencyP95: { enabled: false }, errorRate: { enabled: false }, rejectionRatio: { enabled: false } },
             },
@@ -180,10 +189,7 @@ describe('control-plane faults mid-canary', () => {
       await client.apply(MODEL_RELEASES, release as unknown as KubernetesObject);
       await eventually('Healthy on 1.0.0', async () => ((await status()).phase === 'Healthy' ? true : undefined), 180_000);
       await client.patch(MODEL_RELEASES, NS, NAME, { spec: { model: modelSpec('1.1.0', host.url) } }, { patchType: 'merge' });
-      await eventually('1.1.0 at canary step 1', async () => {
-        const st = await status();
-        return st.phase === 'Canary' && st.currentStep === 0 ? true : undefined;
-      }, 180_000, 200);
+      await eventually('1.1.0 at canary step 1, Prometheus answering', () => canaryPassing('1.1.0'), 180_000, 200);
 
       const w = await begin('prometheus down during analysis');
       const watch = sampler();
@@ -198,7 +204,7 @@ describe('control-plane faults mid-canary', () => {
       await sleep(8_000); // 4 analysis intervals with no metrics: nothing may move
       const during = await status();
       expect(during).toMatchObject({ phase: 'Canary', currentStep: 0, heldSince: held.heldSince });
-      expect(await warningEvents('AnalysisHeld')).not.toHaveLength(0);
+      await eventually('a Warning event AnalysisHeld', async () => ((await warningEvents('AnalysisHeld')).length > 0 ? true : undefined), 20_000);
 
       await cluster.startPrometheus();
       prometheusDown = false;
@@ -216,10 +222,9 @@ describe('control-plane faults mid-canary', () => {
   it('Prometheus down past progressDeadline: Paused with a condition and a Warning event, stable untouched', () =>
     withLogs(async () => {
       await client.patch(MODEL_RELEASES, NS, NAME, { spec: { model: modelSpec('1.2.0', host.url) } }, { patchType: 'merge' });
-      await eventually('1.2.0 at canary step 1', async () => {
-        const st = await status();
-        return st.phase === 'Canary' && st.currentStep === 0 && st.candidate?.version === '1.2.0' ? true : undefined;
-      }, 180_000, 200);
+      await eventually('1.2.0 at canary step 1, Prometheus answering', () => canaryPassing('1.2.0'), 180_000, 200);
+      const stableBefore = await deploymentState(client, NS, `${NAME}-stable`);
+      expect(stableBefore?.version).toBe('1.1.0');
       const w = await begin('prometheus down past progressDeadline');
       const watch = sampler();
       await cluster.stopPrometheus();
@@ -229,11 +234,15 @@ describe('control-plane faults mid-canary', () => {
         return st.phase === 'Paused' ? st : undefined;
       }, 90_000, 250);
       await watch.stop();
-      expect(paused.message).toContain('analysis held the step for longer than the progress deadline 12s');
+      expect(paused.message).toContain('analysis held the step for longer than the progress deadline 30s');
       expect(paused.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'Unknown', reason: 'RolloutPaused' });
       expect(paused.stable?.version).toBe('1.1.0');
-      expect(await warningEvents('ProgressDeadlineExceeded')).toEqual([expect.stringContaining('paused for a person')]);
-      expect(await deploymentState(client, NS, `${NAME}-stable`)).toMatchObject({ version: '1.1.0', ready: 2 });
+      const deadlineEvents = await eventually('a Warning event ProgressDeadlineExceeded', async () => {
+        const notes = await warningEvents('ProgressDeadlineExceeded');
+        return notes.length > 0 ? notes : undefined;
+      }, 20_000);
+      expect(deadlineEvents).toEqual([expect.stringContaining('paused for a person')]);
+      expect(await deploymentState(client, NS, `${NAME}-stable`)).toEqual(stableBefore); // same version, replicas and ready pods
       expect(distinct(watch.samples.map((s) => s.phase))).not.toContain('RolledBack');
       await cluster.startPrometheus();
       prometheusDown = false;
