@@ -7,6 +7,8 @@
 //    entry added, writes per minute during recovery within the steady canary's rate.
 // 4. The operator cut off from the pods (pods provider; iptables drops the packets of the operator's
 //    group to the pod range): checks Error, hold; rule gone, checks pass again; promotion finishes it.
+// 5. A second release naming the first one's Service: condition Synced=False OwnershipConflict on it, not
+//    one write to the Service or anything else; the Service edited by hand: set back once, with an event.
 // Each fault's figures (gateway requests and failures, operator writes per minute) are printed as one
 // `faults-control-plane:` line per fault.
 import { execFile } from 'node:child_process';
@@ -15,8 +17,9 @@ import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
+import { ApiKubeClient } from '../operator/runtime/apply.js';
 import { KubeListWatch } from '../operator/runtime/list-watch.js';
-import { EVENTS, MODEL_RELEASES } from '../operator/runtime/resources.js';
+import { DEPLOYMENTS, EVENTS, MODEL_RELEASES, SERVICES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { startGateway, type Gateway } from './demo/gateway.js';
@@ -26,6 +29,8 @@ import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scr
 const run = promisify(execFile);
 const NS = `op-faults-cp-${Date.now().toString(36)}`;
 const NAME = 'species';
+/** A second release that names NAME's Service as its own. */
+const RIVAL = 'species-rival';
 /** The operator runs with this group id: the iptables rule of the cut-off test matches it. */
 const OPERATOR_GID = 4711;
 const cluster = testCluster();
@@ -131,9 +136,9 @@ async function canaryPassing(version: string): Promise<true | undefined> {
   return passing ? true : undefined;
 }
 
-async function warningEvents(reason: string): Promise<string[]> {
+async function warningEvents(reason: string, release = NAME): Promise<string[]> {
   const { items } = await client.list<KubernetesObject & { reason?: string; type?: string; note?: string; regarding?: { name?: string } }>(EVENTS, { namespace: NS });
-  return items.filter((e) => e.reason === reason && e.type === 'Warning' && e.regarding?.name === NAME).map((e) => e.note ?? '');
+  return items.filter((e) => e.reason === reason && e.type === 'Warning' && e.regarding?.name === release).map((e) => e.note ?? '');
 }
 
 beforeAll(async () => {
@@ -155,6 +160,7 @@ afterAll(async () => {
   await gateway?.close();
   await operator?.stop();
   await client.delete(MODEL_RELEASES, NS, NAME).catch(() => undefined);
+  await client.delete(MODEL_RELEASES, NS, RIVAL).catch(() => undefined);
   await host?.close();
   close();
   process.stderr.write(`faults-control-plane: ${figures.length} faults, ${figures.filter((f) => f.documented).length} ended as documented, file took ${Math.round((Date.now() - t0) / 1000)} s\n`);
@@ -333,4 +339,43 @@ describe('control-plane faults mid-canary', () => {
         return st.phase === 'Healthy' && st.stable?.version === '1.2.0' ? true : undefined;
       }, 120_000, 250);
     }), 240_000);
+
+  it('a second release naming the same Service: Synced=False OwnershipConflict, no write; the Service edited by hand: set back once', () =>
+    withLogs(async () => {
+      const service = () => client.get<KubernetesObject & { spec?: { selector?: Record<string, string> } }>(SERVICES, NS, NAME);
+      const before = await service();
+      const w = await begin('a second release naming the same Service');
+      const rival = { apiVersion: 'serving.tern.dev/v1alpha1', kind: 'ModelRelease', metadata: { name: RIVAL, namespace: NS }, spec: { model: modelSpec('1.0.0', host.url), traffic: { serviceName: NAME } } };
+      await client.apply(MODEL_RELEASES, rival as unknown as KubernetesObject);
+      const synced = await eventually('Synced=False on the second release', async () => {
+        const c = (await getRelease(client, NS, RIVAL)).status?.conditions?.find((x) => x.type === 'Synced');
+        return c?.status === 'False' ? c : undefined;
+      }, 30_000, 250);
+      expect(synced).toMatchObject({ reason: 'OwnershipConflict', message: `Service ${NS}/${NAME} is owned by ModelRelease ${NS}/${NAME}, not by ModelRelease ${NS}/${RIVAL}: choose another spec.traffic.serviceName, or delete or rename that object` });
+      await eventually('a Warning event OwnershipConflict', async () => ((await warningEvents('OwnershipConflict', RIVAL)).length > 0 ? true : undefined), 20_000);
+      await sleep(8_000); // the queue retries with backoff meanwhile
+      expect((await service())?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
+      const rivalDeployments = (await client.list<KubernetesObject>(DEPLOYMENTS, { namespace: NS })).items.filter((d) => d.metadata?.name?.startsWith(RIVAL));
+      expect(rivalDeployments).toEqual([]);
+      const figure = await end(w, true);
+      expect(figure.failed).toBe(0);
+      expect(figure.writes).toBeLessThanOrEqual(3); // Synced=False once and its event (+ a series update)
+
+      // A person edits the Service's selector: the operator sets it back once and names who changed it.
+      const editor = new ApiKubeClient(rest, undefined, 'kubectl-edit');
+      const e = await begin('release Service edited by hand');
+      await editor.patch(SERVICES, NS, NAME, [{ op: 'replace', path: '/spec/selector', value: { app: 'hand-edited' } }], { patchType: 'json' });
+      await eventually('the selector set back', async () => {
+        const sel = (await service())?.spec?.selector ?? {};
+        return sel['app'] === undefined && sel['serving.tern.dev/release'] === NAME ? true : undefined;
+      }, 30_000, 100);
+      await eventually('a Warning event OwnedObjectReverted naming kubectl-edit', async () => {
+        const notes = await warningEvents('OwnedObjectReverted');
+        return notes.some((n) => n === `Service ${NS}/${NAME} was changed by kubectl-edit; tern-operator set the fields it owns back`) ? true : undefined;
+      }, 20_000);
+      await sleep(3_000);
+      const edited = await end(e, true);
+      expect(edited.writes).toBeLessThanOrEqual(3); // the set-back apply and its event
+      expect((await getRelease(client, NS, NAME)).status?.phase).toBe('Healthy');
+    }), 120_000);
 });

@@ -85,6 +85,7 @@ describe('two releases naming one Service', () => {
     }, 8);
     expect(errors).toHaveLength(8);
     expect(c.writesOf('services ml/scoring')).toHaveLength(1); // alpha's create, nothing from beta
+    expect(c.writesOf('ml/beta')).toEqual(['apply modelreleases/status ml/beta']); // not even its own Deployments: all is checked first
     expect(c.get('Service', 'ml', 'scoring')).toEqual(before);
     expect(synced(c, 'beta')).toMatchObject({
       status: 'False',

@@ -145,7 +145,14 @@ export class Reconciler {
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };
     const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas, previous: livePrevious?.spec?.replicas });
-    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(key, obj, release)));
+    // Every object is checked before the first write: a release whose names are taken writes nothing at all.
+    const objects = waves.flat();
+    const live = new Map(await Promise.all(objects.map(async (obj) => [obj, await this.#liveOf(obj)] as const)));
+    for (const [obj, current] of live) {
+      const conflict = ownershipConflict(obj, current, release);
+      if (conflict) throw new OwnershipConflictError(conflict);
+    }
+    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(key, obj, live.get(obj), release)));
     const conditions = syncedSucceeded(result.status.conditions, now, release.metadata.generation);
     if (conditions) result.status.conditions = conditions;
     await this.#writeStatus(key, release, result);
@@ -219,17 +226,18 @@ export class Reconciler {
   }
 
   /**
-   * Applies `obj` when an owned field differs. An object missing from the cache is read first (the
-   * informers see only objects carrying the operator's labels): a hand-made one of that name is never
-   * taken over.
+   * The live object of `obj`'s name: from the informer's cache, else read (the informers see only objects
+   * carrying the operator's labels, so a hand-made one of that name is found only this way).
    */
-  async #applyIfChanged(key: string, obj: KubeObject, release: ResolvedRelease): Promise<void> {
-    const type = resourceOf(obj);
+  async #liveOf(obj: KubeObject): Promise<KubernetesObject | undefined> {
     const store = obj.kind === 'Deployment' ? this.#o.stores.deployments : obj.kind === 'Service' ? this.#o.stores.services : this.#o.stores.httpRoutes;
+    return store?.get(obj.metadata.namespace, obj.metadata.name) ?? (await this.#read(resourceOf(obj), obj, `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`));
+  }
+
+  /** Applies `obj` when an owned field differs from `live` (ownership already checked). */
+  async #applyIfChanged(key: string, obj: KubeObject, live: KubernetesObject | undefined, release: ResolvedRelease): Promise<void> {
+    const type = resourceOf(obj);
     const what = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
-    const live = store?.get(obj.metadata.namespace, obj.metadata.name) ?? (await this.#read(type, obj, what));
-    const conflict = ownershipConflict(obj, live, release);
-    if (conflict) throw new OwnershipConflictError(conflict);
     if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;
     const guardKey = `${key}|${what}`;
     const desired = JSON.stringify(obj);
