@@ -8,6 +8,7 @@
  *   joins one Event's series (count; written at most every 30 s by the EventRecorder), and a different
  *   error gets a new Event at most once per `minNewEventMs` (default 60 s); what is skipped is logged.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Condition } from '../api/model-release-schema.js';
 import { describeError } from '../analysis/errors.js';
 import { setCondition } from '../planner/conditions.js';
@@ -41,9 +42,12 @@ export function syncedSucceeded(conditions: Condition[] | undefined, now: Date, 
   return setCondition(conditions, { type: 'Synced', status: 'True', reason: 'ReconcileSucceeded', message: `The last reconcile succeeded (it had failed: ${synced.message})` }, now, generation);
 }
 
-/** Whether two condition lists say the same (lastTransitionTime included). */
+/**
+ * Whether two condition lists say the same (lastTransitionTime included). Key order does not count: the
+ * apiserver answers with sorted keys, so a string comparison would see a change on every retry.
+ */
 export function sameConditions(a: Condition[] | undefined, b: Condition[] | undefined): boolean {
-  return JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a ?? [])), JSON.parse(JSON.stringify(b ?? [])));
 }
 
 /**

@@ -19,6 +19,13 @@ type Obj = KubernetesObject & Record<string, unknown>;
 /** A JSON copy (structuredClone's objects come from another realm under jest, and isDeepStrictEqual compares prototypes). */
 const copy = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/** A JSON copy with every object's keys sorted, as the apiserver answers custom resources (Go's encoding/json sorts map keys). */
+function sortedCopy<T>(v: T): T {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(sort) : x !== null && typeof x === 'object' ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sort((x as Record<string, unknown>)[k])])) : x;
+  return sort(copy(v)) as T;
+}
+
 /** Keeps the Events written, like the apiserver would. */
 export class MemoryEventSink implements EventSink {
   readonly created: K8sEvent[] = [];
@@ -57,7 +64,7 @@ export class MemoryCluster {
   /** Stores `obj` as written by `manager` now (a new resourceVersion). */
   put(object: object, manager: string): Obj {
     const obj = object as KubernetesObject;
-    const stored = copy(obj) as Obj;
+    const stored = sortedCopy(obj) as Obj;
     const time = new Date(this.clock.now()).toISOString();
     stored.metadata = { ...stored.metadata, resourceVersion: String(++this.#rv), managedFields: [...(obj.metadata?.managedFields ?? []).filter((f) => f.manager !== manager), { manager, operation: 'Update', time: time as unknown as Date }] };
     this.#objects.set(this.#key(obj.kind ?? '', obj.metadata?.namespace, obj.metadata?.name ?? ''), stored);
