@@ -31,43 +31,40 @@ interface Applied {
 }
 
 /** The most recent field manager of `live` other than `self` (who edited it), or `someone`. */
-export function lastOtherManager(live: KubernetesObject, self: string): string {
-  const entries = (live.metadata?.managedFields ?? []).filter((f) => f.manager && f.manager !== self);
+export function lastOtherManager(live: KubernetesObject | undefined, self = 'tern-operator'): string {
+  const entries = (live?.metadata?.managedFields ?? []).filter((f) => f.manager && f.manager !== self);
   entries.sort((a, b) => String(b.time ?? '').localeCompare(String(a.time ?? '')));
   return entries[0]?.manager ?? 'someone';
 }
 
 export interface ContestGuardOptions {
-  /** The operator's field manager (default tern-operator). */
-  self?: string;
   limit?: number;
   windowMs?: number;
 }
 
 /** Remembers the operator's last write of each object and counts reverts per object. */
 export class ContestGuard {
-  readonly #self: string;
   readonly #limit: number;
   readonly #windowMs: number;
   readonly #applied = new Map<string, Applied>();
   readonly #reverts = new Map<string, number[]>();
 
   constructor(options: ContestGuardOptions = {}) {
-    this.#self = options.self ?? 'tern-operator';
     this.#limit = options.limit ?? 3;
     this.#windowMs = options.windowMs ?? 5 * 60_000;
   }
 
   /**
    * Before writing `desired` (JSON) over `live` (which differs in an owned field). Throws
-   * OwnedObjectContestedError when the object was set back `limit` times within the window.
+   * OwnedObjectContestedError when the object was set back `limit` times within the window. `editor`
+   * names who changed it, asked only for a revert (informer caches drop managedFields: it may read).
    */
-  beforeWrite(key: string, what: string, desired: string, live: KubernetesObject | undefined, nowMs: number): WriteKind {
+  async beforeWrite(key: string, what: string, desired: string, live: KubernetesObject | undefined, nowMs: number, editor: () => Promise<string>): Promise<WriteKind> {
     const last = this.#applied.get(key);
     if (!live || !last || last.desired !== desired) return { kind: 'change' };
     const rv = live.metadata?.resourceVersion;
     if (!rv || !last.resourceVersion || rv === last.resourceVersion || isOlder(rv, last.resourceVersion)) return { kind: 'change' };
-    const by = lastOtherManager(live, this.#self);
+    const by = await editor();
     const recent = (this.#reverts.get(key) ?? []).filter((t) => nowMs - t < this.#windowMs);
     this.#reverts.set(key, recent);
     if (recent.length >= this.#limit) {

@@ -38,7 +38,7 @@ import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.
 import { observeDeployment, type DeploymentLike } from './observe.js';
 import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch } from './owned-diff.js';
-import { ContestGuard } from './contest-guard.js';
+import { ContestGuard, lastOtherManager } from './contest-guard.js';
 import { OwnershipConflictError, ownershipConflict } from './ownership.js';
 import { ErrorEventLimiter, reconcileErrorMessage, reconcileErrorReason, sameConditions, syncedFailed, syncedSucceeded } from './reconcile-errors.js';
 import { isOlder } from './resource-version.js';
@@ -241,7 +241,9 @@ export class Reconciler {
     if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;
     const guardKey = `${key}|${what}`;
     const desired = JSON.stringify(obj);
-    const write = this.#contest.beforeWrite(guardKey, what, desired, live, this.#now().getTime());
+    // Who edited it: the informers drop managedFields, so read the object (only for a revert, which is rare).
+    const editor = async () => lastOtherManager(live?.metadata?.managedFields ? live : await this.#read(type, obj, what).catch(() => live));
+    const write = await this.#contest.beforeWrite(guardKey, what, desired, live, this.#now().getTime(), editor);
     if (write.kind === 'revert') {
       const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name: release.metadata.name, namespace: release.metadata.namespace ?? 'default', ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
       this.#o.recorder.event(regarding, 'Warning', 'OwnedObjectReverted', `${what} was changed by ${write.by}; tern-operator set the fields it owns back`);

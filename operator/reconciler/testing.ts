@@ -71,11 +71,17 @@ export class MemoryCluster {
     return stored;
   }
 
-  /** An informer-like store of `kind`, seeing only objects `select` accepts (the operator's label selectors). */
+  /**
+   * An informer-like store of `kind`, seeing only objects `select` accepts (the operator's label selectors),
+   * without managedFields (the operator's informers drop them).
+   */
   store<T>(kind: string, select: (o: Obj) => boolean = () => true): ObjectStore<T> {
     return { get: (ns, name) => {
       const o = this.get(kind, ns, name);
-      return o && select(o) ? (copy(o) as unknown as T) : undefined;
+      if (!o || !select(o)) return undefined;
+      const c = copy(o);
+      delete c.metadata?.managedFields;
+      return c as unknown as T;
     } };
   }
 
