@@ -228,6 +228,7 @@ describe('control-plane faults mid-canary', () => {
       prometheusDown = true;
       const held = await eventually('checks Error and the step held', async () => {
         const st = await status();
+        if (st.phase === 'RolledBack' || st.currentStep !== 0) throw new Error(`the step did not hold on missing data: ${st.phase} step ${st.currentStep}: ${st.message}`);
         const canary = (st.analysis ?? []).filter((r) => r.track === 'canary');
         return st.heldSince && canary.length > 0 && canary.every((r) => r.outcome === 'Error') ? st : undefined;
       }, 60_000, 250);
@@ -340,6 +341,7 @@ describe('control-plane faults mid-canary', () => {
       await iptables('-I', ...dropRule);
       const held = await eventually('checks Error and the step held', async () => {
         const st = await status();
+        if (st.phase === 'RolledBack' || st.currentStep !== 0) throw new Error(`the step did not hold on missing data: ${st.phase} step ${st.currentStep}: ${st.message}`);
         const canary = (st.analysis ?? []).filter((r) => r.track === 'canary');
         return st.heldSince && canary.length > 0 && canary.every((r) => r.outcome === 'Error') ? st : undefined;
       }, 60_000, 250);
