@@ -40,7 +40,8 @@ import { listTrackEndpoints } from './track-endpoints.js';
 import { ownedFieldsMatch } from './owned-diff.js';
 import { ContestGuard, lastOtherManager } from './contest-guard.js';
 import { OwnershipConflictError, ownershipConflict } from './ownership.js';
-import { ErrorEventLimiter, reconcileErrorMessage, reconcileErrorReason, sameConditions, syncedFailed, syncedSucceeded } from './reconcile-errors.js';
+import { ErrorReporter, regardingOf } from './error-reporter.js';
+import { syncedSucceeded } from './reconcile-errors.js';
 import { isOlder } from './resource-version.js';
 
 /** A read-only object cache (an Informer's store). */
@@ -81,14 +82,14 @@ export class Reconciler {
   readonly #written = new Map<string, ModelRelease>();
   /** When the production watch last measured each release (pacing only: a restart measures at once). */
   readonly #lastProduction = new Map<string, number>();
-  readonly #errorEvents: ErrorEventLimiter;
+  readonly #errors: ErrorReporter;
   readonly #contest: ContestGuard;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
-    this.#errorEvents = new ErrorEventLimiter(options.minNewErrorEventMs);
+    this.#errors = new ErrorReporter({ client: options.client, recorder: options.recorder, logger: this.#log, ...(options.minNewErrorEventMs !== undefined ? { minNewEventMs: options.minNewErrorEventMs } : {}) });
     this.#contest = new ContestGuard({ ...(options.contestLimit !== undefined ? { limit: options.contestLimit } : {}), ...(options.contestWindowMs !== undefined ? { windowMs: options.contestWindowMs } : {}) });
   }
 
@@ -102,7 +103,7 @@ export class Reconciler {
     if (!cached) {
       this.#written.delete(key);
       this.#lastProduction.delete(key);
-      this.#errorEvents.forget(key);
+      this.#errors.forget(key);
       this.#contest.forget(`${key}|`);
       await this.#o.metrics.forgetRelease(namespace, name);
       return {};
@@ -111,7 +112,8 @@ export class Reconciler {
     try {
       return await this.#pass(key, resolveRelease(fresh));
     } catch (err) {
-      await this.#reportError(key, fresh, err);
+      const written = await this.#errors.report(key, fresh, err, this.#now());
+      if (written) this.#written.set(key, written);
       throw err;
     }
   }
@@ -173,35 +175,6 @@ export class Reconciler {
     return cached;
   }
 
-  /**
-   * A failed pass, told to the user: condition Synced=False on the release (written only when it changes)
-   * and a Warning event (rate-limited, see reconcile-errors.ts). A failure to say so is only logged: the
-   * original error is what the queue retries.
-   */
-  async #reportError(key: string, release: ModelRelease, err: unknown): Promise<void> {
-    const ns = release.metadata.namespace ?? 'default';
-    const name = release.metadata.name;
-    const reason = reconcileErrorReason(err);
-    const message = reconcileErrorMessage(err);
-    const now = this.#now();
-    if (this.#errorEvents.allow(key, `${reason}: ${message}`, now.getTime())) {
-      const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns, ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
-      this.#o.recorder.event(regarding, 'Warning', reason, message);
-    } else {
-      this.#log.info('reconcile error event skipped (at most one new error event per release per minute)', { release: key, reason });
-    }
-    const conditions = syncedFailed(release.status?.conditions, err, now, release.metadata.generation);
-    if (sameConditions(conditions, release.status?.conditions)) return;
-    try {
-      const status = { ...(release.status ?? {}), conditions };
-      const body = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns }, status };
-      const written = await this.#o.client.applyStatus<ModelRelease & KubernetesObject>(MODEL_RELEASES, body as unknown as ModelRelease & KubernetesObject);
-      if (written?.metadata?.resourceVersion) this.#written.set(key, written);
-    } catch (writeErr) {
-      this.#log.warn('could not write condition Synced=False', { release: key, err: writeErr });
-    }
-  }
-
   async #measure(release: ResolvedRelease, now: Date): Promise<CheckResult[]> {
     const provider = this.#o.providers.for(release.spec.rollout.analysis.provider);
     const results = await provider.measure(release as ModelRelease, measuredTrack(release.status), now);
@@ -245,8 +218,7 @@ export class Reconciler {
     const editor = async () => lastOtherManager(live?.metadata?.managedFields ? live : await this.#read(type, obj, what).catch(() => live));
     const write = await this.#contest.beforeWrite(guardKey, what, desired, live, this.#now().getTime(), editor);
     if (write.kind === 'revert') {
-      const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name: release.metadata.name, namespace: release.metadata.namespace ?? 'default', ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
-      this.#o.recorder.event(regarding, 'Warning', 'OwnedObjectReverted', `${what} was changed by ${write.by}; tern-operator set the fields it owns back`);
+      this.#o.recorder.event(regardingOf(release), 'Warning', 'OwnedObjectReverted', `${what} was changed by ${write.by}; tern-operator set the fields it owns back`);
     }
     try {
       const written = await this.#o.client.apply(type, obj as unknown as KubernetesObject);
@@ -283,7 +255,7 @@ export class Reconciler {
   #record(release: ResolvedRelease, result: PlanResult): void {
     const ns = release.metadata.namespace ?? 'default';
     const name = release.metadata.name;
-    const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns, ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
+    const regarding = regardingOf(release);
     for (const e of result.events) {
       this.#o.recorder.event(regarding, e.type, e.reason, e.note);
       this.#log.info(e.note, { release: `${ns}/${name}`, reason: e.reason, type: e.type });
