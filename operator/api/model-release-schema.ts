@@ -485,7 +485,7 @@ export const ModelRefSchema = Type.Object(
 
 export const ConditionSchema = Type.Object(
   {
-    type: Type.String({ description: 'Ready (stable serving), Progressing (a release in flight) or Degraded (last release rolled back or a check failing).' }),
+    type: Type.String({ description: 'Ready (stable serving), Progressing (a release in flight), Degraded (last release rolled back or a check failing) or Synced (False when the last reconcile pass failed: OwnershipConflict, OwnedObjectContested, ReconcileError; set once a pass has failed).' }),
     status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')], { description: 'True, False or Unknown.' }),
     reason: Type.String({ description: 'CamelCase reason.' }),
     message: Type.String({ description: 'A sentence for a person: what happened, what to do next.' }),
@@ -629,7 +629,7 @@ export const ModelReleaseStatusSchema = Type.Object(
     lastCommandNonce: Type.Optional(Type.String({ description: 'Nonce of the last handled serving.tern.dev/command annotation (tern promote, abort, retry, pause, resume).' })),
     phaseSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the phase was entered.' })),
     stepSince: Type.Optional(Type.String({ format: 'date-time', description: 'When the current step was entered.' })),
-    conditions: Type.Optional(Type.Array(ConditionSchema, { description: 'Ready, Progressing and Degraded.' })),
+    conditions: Type.Optional(Type.Array(ConditionSchema, { description: 'Ready, Progressing and Degraded; Synced once a reconcile pass has failed.' })),
     analysis: Type.Optional(Type.Array(CheckResultSchema, { description: 'The last measurement of each check.' })),
     stepRecords: Type.Optional(
       Type.Array(StepRecordSchema, { maxItems: RECORD_STEPS_LIMIT, description: 'The steps the release in flight has finished; they move into its history entry when it ends.' }),

@@ -1,10 +1,11 @@
 /**
- * Status conditions (Ready, Progressing, Degraded) with Kubernetes semantics: lastTransitionTime
- * changes only when the condition's status changes, so an idle release writes an identical status.
+ * Status conditions (Ready, Progressing, Degraded, and Synced, which the reconciler sets once a pass has
+ * failed) with Kubernetes semantics: lastTransitionTime changes only when the condition's status
+ * changes, so an idle release writes an identical status.
  */
 import type { Condition } from '../api/model-release-schema.js';
 
-export type ConditionType = 'Ready' | 'Progressing' | 'Degraded';
+export type ConditionType = 'Ready' | 'Progressing' | 'Degraded' | 'Synced';
 
 export interface ConditionUpdate {
   type: ConditionType;
@@ -22,7 +23,7 @@ export function setCondition(conditions: Condition[], update: ConditionUpdate, n
     ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
   const others = conditions.filter((c) => c.type !== update.type);
-  const order: ConditionType[] = ['Ready', 'Progressing', 'Degraded'];
+  const order: ConditionType[] = ['Ready', 'Progressing', 'Degraded', 'Synced'];
   return [...others, next].sort((a, b) => order.indexOf(a.type as ConditionType) - order.indexOf(b.type as ConditionType));
 }
 

@@ -257,8 +257,9 @@ describe('Reconciler fixture: conflicts and API errors', () => {
     f.cluster.failNext({ verb: 'apply', resource: 'modelreleases/status' }, new KubeApiError('apply status of modelreleases ml/species: Conflict', 409, 'Conflict'));
     const err = await f.runError();
     expect(err.message).toMatch(/Conflict/);
-    expect(f.writes()).toEqual(['apply Deployment species-stable', 'apply Service species', 'apply Service species-stable', `${STATUS} (failed)`]);
+    expect(f.writes()).toEqual(['apply Deployment species-stable', 'apply Service species', 'apply Service species-stable', `${STATUS} (failed)`, STATUS]);
     expect(f.status.phase).toBeUndefined();
+    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'Conflict' })])); // the error reaches the release (reconcile-errors.ts)
 
     await f.run();
     expect(f.writes()).toEqual([STATUS]);
@@ -272,8 +273,9 @@ describe('Reconciler fixture: conflicts and API errors', () => {
     f.cluster.failNext({ verb: 'apply', kind: 'Deployment', name: 'species-canary' }, 500);
     const err = await f.runError();
     expect(err.message).toMatch(/^Deployment ml\/species-canary apply error: injected failure \(HTTP 500\)/);
-    expect(f.writes()).toEqual(['apply Deployment species-canary (failed)']);
+    expect(f.writes()).toEqual(['apply Deployment species-canary (failed)', STATUS]);
     expect(f.status.phase).toBe('Healthy');
+    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'ReconcileError' })])); // the error reaches the release (reconcile-errors.ts)
 
     await f.run();
     expect(f.writes()).toEqual(['apply Deployment species-canary', 'apply Service species-canary', STATUS]);
@@ -284,16 +286,19 @@ describe('Reconciler fixture: conflicts and API errors', () => {
   it('router gatewayAPI without the Gateway API CRDs: the error names the route and the fix', async () => {
     const f = newFixture({ release: newRelease('1.0.0', { spec: gateway }), missing: [HTTP_ROUTES] });
     const err = await f.runError();
-    expect(err.message).toMatch(/^HTTPRoute ml\/species apply error: .*\(router gatewayAPI needs the Gateway API CRDs installed\)$/);
-    expect(f.writes()).not.toContain(STATUS);
+    expect(err.message).toMatch(/^HTTPRoute ml\/species (apply|read) error: .*\(router gatewayAPI needs the Gateway API CRDs installed\)$/);
+    expect(f.writes()).toEqual([STATUS]); // only the Synced condition: no phase, no objects
+    expect(f.status.phase).toBeUndefined();
+    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'ReconcileError' })])); // the error reaches the release (reconcile-errors.ts)
   });
 
   it('a Deployment of the same name that the release does not own is an error, and nothing is written', async () => {
     const foreign = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'species-stable', namespace: 'ml', labels: { 'app.kubernetes.io/managed-by': 'tern-operator' } }, spec: { replicas: 1 } };
     const f = fixture({}, [[DEPLOYMENTS, foreign]]);
     const err = await f.runError();
-    expect(err.message).toBe('Deployment ml/species-stable exists and is not owned by ModelRelease ml/species: delete or rename it');
-    expect(f.writes()).toEqual([]);
+    expect(err.message).toBe('Deployment ml/species-stable exists and is not owned by ModelRelease ml/species (made by hand or another tool): delete or rename that object');
+    expect(f.writes()).toEqual([STATUS]); // only the Synced condition
+    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'OwnershipConflict' })])); // the error reaches the release (reconcile-errors.ts)
   });
 });
 

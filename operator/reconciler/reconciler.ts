@@ -6,6 +6,11 @@
  *
  * A converged, idle release causes zero API writes: owned objects are applied only when a field the
  * operator owns differs (runtime/apply-diff.ts), status only when the planner changed it.
+ *
+ * Under faults: an object of the release's name owned by someone else is never written (ownership.ts);
+ * an owned object someone keeps editing is set back at most 3 times in 5 minutes (contest-guard.ts); a
+ * failed pass shows on the release as condition Synced=False and a rate-limited Warning event
+ * (reconcile-errors.ts) before the queue retries it with backoff.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -37,7 +42,12 @@ import { inProductionWatch, measuredTrack, measurementDue } from './measure-due.
 import { observeDeployment, type DeploymentLike } from './observe.js';
 import { trackProblems } from './pod-problems.js';
 import { listTrackEndpoints } from './track-endpoints.js';
-import { ownedFieldsMatch, ownedKind } from './owned-kinds.js';
+import { ownedFieldsMatch, ownedKind, resourceOf } from './owned-kinds.js';
+import { ContestGuard, lastOtherManager } from './contest-guard.js';
+import { OwnershipConflictError, ownershipConflict } from './ownership.js';
+import { ErrorReporter, regardingOf } from './error-reporter.js';
+import { syncedSucceeded } from './reconcile-errors.js';
+import { isOlder } from './resource-version.js';
 
 /** A read-only object cache (an Informer's store). */
 export interface ObjectStore<T> {
@@ -59,6 +69,11 @@ export interface ReconcilerOptions {
   logger?: Logger;
   now?: () => Date;
   fetch?: typeof fetch;
+  /** Least time between two different ReconcileError events of one release (default 60 s). */
+  minNewErrorEventMs?: number;
+  /** Set-backs of one owned object allowed within contestWindowMs before the operator stops writing it (default 3 in 5 min). */
+  contestLimit?: number;
+  contestWindowMs?: number;
 }
 
 
@@ -72,32 +87,54 @@ export class Reconciler {
   readonly #lastProduction = new Map<string, number>();
   /** Whether the cluster's CRD pruned status.*.serving from a write (it predates serving changes as releases). */
   #servingPruned = false;
+  readonly #errors: ErrorReporter;
+  readonly #contest: ContestGuard;
 
   constructor(options: ReconcilerOptions) {
     this.#o = options;
     this.#log = options.logger ?? silentLogger;
     this.#now = options.now ?? (() => new Date());
+    this.#errors = new ErrorReporter({ client: options.client, recorder: options.recorder, logger: this.#log, ...(options.minNewErrorEventMs !== undefined ? { minNewEventMs: options.minNewErrorEventMs } : {}) });
+    this.#contest = new ContestGuard({ ...(options.contestLimit !== undefined ? { limit: options.contestLimit } : {}), ...(options.contestWindowMs !== undefined ? { windowMs: options.contestWindowMs } : {}) });
   }
 
-  /** Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write. */
+  /**
+   * Reconcile `namespace/name`. Throws (the queue retries with backoff) when the API refuses a write or
+   * an object is in the way; the release says so first (condition Synced, a Warning event).
+   */
   async reconcile(key: string): Promise<ReconcileResult> {
     const { namespace = 'default', name } = splitKey(key);
     const cached = this.#o.stores.releases.get(namespace, name);
     if (!cached) {
       this.#written.delete(key);
       this.#lastProduction.delete(key);
+      this.#errors.forget(key);
+      this.#contest.forget(`${key}|`);
       await this.#o.metrics.forgetRelease(namespace, name);
       return {};
     }
-    const release = resolveRelease(this.#fresher(key, cached));
+    const fresh = this.#fresher(key, cached);
+    try {
+      return await this.#pass(key, resolveRelease(fresh));
+    } catch (err) {
+      const written = await this.#errors.report(key, fresh, err, this.#now());
+      if (written) this.#written.set(key, written);
+      throw err;
+    }
+  }
+
+  async #pass(key: string, release: ResolvedRelease): Promise<ReconcileResult> {
+    const namespace = release.metadata.namespace ?? 'default';
+    const name = release.metadata.name;
     const now = this.#now();
     const deployments = this.#cache(DEPLOYMENT_KIND.kind) as ObjectStore<KubernetesObject & DeploymentLike>;
     const liveStable = deployments.get(namespace, trackObjectName(name, 'stable'));
     const liveCandidate = deployments.get(namespace, trackObjectName(name, 'canary'));
     const livePrevious = deployments.get(namespace, trackObjectName(name, 'previous'));
-    this.#checkOwned(release, liveStable);
-    this.#checkOwned(release, liveCandidate);
-    this.#checkOwned(release, livePrevious);
+    for (const live of [liveStable, liveCandidate, livePrevious]) {
+      const conflict = ownershipConflict({ kind: 'Deployment', metadata: { name: live?.metadata?.name ?? '', namespace, ownerReferences: [{ apiVersion: API_VERSION, kind: KIND, name, uid: release.metadata.uid ?? '' }] } }, live, release);
+      if (conflict) throw new OwnershipConflictError(conflict);
+    }
     const observed = {
       ...(liveStable ? { stable: observeDeployment(liveStable) } : {}),
       ...(liveCandidate ? { candidate: observeDeployment(liveCandidate) } : {}),
@@ -118,7 +155,16 @@ export class Reconciler {
 
     const ready = { stable: observed.stable?.readyReplicas ?? 0, candidate: observed.candidate?.readyReplicas ?? 0, previous: observed.previous?.readyReplicas ?? 0 };
     const waves = desiredObjects(release, result.desired, ready, { stable: liveStable?.spec?.replicas, candidate: liveCandidate?.spec?.replicas, previous: livePrevious?.spec?.replicas });
-    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(obj, release)));
+    // Every object is checked before the first write: a release whose names are taken writes nothing at all.
+    const objects = waves.flat();
+    const live = new Map(await Promise.all(objects.map(async (obj) => [obj, await this.#liveOf(obj)] as const)));
+    for (const [obj, current] of live) {
+      const conflict = ownershipConflict(obj, current, release);
+      if (conflict) throw new OwnershipConflictError(conflict);
+    }
+    for (const wave of waves) await Promise.all(wave.map((obj) => this.#applyIfChanged(key, obj, live.get(obj), release)));
+    const conditions = syncedSucceeded(result.status.conditions, now, release.metadata.generation);
+    if (conditions) result.status.conditions = conditions;
     await this.#writeStatus(key, release, result);
     this.#record(release, result);
     return result.requeueAfterMs === undefined ? {} : { requeueAfterMs: result.requeueAfterMs };
@@ -135,16 +181,6 @@ export class Reconciler {
     if (isOlder(cached.metadata.resourceVersion, written.metadata.resourceVersion)) return written;
     this.#written.delete(key);
     return cached;
-  }
-
-  #checkOwned(release: ResolvedRelease, live: KubernetesObject | undefined): void {
-    if (!live || !release.metadata.uid) return;
-    const owners = live.metadata?.ownerReferences ?? [];
-    if (!owners.some((o) => o.uid === release.metadata.uid)) {
-      throw new Error(
-        `${live.kind ?? 'Deployment'} ${live.metadata?.namespace}/${live.metadata?.name} exists and is not owned by ModelRelease ${release.metadata.namespace}/${release.metadata.name}: delete or rename it`,
-      );
-    }
   }
 
   async #measure(release: ResolvedRelease, now: Date): Promise<CheckResult[]> {
@@ -194,15 +230,43 @@ export class Reconciler {
     }
   }
 
-  async #applyIfChanged(obj: KubeObject, release: ResolvedRelease): Promise<void> {
+  /**
+   * The live object of `obj`'s name: from the informer's cache, else read (the informers see only objects
+   * carrying the operator's labels, so a hand-made one of that name is found only this way).
+   */
+  async #liveOf(obj: KubeObject): Promise<KubernetesObject | undefined> {
+    return this.#o.stores.owned.get(obj.kind)?.get(obj.metadata.namespace, obj.metadata.name) ?? (await this.#read(resourceOf(obj), obj, `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`));
+  }
+
+  /** Applies `obj` when an owned field differs from `live` (ownership already checked). */
+  async #applyIfChanged(key: string, obj: KubeObject, live: KubernetesObject | undefined, release: ResolvedRelease): Promise<void> {
     const kind = ownedKind(obj.kind);
-    const live = this.#cache(obj.kind).get(obj.metadata.namespace, obj.metadata.name);
+    const type = kind.resource;
+    const what = `${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name}`;
     if (ownedFieldsMatch(obj, live as unknown as Record<string, unknown> | undefined, release)) return;
+    const guardKey = `${key}|${what}`;
+    const desired = JSON.stringify(obj);
+    // Who edited it: the informers drop managedFields, so read the object (only for a revert, which is rare).
+    const editor = async () => lastOtherManager(live?.metadata?.managedFields ? live : await this.#read(type, obj, what).catch(() => live));
+    const write = await this.#contest.beforeWrite(guardKey, what, desired, live, this.#now().getTime(), editor);
+    if (write.kind === 'revert') {
+      this.#o.recorder.event(regardingOf(release), 'Warning', 'OwnedObjectReverted', `${what} was changed by ${write.by}; tern-operator set the fields it owns back`);
+    }
     try {
-      await this.#o.client.apply(kind.resource, obj as unknown as KubernetesObject);
+      const written = await this.#o.client.apply(type, obj as unknown as KubernetesObject);
+      this.#contest.written(guardKey, desired, written);
     } catch (err) {
       const hint = kind.applyErrorHint ? ` (${kind.applyErrorHint})` : '';
       throw new Error(`${obj.kind} ${obj.metadata.namespace}/${obj.metadata.name} apply error: ${(err as Error).message}${hint}`, { cause: err });
+    }
+  }
+
+  async #read(type: ReturnType<typeof resourceOf>, obj: KubeObject, what: string): Promise<KubernetesObject | undefined> {
+    try {
+      return await this.#o.client.get<KubernetesObject>(type, obj.metadata.namespace, obj.metadata.name);
+    } catch (err) {
+      const hint = obj.kind === 'HTTPRoute' ? ' (router gatewayAPI needs the Gateway API CRDs installed)' : '';
+      throw new Error(`${what} read error: ${(err as Error).message}${hint}`, { cause: err });
     }
   }
 
@@ -227,7 +291,7 @@ export class Reconciler {
   #record(release: ResolvedRelease, result: PlanResult): void {
     const ns = release.metadata.namespace ?? 'default';
     const name = release.metadata.name;
-    const regarding = { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace: ns, ...(release.metadata.uid ? { uid: release.metadata.uid } : {}) } };
+    const regarding = regardingOf(release);
     for (const e of result.events) {
       this.#o.recorder.event(regarding, e.type, e.reason, e.note);
       this.#log.info(e.note, { release: `${ns}/${name}`, reason: e.reason, type: e.type });
@@ -250,8 +314,4 @@ export function servingPruned(sent: PlanResult['status'], stored: PlanResult['st
   return stored !== undefined && sent.stable?.serving !== undefined && stored.stable !== undefined && stored.stable.serving === undefined;
 }
 
-/** Whether resourceVersion `a` is older than `b` (both etcd revisions; unknown forms count as not older). */
-export function isOlder(a: string | undefined, b: string | undefined): boolean {
-  if (!a || !b || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return false;
-  return BigInt(a) < BigInt(b);
-}
+export { isOlder };

@@ -1,6 +1,7 @@
 // Command line of the local cluster (`make cluster-up`, `make cluster-down`, ...):
 //   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node-agent]
 //   node .tern/tooling/cli.js down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start
+//   node .tern/tooling/cli.js restart kube-apiserver|etcd [--down-ms=N]
 // (`down --if-started-by=jest`: stops only a cluster that a jest run started and left, e.g. when jest was killed)
 import { attachCluster, isClusterAlive, startCluster, stopCluster } from './cluster.js';
 import fs from 'node:fs';
@@ -73,8 +74,15 @@ async function main(argv: string[]): Promise<void> {
     case 'prometheus-start':
       await attachCluster().startPrometheus();
       return;
+    case 'restart': {
+      const name = flags[0];
+      if (name !== 'kube-apiserver' && name !== 'etcd') throw new Error('usage: cli.js restart kube-apiserver|etcd [--down-ms=N]');
+      const { downMs } = await attachCluster().restart(name, Number(flag('down-ms')?.split('=')[1] ?? 0));
+      console.error(`restart: ${name} healthy again after ${downMs} ms`);
+      return;
+    }
     default:
-      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent] | down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start');
+      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent] | down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start | restart kube-apiserver|etcd [--down-ms=N]');
       process.exitCode = 2;
   }
 }

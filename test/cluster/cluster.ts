@@ -13,6 +13,7 @@ import { isRunning, startDetached, stopProcess, type ProcessRecord } from './pro
 import { startPrometheus, stopPrometheus } from './prometheus.js';
 import { createKwokNodes, startKwok } from './kwok.js';
 import { ensureTooling } from './tooling-build.js';
+import { restartProcess, type RestartableProcess } from './restart.js';
 
 /** Options of {@link startCluster}. */
 export interface StartOptions {
@@ -52,6 +53,8 @@ export interface LocalCluster {
   stopPrometheus(): Promise<void>;
   /** Starts Prometheus again on the same URL. */
   startPrometheus(): Promise<void>;
+  /** Restarts kube-apiserver or etcd in place (down for at least `downMs`); resolves once it is healthy again. */
+  restart(name: RestartableProcess, downMs?: number): Promise<{ downMs: number }>;
   /** The last lines of every log (control plane, agent, pods): print it when a test fails. */
   logTail(lines?: number): string;
   /** Stops every process of the cluster. */
@@ -167,6 +170,7 @@ export function attachCluster(stateDir?: string): LocalCluster {
       current.processes = [...current.processes.filter((p) => p.name !== 'prometheus'), prom.process];
       writeState(layout, current);
     },
+    restart: (name, downMs) => restartProcess(layout, name, downMs),
     logTail: (lines = 40) => logTail(layout, lines),
     stop: async () => {
       kube.close();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local cluster needs when missing (idempotent; a no-op on a prepared
-# machine): iproute2 (`ip`, for the `tern` network namespace and the pod range 198.18.0.0/15 on its lo).
+# machine): iproute2 (`ip`, for the `tern` network namespace and the pod range 198.18.0.0/15 on its lo) and
+# iptables (test/operator-faults-control-plane.test.ts drops the operator's packets to the pods).
 # The Go-built binaries and module files come from build-binaries.sh; test/cluster/prepare.js runs both,
 # outside the namespace (`make cluster-deps`).
 set -euo pipefail
@@ -10,4 +11,10 @@ if ! command -v ip >/dev/null; then
   echo "install-deps: installing Debian package iproute2"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends iproute2 >/dev/null
+fi
+
+if ! command -v iptables >/dev/null; then
+  echo "install-deps: installing Debian package iptables"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends iptables >/dev/null
 fi

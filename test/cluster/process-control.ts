@@ -9,6 +9,10 @@ export interface ProcessRecord {
   pid: number;
   startTime: string;
   logFile: string;
+  /** How it was started (to restart it the same way: test/cluster/restart.ts). */
+  command?: string;
+  args?: string[];
+  cwd?: string;
 }
 
 /** Start time of `pid` from /proc (field 22 of stat), or undefined when it is gone. */
@@ -47,7 +51,7 @@ export function startDetached(name: string, command: string, args: string[], log
     child.unref();
     const startTime = processStartTime(child.pid);
     if (startTime === undefined) throw new Error(`${name} (${command}) exited at once: see ${logFile}`);
-    return { name, pid: child.pid, startTime, logFile };
+    return { name, pid: child.pid, startTime, logFile, command, args, ...(opts.cwd ? { cwd: opts.cwd } : {}) };
   } finally {
     fs.closeSync(fd);
   }

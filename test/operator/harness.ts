@@ -42,14 +42,17 @@ export interface OperatorProcess {
   stop(): Promise<void>;
 }
 
-/** Starts tern-operator watching `namespace` with its Lease there. */
-export async function startOperator(namespace: string, identity: string, extraArgs: string[] = []): Promise<OperatorProcess> {
+/**
+ * Starts tern-operator watching `namespace` with its Lease there. `gid` runs it with that group id (still
+ * as this user), so that a test can single its packets out with iptables' owner match.
+ */
+export async function startOperator(namespace: string, identity: string, extraArgs: string[] = [], options: { gid?: number } = {}): Promise<OperatorProcess> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     [join(ROOT, 'bin/tern-operator.js'), '--namespaces', namespace, '--lease-namespace', namespace, '--lease-name', 'tern-operator', '--identity', identity, '--metrics-addr', `127.0.0.1:${port}`, ...extraArgs],
     // NODE_OPTIONS as the chart and the image run it.
-    { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: CHART_NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: CHART_NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'], ...(options.gid !== undefined ? { gid: options.gid } : {}) },
   );
   let log = '';
   const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000));
