@@ -69,7 +69,7 @@ describe('Reconciler fixture: skip when unchanged', () => {
       const result = await f.run();
       expect(f.writes()).toEqual([]);
       expect(result).toEqual({ requeueAfterMs: 60_000 }); // the production watch
-      f.advance(1_000);
+      await f.advance(1_000);
     }
     expect(f.release.metadata.resourceVersion).toBe(rv);
   });
@@ -156,7 +156,7 @@ describe('Reconciler fixture: rollback, commands, production watch, deletion', (
     const result = await f.run();
     expect(f.writes()).toEqual([]);
     expect(result.requeueAfterMs).toBeLessThanOrEqual(5_000);
-    f.advance(result.requeueAfterMs ?? 0);
+    await f.advance(result.requeueAfterMs ?? 0);
     await f.run();
     expect(f.writes()).toEqual(['apply Deployment species-canary']);
     expect(f.written<Obj>('Deployment', 'species-canary')?.spec.replicas).toBe(0);
@@ -180,10 +180,10 @@ describe('Reconciler fixture: rollback, commands, production watch, deletion', (
   it('the production watch measures the stable track every productionInterval by the reconciler\'s own clock', async () => {
     const f = await healthy();
     expect(f.analysis.measured).toEqual([]);
-    f.advance(59_000);
+    await f.advance(59_000);
     await f.run();
     expect(f.analysis.measured).toEqual([]);
-    f.advance(1_000);
+    await f.advance(1_000);
     await f.run();
     expect(f.analysis.measured).toEqual(['stable']);
     expect(f.writes()).toEqual([]); // a steady production watch keeps its measurements out of status

@@ -2,8 +2,10 @@
  * The reconciler's test fixture (after Argo Rollouts' controller fixture: `f := newFixture(t)`, expected
  * API actions, `f.run(key)`): one Reconciler over an in-memory apiserver (runtime/testing's
  * MemoryKubeClient), informer-like caches of every owned kind with its informer's selector (OWNED_KINDS),
- * scripted analysis, a hand-moved clock and a Deployment "controller" (`settle`). A test states the objects, runs a pass and
- * checks the writes that pass made (verb, kind, name and the bodies) and the status it left.
+ * scripted analysis, a hand-moved clock, a Deployment "controller" (`settle`) and an event sink that keeps
+ * the Events as the apiserver would. A test states the objects, runs a pass and checks the writes that
+ * pass made (verb, kind, name and the bodies), the status it left and the Events; `restart` gives a new
+ * Reconciler over the same cluster (an operator restart), optionally with some stores replaced.
  *
  *   const f = newFixture({ release: newRelease('1.0.0') });
  *   await f.run();
@@ -15,17 +17,21 @@ import { analysisOf, enabledCheckNames } from '../../analysis/analysis-spec.js';
 import { MetricsProviders } from '../../analysis/factory.js';
 import { sameForAll } from '../../analysis/result.js';
 import type { MetricsProvider, Track } from '../../analysis/types.js';
-import { EventRecorder, type EventRegarding, type EventSink, type EventType } from '../../runtime/events.js';
+import { EventRecorder, type EventRegarding, type EventType } from '../../runtime/events.js';
 import { OperatorMetrics } from '../operator-metrics.js';
 import { DEPLOYMENTS, type ResourceType } from '../../runtime/resources.js';
 import { MODEL_RELEASES } from '../../api/resource.js';
 import { MemoryKubeClient, type Action } from '../../runtime/testing/memory-kube-client.js';
 import { FakeClock } from '../../runtime/testing/fake-clock.js';
+import { MemoryEventSink } from '../../runtime/testing/memory-event-sink.js';
 import type { ReconcileResult } from '../../runtime/work-queue.js';
 import { OWNED_KINDS } from '../owned-kinds.js';
 import { Reconciler, type ObjectStore, type ReconcilerStores } from '../reconciler.js';
 
-/** An informer's cache of one resource type: what the apiserver held at the last `sync`, filtered by its label selector. */
+/**
+ * An informer's cache of one resource type: what the apiserver held at the last `sync`, filtered by its
+ * label selector, without metadata.managedFields (the operator's informers drop them).
+ */
 export class CacheStore<T extends KubernetesObject = KubernetesObject> implements ObjectStore<T> {
   #items = new Map<string, T>();
   constructor(
@@ -35,7 +41,10 @@ export class CacheStore<T extends KubernetesObject = KubernetesObject> implement
   ) {}
 
   sync(): void {
-    this.#items = new Map(this.cluster.all<T>(this.type, this.labelSelector).map((o) => [`${o.metadata?.namespace}/${o.metadata?.name}`, o]));
+    this.#items = new Map(this.cluster.all<T>(this.type, this.labelSelector).map((o) => {
+      delete o.metadata?.managedFields;
+      return [`${o.metadata?.namespace}/${o.metadata?.name}`, o];
+    }));
   }
 
   get(namespace: string | undefined, name: string): T | undefined {
@@ -43,9 +52,6 @@ export class CacheStore<T extends KubernetesObject = KubernetesObject> implement
     return found ? (JSON.parse(JSON.stringify(found)) as T) : undefined;
   }
 }
-
-/** Where recorded events go: nowhere (the recorder below keeps the calls). */
-const NULL_SINK: EventSink = { create: () => Promise.resolve(), updateSeries: () => Promise.resolve(true) };
 
 /** An EventRecorder that also keeps every call, before the recorder folds repeats into a series. */
 class RecordingEventRecorder extends EventRecorder {
@@ -82,7 +88,7 @@ class ScriptedProviders extends MetricsProviders {
 export interface FixtureOptions {
   /** The ModelRelease (stored as given; give metadata.uid to match owned objects' ownerReferences). */
   release: ModelRelease;
-  /** Other objects already in the cluster (written by someone else, not the operator). */
+  /** Other objects already in the cluster (written by someone else, not the operator; more releases too). */
   objects?: Array<[ResourceType, KubernetesObject]>;
   /** Resource types the cluster does not serve (e.g. HTTP_ROUTES: no Gateway API CRDs). */
   missing?: ResourceType[];
@@ -98,14 +104,17 @@ export interface SettleOptions {
 /** A Reconciler wired to fakes, and what each pass did. */
 export class ReconcilerFixture {
   readonly cluster: MemoryKubeClient;
-  readonly reconciler: Reconciler;
   readonly metrics = new OperatorMetrics({ processMetrics: false });
   readonly analysis = new ScriptedProvider();
+  /** The Events written (after the recorder folded repeats into series; see `flushEvents`). */
+  readonly sink = new MemoryEventSink();
   readonly key: string;
   now: Date;
-  readonly #recorder: RecordingEventRecorder;
+  reconciler: Reconciler;
+  #recorder: RecordingEventRecorder;
   readonly #clock: FakeClock;
   readonly #caches: CacheStore[];
+  readonly #stores: ReconcilerStores;
   readonly #name: string;
   readonly #namespace: string;
   /** Index into cluster.actions where the last pass began. */
@@ -114,7 +123,7 @@ export class ReconcilerFixture {
   constructor(options: FixtureOptions) {
     this.now = options.now ?? new Date('2026-01-01T00:00:00Z');
     this.#clock = new FakeClock(this.now.getTime());
-    this.cluster = new MemoryKubeClient({ ...(options.missing ? { missing: options.missing } : {}) });
+    this.cluster = new MemoryKubeClient({ ...(options.missing ? { missing: options.missing } : {}), now: () => this.now });
     this.#namespace = options.release.metadata.namespace ?? 'default';
     this.#name = options.release.metadata.name;
     this.key = `${this.#namespace}/${this.#name}`;
@@ -124,9 +133,17 @@ export class ReconcilerFixture {
     // One cache per owned kind with its informer's selector, as operator.ts starts them.
     const owned = new Map([...OWNED_KINDS.values()].map((k) => [k.kind, new CacheStore(this.cluster, k.resource, k.labelSelector)]));
     this.#caches = [releases, ...owned.values()];
-    const stores: ReconcilerStores = { releases, owned };
-    this.#recorder = new RecordingEventRecorder({ sink: NULL_SINK, reportingInstance: 'fixture', clock: this.#clock });
-    this.reconciler = new Reconciler({
+    this.#stores = { releases, owned };
+    this.#recorder = this.#newRecorder();
+    this.reconciler = this.#newReconciler(this.#stores);
+  }
+
+  #newRecorder(): RecordingEventRecorder {
+    return new RecordingEventRecorder({ sink: this.sink, reportingInstance: 'fixture', clock: this.#clock });
+  }
+
+  #newReconciler(stores: ReconcilerStores): Reconciler {
+    return new Reconciler({
       client: this.cluster,
       stores,
       recorder: this.#recorder,
@@ -137,13 +154,29 @@ export class ReconcilerFixture {
   }
 
   /**
-   * One reconcile pass of the release, after the caches caught up with the cluster (`staleCaches`: the
-   * informers have not seen the last writes yet). Rejects with the pass's error.
+   * The operator restarts: a new Reconciler (and event recorder) over the same cluster, remembering
+   * nothing of the old one's writes; `stores` may replace some of the informers' stores.
    */
-  async run(options: { staleCaches?: boolean } = {}): Promise<ReconcileResult> {
+  restart(stores: (current: ReconcilerStores) => ReconcilerStores = (s) => s): void {
+    this.#recorder = this.#newRecorder();
+    this.reconciler = this.#newReconciler(stores(this.#stores));
+  }
+
+  /**
+   * One reconcile pass of the release (or of `key`, another release), after the caches caught up with
+   * the cluster (`staleCaches`: the informers have not seen the last writes yet). Rejects with the pass's error.
+   */
+  async run(options: { staleCaches?: boolean; key?: string } = {}): Promise<ReconcileResult> {
     if (!options.staleCaches) for (const c of this.#caches) c.sync();
     this.#from = this.cluster.actions.length;
-    return this.reconciler.reconcile(this.key);
+    return this.reconciler.reconcile(options.key ?? this.key);
+  }
+
+  /** `passes` passes of `key` (default the release), each allowed to fail; resolves to their errors. */
+  async runPasses(passes: number, key = this.key): Promise<Error[]> {
+    const errors: Error[] = [];
+    for (let i = 0; i < passes; i++) await this.run({ key }).catch((err: unknown) => errors.push(err as Error));
+    return errors;
   }
 
   /** One pass that must fail; resolves to its error. */
@@ -165,16 +198,19 @@ export class ReconcilerFixture {
       const result = await this.run();
       this.settle();
       if (done()) return i;
-      this.advance(result.requeueAfterMs ?? 0);
+      await this.advance(result.requeueAfterMs ?? 0);
     }
     throw new Error(`not done after ${maxPasses} passes; status ${JSON.stringify(this.status)}`);
   }
 
   /** The writes of the last pass, as `verb Kind name` (`apply ModelRelease/status species` for status). */
   writes(): string[] {
-    return this.lastActions()
-      .filter((a) => a.verb !== 'get' && a.verb !== 'list')
-      .map((a) => `${a.verb} ${a.kind}${a.resource.includes('/') ? `/${a.resource.split('/')[1]}` : ''} ${a.name}${a.failed ? ' (failed)' : ''}`);
+    return describeWrites(this.lastActions());
+  }
+
+  /** Every write since the fixture began (all passes), as in `writes`. */
+  allWrites(): string[] {
+    return describeWrites(this.cluster.actions);
   }
 
   /** The requests of the last pass. */
@@ -201,10 +237,15 @@ export class ReconcilerFixture {
     }
   }
 
-  /** Moves the reconciler's clock (and the event recorder's) forward. */
-  advance(ms: number): void {
+  /** Moves the reconciler's clock (and the event recorder's) forward; resolves once the timers due have run. */
+  async advance(ms: number): Promise<void> {
     this.now = new Date(this.now.getTime() + ms);
-    void this.#clock.advance(ms);
+    await this.#clock.advance(ms);
+  }
+
+  /** Hands the events the recorder holds back (rate limits, series) to the sink. */
+  async flushEvents(): Promise<void> {
+    await this.#recorder.flush();
   }
 
   /** Change spec.model as a GitOps commit would (generation goes up). */
@@ -225,6 +266,11 @@ export class ReconcilerFixture {
     return this.release.status ?? {};
   }
 
+  /** The status of another release of the namespace, as the apiserver holds it. */
+  statusOf(name: string): ModelReleaseStatus {
+    return this.object<ModelRelease>(MODEL_RELEASES, name)?.status ?? {};
+  }
+
   /** Every event the reconciler recorded so far, in order (`Normal/Promoted`); repeats are not folded. */
   get events(): string[] {
     return [...this.#recorder.recorded];
@@ -234,6 +280,13 @@ export class ReconcilerFixture {
   object<T = Record<string, unknown>>(type: ResourceType, name: string): T | undefined {
     return this.cluster.peek<T>(type, this.#namespace, name);
   }
+}
+
+/** Write requests as `verb Kind name` (`apply ModelRelease/status species` for status, ` (failed)` when answered with an error). */
+function describeWrites(actions: Action[]): string[] {
+  return actions
+    .filter((a) => a.verb !== 'get' && a.verb !== 'list')
+    .map((a) => `${a.verb} ${a.kind}${a.resource.includes('/') ? `/${a.resource.split('/')[1]}` : ''} ${a.name}${a.failed ? ' (failed)' : ''}`);
 }
 
 /** A fixture for `options.release`. */

@@ -10,6 +10,11 @@
  * one no longer sends, so fields other writers set (seeded objects, `edit`) stay. `status` is never
  * changed by an apply of the object, only through the status subresource (`applyStatus`, `patch`).
  * Resource types listed in `missing` answer 404 to every request (a CRD that is not installed).
+ *
+ * Like the apiserver, every write that changes an object records its writer in metadata.managedFields
+ * (manager, operation, time; `tern-operator` for the client's own requests, a name given for `seed`
+ * and `edit`), and objects come back with their keys sorted (Go's encoding/json sorts the map keys of
+ * custom resources; code that compares by key order must meet that here).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
@@ -33,6 +38,22 @@ type Json = Record<string, unknown>;
 function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }
+
+/** A copy with every map's keys sorted, as the apiserver answers custom resources. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (!isMap(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+}
+
+/** An object without metadata.managedFields (what a write's no-op check compares). */
+function withoutManagedFields(obj: Json): Json {
+  const { managedFields: _mf, ...metadata } = (obj['metadata'] ?? {}) as Json;
+  return { ...obj, metadata };
+}
+
+/** The field manager of the client's own requests. */
+const SELF = 'tern-operator';
 
 /** What a request did, as recorded in {@link MemoryKubeClient.actions}. */
 export type ActionVerb = 'get' | 'list' | 'apply' | 'create' | 'update' | 'patch' | 'delete';
@@ -120,15 +141,20 @@ export function matchesLabelSelector(labels: Record<string, string> | undefined,
 export class MemoryKubeClient implements KubeClient {
   readonly #objects = new Map<string, Stored>();
   readonly #missing: Set<string>;
+  readonly #now: () => Date;
   #failures: Failure[] = [];
   #rv = 1000;
   #uid = 0;
   /** Every request, in the order made. */
   readonly actions: Action[] = [];
 
-  /** @param missing resource types whose every request answers 404 (CRDs not installed) */
-  constructor(options: { missing?: ResourceType[] } = {}) {
+  /**
+   * @param missing resource types whose every request answers 404 (CRDs not installed)
+   * @param now the time written into managedFields (default a fixed instant)
+   */
+  constructor(options: { missing?: ResourceType[]; now?: () => Date } = {}) {
     this.#missing = new Set((options.missing ?? []).map((t) => t.plural));
+    this.#now = options.now ?? (() => new Date('2026-01-01T00:00:00Z'));
   }
 
   /** The write requests made (apply, create, update, patch, delete), in order. */
@@ -136,27 +162,32 @@ export class MemoryKubeClient implements KubeClient {
     return this.actions.filter((a) => WRITES.has(a.verb));
   }
 
-  /** Answer the next `times` requests matching `match` with `error` (a KubeApiError, or its HTTP status). */
+  /** Answer the next `times` requests matching `match` (Infinity: until `clearFailures`) with `error` (a KubeApiError, or its HTTP status). */
   failNext(match: FailureMatch, error: KubeApiError | number, times = 1): void {
     const err = typeof error === 'number' ? new KubeApiError(`injected failure (HTTP ${error})`, error, error === 409 ? 'Conflict' : 'InternalError') : error;
     this.#failures.push({ match, error: err, times });
   }
 
-  /** Create or replace an object as another writer would (not the operator's field manager); returns the stored copy. */
-  seed<T extends KubernetesObject>(type: ResourceType, obj: T): T {
+  /** Forget every injected failure. */
+  clearFailures(): void {
+    this.#failures = [];
+  }
+
+  /** Create or replace an object as another writer (field manager `manager`) would; returns the stored copy. */
+  seed<T extends KubernetesObject>(type: ResourceType, obj: T, manager = 'kubectl'): T {
     const key = this.#key(type, obj.metadata?.namespace, obj.metadata?.name ?? '');
     const existing = this.#objects.get(key);
-    const stored = this.#store(type, key, clone(obj) as unknown as Json, existing);
+    const stored = this.#store(type, key, clone(obj) as unknown as Json, existing, manager);
     return clone(stored.obj) as unknown as T;
   }
 
-  /** Change a stored object in place as another writer would (kubectl edit, a controller updating status). */
-  edit(type: ResourceType, namespace: string | undefined, name: string, change: (obj: Json) => void): void {
+  /** Change a stored object in place as another writer (field manager `manager`) would: kubectl edit, a controller updating status. */
+  edit(type: ResourceType, namespace: string | undefined, name: string, change: (obj: Json) => void, manager = 'kubectl-edit'): void {
     const stored = this.#objects.get(this.#key(type, namespace, name));
     if (!stored) throw new Error(`memory client: no ${type.plural} ${namespace ?? ''}/${name} to edit`);
     const obj = clone(stored.obj);
     change(obj);
-    this.#store(type, this.#key(type, namespace, name), obj, stored);
+    this.#store(type, this.#key(type, namespace, name), obj, stored, manager);
   }
 
   /** Remove an object without a request being logged (someone else deleted it). */
@@ -202,7 +233,7 @@ export class MemoryKubeClient implements KubeClient {
     this.#request({ verb: 'create', type, namespace, name, body: obj });
     const key = this.#key(type, namespace, name);
     if (this.#objects.has(key)) throw new KubeApiError(`create ${type.plural} ${namespace}/${name}: already exists`, 409, 'AlreadyExists');
-    return clone(this.#store(type, key, clone(obj) as unknown as Json, undefined).obj) as unknown as T;
+    return clone(this.#store(type, key, clone(obj) as unknown as Json, undefined, SELF).obj) as unknown as T;
   }
 
   async update<T extends KubernetesObject>(type: ResourceType, obj: T): Promise<T> {
@@ -216,7 +247,7 @@ export class MemoryKubeClient implements KubeClient {
       throw new KubeApiError(`update ${type.plural} ${namespace}/${name}: the object has been modified`, 409, 'Conflict');
     }
     const next = { ...(clone(obj) as unknown as Json), ...(stored.obj['status'] !== undefined ? { status: stored.obj['status'] } : {}) };
-    return clone(this.#store(type, key, next, stored).obj) as unknown as T;
+    return clone(this.#store(type, key, next, stored, SELF).obj) as unknown as T;
   }
 
   async patch<T extends KubernetesObject>(type: ResourceType, namespace: string | undefined, name: string, patch: unknown, options: PatchOptions = {}): Promise<T> {
@@ -227,7 +258,7 @@ export class MemoryKubeClient implements KubeClient {
     if (!stored) throw new KubeApiError(`patch ${type.plural} ${namespace}/${name}: not found`, 404, 'NotFound');
     const body = patch as Json;
     const next = options.subresource === 'status' ? { ...stored.obj, status: merge(stored.obj['status'], body['status']) } : merge(stored.obj, body) as Json;
-    return clone(this.#store(type, key, next, stored).obj) as unknown as T;
+    return clone(this.#store(type, key, next, stored, SELF).obj) as unknown as T;
   }
 
   async delete(type: ResourceType, namespace: string | undefined, name: string, _options?: DeleteOptions): Promise<boolean> {
@@ -245,7 +276,7 @@ export class MemoryKubeClient implements KubeClient {
       if (!stored) throw new KubeApiError(`apply status of ${type.plural} ${namespace}/${name}: not found`, 404, 'NotFound');
       const before = stored.applied.get('status')?.['status'];
       const status = merge(dropUnsent(stored.obj['status'], before, sent['status']), sent['status']);
-      const next = this.#store(type, key, { ...stored.obj, status }, stored);
+      const next = this.#store(type, key, { ...stored.obj, status }, stored, SELF, 'Apply');
       next.applied.set('status', { status: sent['status'] });
       return clone(next.obj) as unknown as T;
     }
@@ -253,13 +284,16 @@ export class MemoryKubeClient implements KubeClient {
     const { resourceVersion: _rv, managedFields: _mf, ...metadata } = (owned['metadata'] ?? {}) as Json;
     const body: Json = { ...owned, metadata, apiVersion: owned['apiVersion'] ?? apiVersionOf(type), kind: owned['kind'] ?? type.kind };
     const base = stored ? dropUnsent(stored.obj, stored.applied.get(''), body) : {};
-    const next = this.#store(type, key, { ...(merge(base, body) as Json), ...(stored?.obj['status'] !== undefined ? { status: stored.obj['status'] } : {}) }, stored);
+    const next = this.#store(type, key, { ...(merge(base, body) as Json), ...(stored?.obj['status'] !== undefined ? { status: stored.obj['status'] } : {}) }, stored, SELF, 'Apply');
     next.applied.set('', body);
     return clone(next.obj) as unknown as T;
   }
 
-  /** Stores `obj` as the new state of `key`, keeping server metadata; uid/resourceVersion/generation as the apiserver sets them. */
-  #store(type: ResourceType, key: string, obj: Json, existing: Stored | undefined): Stored {
+  /**
+   * Stores `obj` as the new state of `key` written by `manager`, keeping server metadata: uid,
+   * resourceVersion, generation and managedFields as the apiserver sets them, keys sorted.
+   */
+  #store(type: ResourceType, key: string, obj: Json, existing: Stored | undefined, manager: string, operation: 'Apply' | 'Update' = 'Update'): Stored {
     const meta = { ...((obj['metadata'] ?? {}) as Json) };
     const old = existing?.obj;
     const oldMeta = (old?.['metadata'] ?? {}) as Json;
@@ -267,8 +301,10 @@ export class MemoryKubeClient implements KubeClient {
     meta['creationTimestamp'] = oldMeta['creationTimestamp'] ?? meta['creationTimestamp'] ?? '2026-01-01T00:00:00Z';
     meta['generation'] = (oldMeta['generation'] as number | undefined) ?? (meta['generation'] as number | undefined) ?? 1;
     meta['resourceVersion'] = oldMeta['resourceVersion'];
+    const managedFields = (oldMeta['managedFields'] ?? []) as Json[];
+    delete meta['managedFields'];
     const next: Json = { ...obj, apiVersion: obj['apiVersion'] ?? apiVersionOf(type), kind: obj['kind'] ?? type.kind, metadata: meta };
-    if (old && isDeepStrictEqual(next, old)) return existing;
+    if (old && isDeepStrictEqual(next, withoutManagedFields(old))) return existing;
     const specOf = (o: Json | undefined) => {
       if (!o) return undefined;
       const { metadata: _m, status: _s, ...rest } = o;
@@ -276,7 +312,8 @@ export class MemoryKubeClient implements KubeClient {
     };
     if (old && !isDeepStrictEqual(specOf(next), specOf(old))) meta['generation'] = (meta['generation'] as number) + 1;
     meta['resourceVersion'] = String(++this.#rv);
-    const stored: Stored = { type, obj: next, applied: existing?.applied ?? new Map() };
+    meta['managedFields'] = [...managedFields.filter((f) => f['manager'] !== manager), { manager, operation, apiVersion: next['apiVersion'], time: this.#now().toISOString() }];
+    const stored: Stored = { type, obj: sortKeys(next) as Json, applied: existing?.applied ?? new Map() };
     this.#objects.set(key, stored);
     return stored;
   }
