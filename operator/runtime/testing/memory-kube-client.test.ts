@@ -35,6 +35,29 @@ describe('MemoryKubeClient', () => {
     expect(live?.metadata.annotations).toEqual({ team: 'web' });
   });
 
+  it('managedFields name each writer (one entry per manager, its last write and time); a no-op write leaves them', async () => {
+    let now = new Date('2026-03-01T10:00:00Z');
+    const c = new MemoryKubeClient({ now: () => now });
+    await c.apply(SERVICES, svc({ a: '1' }));
+    now = new Date('2026-03-01T10:05:00Z');
+    c.edit(SERVICES, 'ns', 's', (o) => { (o['spec'] as Obj).selector = { a: '2' }; }, 'kubectl-edit');
+    now = new Date('2026-03-01T10:09:00Z');
+    await c.apply(SERVICES, svc({ a: '2' })); // changes nothing
+    expect(c.peek<Obj>(SERVICES, 'ns', 's')?.metadata.managedFields).toEqual([
+      { manager: 'tern-operator', operation: 'Apply', apiVersion: 'v1', time: '2026-03-01T10:00:00.000Z' },
+      { manager: 'kubectl-edit', operation: 'Update', apiVersion: 'v1', time: '2026-03-01T10:05:00.000Z' },
+    ]);
+  });
+
+  it('answers objects with their keys sorted, as the apiserver answers custom resources', async () => {
+    const c = new MemoryKubeClient();
+    await c.apply(SERVICES, { ...svc({ zone: 'b', app: 'a' }), metadata: { namespace: 'ns', name: 's' } });
+    const live = (await c.get<KubernetesObject & Obj>(SERVICES, 'ns', 's'))!;
+    expect(Object.keys(live)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(Object.keys(live.spec.selector)).toEqual(['app', 'zone']);
+    expect(Object.keys(live.metadata)).toEqual([...Object.keys(live.metadata)].sort());
+  });
+
   it('apply never touches status; applyStatus changes only status', async () => {
     const c = new MemoryKubeClient();
     c.seed(SERVICES, { ...svc({}), status: { loadBalancer: {} } });
