@@ -14,7 +14,8 @@
  *                                                    independent of what the operator reconciles
  *
  * The floors bind product code; a layer's tests may use any layer (but nothing imports them back).
- * server/ (tern-server) and operator/ never import each other. No import loops anywhere. Product code
+ * server/ (tern-server) and operator/ never import each other. common/ lies below both programs (the
+ * JSON-line logger they share) and imports nothing of the repository. No import loops anywhere. Product code
  * (operator/, server/) never imports test code: *.test.ts, testing/ folders, testing.ts, testdata, test/.
  */
 
@@ -70,6 +71,13 @@ export default {
     },
     ...layerRules,
     {
+      name: 'common-lowest',
+      comment: 'common/ is shared by the operator and tern-server, below both: it imports nothing of the repository.',
+      severity: 'error',
+      from: { path: '^common/', pathNot: TEST_CODE },
+      to: { path: '^(?!common/|node_modules/)[^/]+/' },
+    },
+    {
       name: 'server-not-operator',
       comment: 'tern-server and the operator are separate programs: server/ imports nothing from operator/.',
       severity: 'error',
@@ -85,9 +93,9 @@ export default {
     },
     {
       name: 'product-not-test-code',
-      comment: 'Product code (operator/, server/) imports no test code: fakes and fixtures stay out of dist/.',
+      comment: 'Product code (common/, operator/, server/) imports no test code: fakes and fixtures stay out of dist/.',
       severity: 'error',
-      from: { path: '^(operator|server)/', pathNot: TEST_CODE },
+      from: { path: '^(common|operator|server)/', pathNot: TEST_CODE },
       to: { path: TEST_CODE },
     },
     {
@@ -96,15 +104,15 @@ export default {
         'Only *.test.ts files may import test fakes (testing/, testing.ts, testdata): tsc compiles whatever a built ' +
         'file imports, so an import from a benchmark or a demo would put the fakes back into dist/.',
       severity: 'error',
-      from: { path: '^(operator|server|models|test)/', pathNot: ['\\.test\\.ts$', ...TEST_FAKES] },
+      from: { path: '^(common|operator|server|models|test)/', pathNot: ['\\.test\\.ts$', ...TEST_FAKES] },
       to: { path: TEST_FAKES },
     },
     {
       name: 'no-unreachable-product-code',
-      comment: 'A module of operator/ or server/ that no program reaches from its entry point: use it or delete it.',
+      comment: 'A module of common/, operator/ or server/ that no program reaches from its entry point: use it or delete it.',
       severity: 'error',
       from: { path: ENTRY_POINTS },
-      to: { path: '^(operator|server)/', pathNot: [...TEST_CODE, ...TEST_SUPPORT, ...ENTRY_POINTS], reachable: false },
+      to: { path: '^(common|operator|server)/', pathNot: [...TEST_CODE, ...TEST_SUPPORT, ...ENTRY_POINTS], reachable: false },
     },
     {
       name: 'not-to-unresolvable',

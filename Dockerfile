@@ -26,6 +26,7 @@ COPY package.json package-lock.json .npmrc ./
 RUN npm config set --location=project onnxruntime-node-install "${ORT_INSTALL}" \
  && npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY common ./common
 COPY operator ./operator
 COPY server ./server
 COPY models ./models

@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 install: node_modules/.installed ## Install npm dependencies (offline-safe: see .npmrc)
 
 # dist/ is rebuilt only when a TypeScript source or a tsconfig changed.
-TS_SOURCES := $(shell find operator server models test charts crds -name '*.ts' -not -path '*/node_modules/*' 2>/dev/null)
+TS_SOURCES := $(shell find common operator server models test charts crds -name '*.ts' -not -path '*/node_modules/*' 2>/dev/null)
 dist/.built: $(TS_SOURCES) tsconfig.json tsconfig.build.json node_modules/.installed
 	$(NODE) node_modules/typescript/bin/tsc -p tsconfig.build.json
 	@touch $@

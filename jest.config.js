@@ -1,5 +1,5 @@
 // Jest in ESM mode (run through `node --experimental-vm-modules`), two projects:
-//   unit    — tests beside the code (operator/, server/, models/, charts/, crds/, docs/, test/bench/); never need a cluster.
+//   unit    — tests beside the code (common/, operator/, server/, models/, charts/, crds/, docs/, test/bench/); never need a cluster.
 //   cluster — tests under test/ that start the local control plane, Prometheus and real servers.
 const tsJest = [
   'ts-jest',
@@ -15,7 +15,7 @@ const common = {
 };
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{operator,server,models,charts,crds,docs}/**/*.test.ts', '<rootDir>/test/bench/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{common,operator,server,models,charts,crds,docs}/**/*.test.ts', '<rootDir>/test/bench/**/*.test.ts'] },
     {
       ...common,
       displayName: 'cluster',

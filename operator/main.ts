@@ -1,7 +1,7 @@
 /** Entry point of tern-operator (bin/tern-operator.js imports dist/operator/main.js). */
 import { runOperator } from './operator.js';
 import { OPERATOR_USAGE, parseOperatorFlags } from './operator-flags.js';
-import { jsonLogger } from './runtime/log.js';
+import { jsonLogger } from '../common/log.js';
 
 let flags;
 try {

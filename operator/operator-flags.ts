@@ -2,7 +2,7 @@
  * tern-operator's command line. Every flag has a TERN_* environment twin (flag wins), like tern-server.
  */
 import { parseArgs } from 'node:util';
-import type { LogLevel } from './runtime/log.js';
+import type { LogLevel } from '../common/log.js';
 
 export interface OperatorFlags {
   kubeconfig?: string;

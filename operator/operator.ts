@@ -21,7 +21,7 @@ import { loadKubeConfig } from './runtime/kubeconfig.js';
 import { defaultIdentity, LeaderElector } from './runtime/leader-election.js';
 import { KubeLeaseStore } from './runtime/lease-store.js';
 import { KubeListWatch } from './runtime/list-watch.js';
-import type { Logger } from './runtime/log.js';
+import type { Logger } from '../common/log.js';
 import { RestClient } from './runtime/rest-client.js';
 import { installShutdown } from './runtime/shutdown.js';
 import { WorkQueue } from './runtime/work-queue.js';

@@ -7,7 +7,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type ModelRelease } from '../api/model-release-schema.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
-import type { Logger } from '../runtime/log.js';
+import type { Logger } from '../../common/log.js';
 import { MODEL_RELEASES } from '../api/resource.js';
 import { ErrorEventLimiter, reconcileErrorMessage, reconcileErrorReason, sameConditions, syncedFailed } from './reconcile-errors.js';
 

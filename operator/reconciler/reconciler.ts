@@ -30,7 +30,7 @@ import { runs } from '../planner/models.js';
 import type { GoldenResult, ObservedTrack, PlanInput, PlanResult, PodProblem } from '../planner/types.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { KubeClient } from '../runtime/kube-client.js';
-import { silentLogger, type Logger } from '../runtime/log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 import { splitKey } from '../runtime/object-key.js';
 import { MODEL_RELEASES } from '../api/resource.js';

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { isNotFound, type KubeClient } from './kube-client.js';
 import { microTime } from './leader-election.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 import { EVENTS } from './resources.js';
 
 /** The reportingController of every operator event. */

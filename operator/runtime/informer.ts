@@ -16,7 +16,7 @@ import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { KubeApiError } from './kube-client.js';
 import type { ListWatchSource, WatchEventType, WatchHandle } from './list-watch.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 import { makeKey, objectKey } from './object-key.js';
 import type { ResourceType } from './resources.js';
 

@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { LeaseConflictError, type LeaseRecord, type LeaseSpec, type LeaseStore } from './lease-store.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 
 /** Timing of the election (milliseconds). */
 export interface LeaderElectionTiming {

@@ -6,7 +6,7 @@
  * SIGKILL; the default overall budget of 20 s stays well inside it.
  */
 import type { EventEmitter } from 'node:events';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 
 /** One shutdown step. */
 export interface ShutdownStep {

@@ -18,7 +18,7 @@
  */
 import { backoffDelay, DEFAULT_RETRY_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { realClock, type Clock, type TimerHandle } from './clock.js';
-import { silentLogger, type Logger } from './log.js';
+import { silentLogger, type Logger } from '../../common/log.js';
 
 /** What a reconcile asks of the queue: run again after a delay (timed steps), or nothing. */
 export interface ReconcileResult {

@@ -7,7 +7,7 @@ import { cruise } from 'dependency-cruiser';
 import extractDepcruiseOptions from 'dependency-cruiser/config-utl/extract-depcruise-options';
 import extractTSConfig from 'dependency-cruiser/config-utl/extract-ts-config';
 
-const SOURCES = ['operator', 'server', 'models', 'test', 'charts'];
+const SOURCES = ['common', 'operator', 'server', 'models', 'test', 'charts'];
 
 const options = await extractDepcruiseOptions('./.dependency-cruiser.js');
 const tsConfig = extractTSConfig(options.tsConfig.fileName);

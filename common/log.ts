@@ -1,7 +1,8 @@
 /**
- * The runtime's logger: one JSON object per line on stderr (`{"time","level","msg",...fields}`), so
- * logs from the operator read the same under the local node agent, in a pod and in CI. A Logger is
- * passed in everywhere so tests can capture or silence it.
+ * The one JSON-line logger of both programs (the operator and tern-server): one JSON object per line on
+ * stderr (`{"time","level","msg",...fields}`; an Error field is written as its message), so their logs
+ * read the same under the local node agent, in a pod and in CI. A Logger is passed in everywhere so tests
+ * can capture or silence it. common/ is below both programs: it imports nothing of the repository.
  */
 
 /** Severity, lowest first. */
