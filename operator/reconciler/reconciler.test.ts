@@ -286,13 +286,13 @@ describe('Reconciler fixture: conflicts and API errors', () => {
   it('router gatewayAPI without the Gateway API CRDs: the error names the route and the fix', async () => {
     const f = newFixture({ release: newRelease('1.0.0', { spec: gateway }), missing: [HTTP_ROUTES] });
     const err = await f.runError();
-    expect(err.message).toMatch(/^HTTPRoute ml\/species (apply|read) error: .*\(router gatewayAPI needs the Gateway API CRDs installed\)$/);
+    expect(err.message).toMatch(/^HTTPRoute ml\/species read error: get httproutes: .*\(router gatewayAPI needs the Gateway API CRDs installed\)$/);
     expect(f.writes()).toEqual([STATUS]); // only the Synced condition: no phase, no objects
     expect(f.status.phase).toBeUndefined();
     expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'ReconcileError' })])); // the error reaches the release (reconcile-errors.ts)
   });
 
-  it('a Deployment of the same name that the release does not own is an error, and nothing is written', async () => {
+  it('a Deployment of the same name that the release does not own is an error: nothing but the release Synced condition is written', async () => {
     const foreign = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'species-stable', namespace: 'ml', labels: { 'app.kubernetes.io/managed-by': 'tern-operator' } }, spec: { replicas: 1 } };
     const f = fixture({}, [[DEPLOYMENTS, foreign]]);
     const err = await f.runError();
