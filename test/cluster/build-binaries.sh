@@ -4,7 +4,7 @@
 # calls it (`make cluster-deps`, `make demo`, `make test`); what runs inside the namespace only reads the cache
 # (paths.ts fails at once, naming the command to run, when something is missing).
 #
-#   build-binaries.sh NAME       NAME: k8s | etcd | kwok | prometheus | gateway-api   (no-op when cached)
+#   build-binaries.sh NAME       NAME: k8s | etcd | kwok | prometheus | gateway-api | node   (no-op when cached)
 #   build-binaries.sh --print-dirs   NAME=DIR for every dependency (reads go.mod files: no go command, no network)
 #   build-binaries.sh --missing NAME...   prints the NAMEs not (completely) in the cache, one a line (no network)
 #
@@ -13,7 +13,11 @@
 #   bin/kwok-vX.Y.Z/kwok + stages/*.yaml (kwok's own "fast" stages, from its module)
 #   bin/prometheus-v3.N.P/{prometheus,promtool}  (Debian's package lacks kubernetes_sd_configs)
 #   files/gateway-api-vX.Y.Z/standard/*.yaml     (the Gateway API standard-channel CRDs, from its module)
-# The versions are pinned by the wrapper modules beside this script (k8s/, etcd/, kwok/, prometheus/, gateway-api/).
+#   bin/node-HASH/{kubelet,kube-proxy,containerd,containerd-shim-runc-v2,ctr,runc,crictl,coredns,pause,
+#     tern-gpu-plugin,cni/*,versions.txt}  (a real node; build-node.sh; HASH: 12 hex digits of what
+#     changes the output: build-node.sh, its wrapper modules, the device plugin's sources, the k8s ldflags)
+# The versions are pinned by the wrapper modules beside this script (k8s/, etcd/, kwok/, prometheus/,
+# gateway-api/; for node also containerd/, runc/, cni-plugins/, cri-tools/, coredns/, device-plugin/).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${TERN_CACHE_DIR:-$HOME/.cache/tern}"
@@ -33,9 +37,20 @@ prom_module_version="$(module_version "$here/prometheus" github.com/prometheus/p
 prom_rest="${prom_module_version#v0.}"; prom_mm="${prom_rest%%.*}"
 prom_version="v$((prom_mm / 100)).$((prom_mm % 100)).${prom_rest#*.}"                     # -> v3.NN.P
 
+minor="${k8s_version#v1.}"; minor="${minor%%.*}"
+k8s_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
+
+node_hash() { # 12 hex digits of everything that changes the node binaries (file names and contents)
+  local inputs=(build-node.sh) w
+  for w in k8s containerd runc cni-plugins cri-tools coredns device-plugin; do inputs+=("$w/go.mod" "$w/go.sum"); done
+  mapfile -t -O ${#inputs[@]} inputs < <(cd "$here" && ls device-plugin/*.go | grep -v '_test\.go$')
+  { (cd "$here" && sha256sum "${inputs[@]}"); echo "$k8s_ldflags"; } | sha256sum | cut -c1-12
+}
+
 declare -A dir=(
   [k8s]="$cache/bin/k8s-$k8s_version" [etcd]="$cache/bin/etcd-$etcd_version" [kwok]="$cache/bin/kwok-$kwok_version"
   [prometheus]="$cache/bin/prometheus-$prom_version" [gateway-api]="$cache/files/gateway-api-$gateway_version"
+  [node]="$cache/bin/node-$(node_hash)"
 )
 
 # What makes each dependency complete in its directory (every writer stages into a temporary directory
@@ -43,6 +58,8 @@ declare -A dir=(
 declare -A files=(
   [k8s]="kube-apiserver kube-controller-manager kube-scheduler kubectl" [etcd]="etcd" [kwok]="kwok stages/.complete"
   [prometheus]="prometheus promtool" [gateway-api]="standard/.complete"
+  [node]="kubelet kube-proxy containerd containerd-shim-runc-v2 ctr runc cni/bridge cni/host-local cni/loopback cni/portmap
+    crictl coredns tern-gpu-plugin pause versions.txt"
 )
 complete() { # complete NAME -> status 0 when every file of NAME is in its directory
   local f
@@ -51,7 +68,7 @@ complete() { # complete NAME -> status 0 when every file of NAME is in its direc
 
 case "${1:-}" in
   --print-dirs)
-    for name in k8s etcd kwok prometheus gateway-api; do echo "$name=${dir[$name]}"; done
+    for name in k8s etcd kwok prometheus gateway-api node; do echo "$name=${dir[$name]}"; done
     exit 0 ;;
   --missing)
     shift
@@ -96,9 +113,7 @@ copy_module_files() {
 
 case "${1:-}" in
   k8s)
-    minor="${k8s_version#v1.}"; minor="${minor%%.*}"
-    build_set k8s "$here/k8s" \
-      "-s -w -X k8s.io/component-base/version.gitVersion=$k8s_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor" \
+    build_set k8s "$here/k8s" "$k8s_ldflags" \
       kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
       kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler kubectl=k8s.io/kubernetes/cmd/kubectl ;;
   etcd) build_set etcd "$here/etcd" "-s -w" etcd=go.etcd.io/etcd/server/v3 ;;
@@ -118,5 +133,9 @@ case "${1:-}" in
     [[ -d $src ]] || { echo "build-binaries: go mod download sigs.k8s.io/gateway-api@$gateway_version gave no directory" >&2; exit 1; }
     mapfile -t crds < <(cd "$src" && ls config/crd/standard/*.yaml)
     copy_module_files gateway-api "sigs.k8s.io/gateway-api@$gateway_version" "${dir[gateway-api]}/standard" "${crds[@]}" ;;
-  *) echo "usage: build-binaries.sh k8s|etcd|kwok|prometheus|gateway-api | --print-dirs" >&2; exit 2 ;;
+  node)
+    if complete node; then echo "build-binaries: node cached in ${dir[node]}"; exit 0; fi
+    echo "build-binaries: building node (kubelet, kube-proxy, containerd, runc, CNI plugins, crictl, coredns, pause, tern-gpu-plugin) into ${dir[node]}"
+    "$here/build-node.sh" "${dir[node]}" "$k8s_ldflags" ;;
+  *) echo "usage: build-binaries.sh k8s|etcd|kwok|prometheus|gateway-api|node | --print-dirs | --missing NAME..." >&2; exit 2 ;;
 esac

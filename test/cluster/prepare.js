@@ -27,17 +27,18 @@ const argocdLuaBuild = path.join(root, 'charts', 'tools', 'argocd-lua', 'build.s
  */
 export const DEFAULT_SECONDS = {
   npm: 40, build: 30, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 45, kwok: 100, prometheus: 300, 'gateway-api': 5, helm: 90, 'argocd-lua': 15,
+  node: NODE_SECONDS,
 };
 
 /** What each command needs, by task name. */
 export const TARGETS = {
-  demo: ['npm', 'build', 'debian-cluster', 'k8s', 'etcd', 'prometheus', 'gateway-api'],
-  cluster: ['debian-cluster', 'k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api'],
-  test: ['npm', 'build', 'debian-test', 'k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua'],
+  demo: ['npm', 'build', 'debian-cluster', 'k8s', 'node', 'etcd', 'prometheus', 'gateway-api'],
+  cluster: ['debian-cluster', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api'],
+  test: ['npm', 'build', 'debian-test', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua'],
   chart: ['debian-chart', 'helm', 'argocd-lua'],
 };
 
-const GO_DEPS = ['k8s', 'etcd', 'kwok', 'prometheus', 'gateway-api'];
+const GO_DEPS = ['k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api'];
 
 /** The tasks a target needs: label, command, what it waits for, whether the Go lane runs it, timing key. */
 export function planTasks(target, dirs) {
@@ -56,6 +57,8 @@ export function planTasks(target, dirs) {
     if (name in debian) return { name, label: 'Debian packages (apt-get when missing)', command: ['bash', ['-c', debian[name].join(' && ')]], key: name };
     if (name === 'helm') return { name, label: `helm ${version('helm').replace(/^helm-/, '')} from Go modules`, command: [helmBuild, []], go: true, key: version('helm') };
     if (name === 'argocd-lua') return { name, label: 'Argo CD Lua harness (gopher-lua) from Go modules', command: [argocdLuaBuild, []], go: true, key: 'argocd-lua' };
+    // The real node's binaries (build-node.sh); its directory is named by a content hash, not a version.
+    if (name === 'node') return { name, label: 'Real node: kubelet, containerd, runc, CNI, CoreDNS…', command: [buildBinaries, [name]], go: true, key: 'node' };
     if (GO_DEPS.includes(name)) {
       const what = { 'gateway-api': 'Gateway API CRDs', k8s: 'Kubernetes (4 binaries)' }[name] ?? name;
       return { name, label: `${what} ${version(name).replace(/^.*?-(v\d)/, '$1')} from Go modules`, command: [buildBinaries, [name]], go: true, key: version(name) };
