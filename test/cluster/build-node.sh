@@ -57,7 +57,7 @@ gobuild containerd ctr $c/cmd/ctr -tags urfave_cli_no_docs -ldflags "$c_ld"
 # pathrs-lite): cgo, libseccomp (libseccomp-dev, from install-deps.sh) linked statically.
 CGO_ENABLED=1 gobuild runc runc github.com/opencontainers/runc \
   -tags "seccomp urfave_cli_no_docs netgo osusergo" -ldflags "-s -w -X main.gitCommit=$runc_v -extldflags -static"
-"$tmp/runc" --version | grep -q '^libseccomp: ' || { echo "build-node: runc was built without libseccomp" >&2; exit 1; }
+grep -q '^libseccomp: ' <<<"$("$tmp/runc" --version)" || { echo "build-node: runc was built without libseccomp" >&2; exit 1; }
 
 for p in main/bridge ipam/host-local main/loopback meta/portmap; do
   gobuild cni-plugins "cni/${p#*/}" "github.com/containernetworking/plugins/plugins/$p" \
