@@ -62,6 +62,11 @@ func serveOnce(ctx context.Context, cfg config, kubeletSocket string, kubeletID 
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", path, err)
 	}
+	own, err := statID(path)
+	if err != nil {
+		lis.Close()
+		return fmt.Errorf("stat own socket: %w", err)
+	}
 	stop := make(chan struct{})
 	server := grpc.NewServer()
 	pluginapi.RegisterDevicePluginServer(server, newDevicePlugin(cfg.count, stop))
@@ -76,10 +81,6 @@ func serveOnce(ctx context.Context, cfg config, kubeletSocket string, kubeletID 
 		return err
 	}
 	log.Printf("registered %s with %s", cfg.resource, kubeletSocket)
-	own, err := statID(path)
-	if err != nil {
-		return fmt.Errorf("stat own socket: %w", err)
-	}
 	ticker := time.NewTicker(cfg.poll)
 	defer ticker.Stop()
 	for {
