@@ -1,5 +1,5 @@
 // Command line of the local cluster (`make cluster-up`, `make cluster-down`, ...):
-//   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node-agent]
+//   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node-agent] [--real-node]
 //   node .tern/tooling/cli.js down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start
 //   node .tern/tooling/cli.js restart kube-apiserver|etcd [--down-ms=N]
 // (`down --if-started-by=jest`: stops only a cluster that a jest run started and left, e.g. when jest was killed)
@@ -28,7 +28,8 @@ async function main(argv: string[]): Promise<void> {
       const cluster = await startCluster({
         kwokNodes: kwok === undefined ? 2 : Number(kwok),
         prometheus: flag('no-prometheus') === undefined,
-        nodeAgent: flag('no-node-agent') === undefined,
+        nodeAgent: flag('no-node-agent') === undefined && flag('real-node') === undefined,
+        realNode: flag('real-node') !== undefined,
         log: (line) => console.error(`cluster-up: ${line}`),
         startedBy: 'cluster-up',
       });

@@ -14,6 +14,8 @@ export interface ClusterState {
   binaries: BinaryDirs;
   prometheusUrl?: string;
   podCIDR?: string;
+  /** The node pods run on when it is the real node (`tern-node`); absent for the node agent. */
+  nodeName?: string;
   kwokNodes: number;
   startedAt: string;
   /** Who started it (`make cluster-up`, `jest`, ...): a jest run reuses only clusters it did not start. */

@@ -14,11 +14,22 @@ import { startPrometheus, stopPrometheus } from './prometheus.js';
 import { createKwokNodes, startKwok } from './kwok.js';
 import { ensureTooling } from './tooling-build.js';
 import { restartProcess, type RestartableProcess } from './restart.js';
+import { prepareNodeHost } from './node/cgroup-mounts.js';
+import { cachedImages } from './node/images.js';
+import { KUBERNETES_SERVICE_IP, NODE_IP, NODE_NAME, POD_CIDR, nodeLayout } from './node/layout.js';
+import { setUpNodeNetwork } from './node/network.js';
+import { makeNodePki } from './node/pki.js';
+import { NODE_PROCESSES, claimNode, releaseNode, startNode, stopNode } from './node/start-node.js';
 
 /** Options of {@link startCluster}. */
 export interface StartOptions {
-  /** Run the test node agent (`local-0`, real processes). Default true. */
+  /** Run the test node agent (`local-0`, real processes). Default true (false when `realNode`). */
   nodeAgent?: boolean;
+  /**
+   * Run a real node (`tern-node`: containerd, runc, CNI, kubelet, kube-proxy, CoreDNS, a fake-GPU device
+   * plugin) running the images built from the Dockerfile. Default false. One per network namespace.
+   */
+  realNode?: boolean;
   /** Start Prometheus scraping annotated pods. Default true. */
   prometheus?: boolean;
   /** Number of kwok fake nodes (`kwok-0..N-1`, label type=kwok, tainted). Default 0 (no kwok). */
@@ -44,8 +55,10 @@ export interface LocalCluster {
   kubectl: string;
   /** Base URL of Prometheus, when started. */
   prometheusUrl?: string;
-  /** Pod subnet of `local-0`. */
+  /** Pod subnet of `local-0` (or of the real node). */
   podCIDR?: string;
+  /** Name of the node pods run on (`local-0` for the node agent, `tern-node` for the real node). */
+  nodeName?: string;
   layout: StateLayout;
   /** Thin API client (token + CA). */
   kube: KubeHttp;
@@ -77,16 +90,29 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   fs.rmSync(path.join(layout.prometheusDir, 'data'), { recursive: true, force: true });
 
   const t0 = Date.now();
-  const bins = cachedDeps(['k8s', 'etcd', 'gateway-api', ...(opts.prometheus !== false ? ['prometheus' as const] : []), ...((opts.kwokNodes ?? 0) > 0 ? ['kwok' as const] : [])]);
-  const tooling = opts.nodeAgent === false ? undefined : ensureTooling(root, layout);
+  const realNode = opts.realNode === true;
+  const bins = cachedDeps(['k8s', 'etcd', 'gateway-api', ...(opts.prometheus !== false ? ['prometheus' as const] : []), ...((opts.kwokNodes ?? 0) > 0 ? ['kwok' as const] : []), ...(realNode ? ['node' as const] : [])]);
+  const images = realNode ? cachedImages() : [];
+  const tooling = (opts.nodeAgent ?? !realNode) ? ensureTooling(root, layout) : undefined;
   const kubectl = path.join(bins.k8s, 'kubectl');
-  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), startedBy: opts.startedBy, processes: [] };
+  const node = nodeLayout(layout);
+  const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), startedBy: opts.startedBy, processes: [], ...(realNode ? { nodeName: NODE_NAME, podCIDR: POD_CIDR } : {}) };
   const record = (p: ProcessRecord) => {
     state.processes.push(p);
     writeState(layout, state);
   };
   try {
-    const cp = await startControlPlane(layout, bins, record);
+    if (realNode) prepareNodeHost();
+    if (realNode) {
+      claimNode(layout.root, (owner) => isClusterAlive(stateLayout(owner)));
+      setUpNodeNetwork(NODE_IP);
+    }
+    const pki = realNode ? makeNodePki(node.pki, NODE_NAME, NODE_IP, KUBERNETES_SERVICE_IP) : undefined;
+    const nodeUser = `system:node:${NODE_NAME}`;
+    const cp = await startControlPlane(layout, bins, record, pki && {
+      advertiseAddress: NODE_IP, kubeletCa: pki.caCert, servingCert: pki.apiserverCert, servingKey: pki.apiserverKey, kubeletClientCert: pki.apiserverClientCert, kubeletClientKey: pki.apiserverClientKey,
+      users: { [nodeUser]: ['system:nodes'], 'system:kube-proxy': [] },
+    });
     Object.assign(state, { server: cp.server, token: cp.token, caFile: cp.caFile });
     writeState(layout, state);
     log(`control plane ready at ${cp.server} in ${Date.now() - t0} ms`);
@@ -121,6 +147,14 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
       fs.writeFileSync(layout.prometheusUrlFile, `${prom.url}\n`);
       log(`prometheus ready at ${prom.url}`);
     }
+    if (pki !== undefined) {
+      await startNode({
+        node, pki, bin: bins.node, images, server: cp.server, apiserverCa: cp.caFile, kubeletToken: userToken(cp.userTokens, nodeUser), kubeProxyToken: userToken(cp.userTokens, 'system:kube-proxy'),
+        kube, kubectl, adminKubeconfig: layout.kubeconfig, record, log,
+        ...(state.prometheusUrl ? { prometheusPort: Number(new URL(state.prometheusUrl).port) } : {}),
+      });
+      log(`node ${NODE_NAME} ready (pods in ${POD_CIDR})`);
+    }
     log(`cluster up in ${Date.now() - t0} ms`);
     kube.close();
     return attachCluster(opts.stateDir);
@@ -128,6 +162,12 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
     await stopCluster(layout);
     throw err;
   }
+}
+
+function userToken(tokens: Record<string, string>, user: string): string {
+  const token = tokens[user];
+  if (token === undefined) throw new Error(`the control plane made no token for ${user}`);
+  return token;
 }
 
 async function nodeReady(kube: KubeHttp, name: string): Promise<boolean> {
@@ -160,6 +200,7 @@ export function attachCluster(stateDir?: string): LocalCluster {
     kubectl: state.kubectl,
     prometheusUrl: state.prometheusUrl,
     podCIDR: state.podCIDR,
+    nodeName: state.nodeName ?? (state.processes.some((p) => p.name === 'node-agent') ? LOCAL_NODE : undefined),
     layout,
     kube,
     stopPrometheus: () => stopPrometheus(layout),
@@ -189,11 +230,16 @@ export function logTail(layout: StateLayout, lines = 40): string {
 export async function stopCluster(layout: StateLayout = stateLayout()): Promise<void> {
   const state = readState(layout);
   if (state !== undefined) {
-    // Agent first (it stops its pods), Prometheus and kwok; then the control plane in reverse start order.
-    const first = ['node-agent', 'prometheus', 'kwok'];
+    // The real node first (its pods, shims, mounts, rules), the agent (it stops its pods), Prometheus and kwok;
+    // then the control plane in reverse start order.
+    if (state.nodeName === NODE_NAME) {
+      await stopNode(nodeLayout(layout), state.binaries.node, state.processes);
+      releaseNode(layout.root);
+    }
+    const first = ['node-agent', 'prometheus', 'kwok', ...NODE_PROCESSES];
     for (const name of first) for (const p of state.processes.filter((x) => x.name === name)) await stopProcess(p, 15_000);
     for (const p of state.processes.filter((x) => !first.includes(x.name)).reverse()) await stopProcess(p, 10_000);
-    if (state.podCIDR) releasePodSubnet(state.podCIDR);
+    if (state.podCIDR && state.nodeName !== NODE_NAME) releasePodSubnet(state.podCIDR);
   }
   // Pod processes the agent could not stop (e.g. it was killed): stop them too.
   for (const rec of podProcessRecords(layout)) {

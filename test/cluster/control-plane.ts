@@ -21,6 +21,8 @@ export interface ControlPlane {
   kubeconfig: string;
   etcdUrl: string;
   processes: ProcessRecord[];
+  /** Tokens of NodeAccess.users, by user name. */
+  userTokens: Record<string, string>;
 }
 
 /** GET `url` over HTTPS (optionally with a token); resolves with the status code, 0 on connection error. */
@@ -60,8 +62,24 @@ export function tailFile(file: string, lines: number): string {
   }
 }
 
+/** What the apiserver needs to serve a real node (test/cluster/node/): pods reach it, it reaches the kubelet. */
+export interface NodeAccess {
+  /** The node's address: the apiserver listens on every address of the namespace and advertises this one. */
+  advertiseAddress: string;
+  /** CA that signed the kubelet's and the apiserver's serving certificates (clients trust it). */
+  kubeletCa: string;
+  /** The apiserver's serving certificate and key (for 127.0.0.1, the node's address, the `kubernetes` Service). */
+  servingCert: string;
+  servingKey: string;
+  /** The apiserver's client certificate and key for the kubelet API (logs, exec). */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
+  /** Extra token users: name → groups (the kubelet's system:node:<name>, system:kube-proxy). */
+  users: Record<string, string[]>;
+}
+
 /** Starts etcd, kube-apiserver, controller-manager and scheduler; resolves once each is healthy. */
-export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, onProcess: (p: ProcessRecord) => void): Promise<ControlPlane> {
+export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, onProcess: (p: ProcessRecord) => void, node?: NodeAccess): Promise<ControlPlane> {
   const [etcdClient, etcdPeer, apiPort, kcmPort, schedPort] = await freePorts(5);
   const log = (name: string) => path.join(layout.logs, `${name}.log`);
   const processes: ProcessRecord[] = [];
@@ -88,7 +106,13 @@ export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, o
   fs.mkdirSync(layout.pki, { recursive: true });
   const token = crypto.randomBytes(24).toString('hex');
   const tokenFile = path.join(layout.pki, 'tokens.csv');
-  fs.writeFileSync(tokenFile, `${token},tern-admin,tern-admin,"system:masters"\n`, { mode: 0o600 });
+  const userTokens: Record<string, string> = {};
+  const lines = [`${token},tern-admin,tern-admin,"system:masters"`];
+  for (const [user, groups] of Object.entries(node?.users ?? {})) {
+    userTokens[user] = crypto.randomBytes(24).toString('hex');
+    lines.push(`${userTokens[user]},${user},${user}${groups.length > 0 ? `,"${groups.join(',')}"` : ''}`);
+  }
+  fs.writeFileSync(tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   const saKey = path.join(layout.pki, 'service-account.key');
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   fs.writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
@@ -99,15 +123,22 @@ export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, o
   const server = `https://127.0.0.1:${apiPort}`;
   const apiserver = started(
     startDetached('kube-apiserver', path.join(bins.k8s, 'kube-apiserver'), [
-      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${certDir}`, `--token-auth-file=${tokenFile}`, '--authorization-mode=RBAC',
+      `--etcd-servers=${etcdUrl}`, `--secure-port=${apiPort}`, `--cert-dir=${certDir}`, `--token-auth-file=${tokenFile}`,
+      ...(node === undefined
+        ? ['--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--authorization-mode=RBAC',
+          // 127.0.0.1 may not be an Endpoints address, so the apiserver's own `kubernetes` Endpoints are not kept.
+          '--endpoint-reconciler-type=none']
+        : ['--bind-address=0.0.0.0', `--advertise-address=${node.advertiseAddress}`, '--authorization-mode=Node,RBAC',
+          '--enable-admission-plugins=NodeRestriction', '--endpoint-reconciler-type=lease',
+          `--tls-cert-file=${node.servingCert}`, `--tls-private-key-file=${node.servingKey}`,
+          `--kubelet-certificate-authority=${node.kubeletCa}`, `--kubelet-client-certificate=${node.kubeletClientCert}`,
+          `--kubelet-client-key=${node.kubeletClientKey}`, '--kubelet-preferred-address-types=InternalIP']),
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`, '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${saKey}`, `--service-account-signing-key-file=${saKey}`, '--allow-privileged=true',
-      // 127.0.0.1 may not be an Endpoints address, so the apiserver's own `kubernetes` Endpoints are not kept.
-      '--endpoint-reconciler-type=none', `--profiling=${process.env.TERN_PROFILING === '1'}`,
+      `--profiling=${process.env.TERN_PROFILING === '1'}`,
     ], log('kube-apiserver')),
   );
-  const caFile = path.join(certDir, 'apiserver.crt');
+  const caFile = node?.kubeletCa ?? path.join(certDir, 'apiserver.crt');
   await waitFor('kube-apiserver /readyz', async () => fs.existsSync(caFile) && (await httpsStatus(`${server}/readyz`, { token })) === 200, apiserver, 90_000);
 
   fs.writeFileSync(layout.kubeconfig, renderKubeconfig(server, token, caFile), { mode: 0o600 });
@@ -130,7 +161,7 @@ export async function startControlPlane(layout: StateLayout, bins: BinaryDirs, o
     waitFor('kube-controller-manager /healthz', async () => (await httpsStatus(`https://127.0.0.1:${kcmPort}/healthz`)) === 200, kcm, 60_000),
     waitFor('kube-scheduler /healthz', async () => (await httpsStatus(`https://127.0.0.1:${schedPort}/healthz`)) === 200, scheduler, 60_000),
   ]);
-  return { server, token, caFile, kubeconfig: layout.kubeconfig, etcdUrl, processes };
+  return { server, token, caFile, kubeconfig: layout.kubeconfig, etcdUrl, processes, userTokens };
 }
 
 /** GET `url` over plain HTTP; the status code, 0 on connection error. */

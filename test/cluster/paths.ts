@@ -53,7 +53,7 @@ export function stateLayout(dir = process.env.TERN_STATE_DIR ?? path.join(repoRo
 }
 
 /** What the local cluster takes from Tern's cache (build-binaries.sh NAME builds or fetches each). */
-export type ClusterDep = 'k8s' | 'etcd' | 'kwok' | 'prometheus' | 'gateway-api';
+export type ClusterDep = 'k8s' | 'etcd' | 'kwok' | 'prometheus' | 'gateway-api' | 'node';
 
 /** Directories of the cached dependencies (built from Go modules by build-binaries.sh, outside the namespace). */
 export interface BinaryDirs {
@@ -63,6 +63,8 @@ export interface BinaryDirs {
   prometheus: string;
   /** The Gateway API module's standard-channel CRDs (`standard/*.yaml`). */
   gatewayApi: string;
+  /** The real node's binaries: containerd, runc, CNI plugins, kubelet, kube-proxy, CoreDNS, the GPU device plugin. */
+  node: string;
 }
 
 /** The command that puts every dependency in the cache (it runs outside the network namespace). */
@@ -87,7 +89,7 @@ export function cachedDeps(needs: readonly ClusterDep[]): BinaryDirs {
     throw new Error(`the local cluster needs ${missing.join(', ')} from Tern's cache, not there (${missing.map((m) => get(m as ClusterDep)).join(', ')}): ` +
       `run \`${FETCH_DEPS_COMMAND}\` first (it builds them from Go modules outside the network namespace; nothing is downloaded inside it)`);
   }
-  return { k8s: get('k8s'), etcd: get('etcd'), kwok: get('kwok'), prometheus: get('prometheus'), gatewayApi: get('gateway-api') };
+  return { k8s: get('k8s'), etcd: get('etcd'), kwok: get('kwok'), prometheus: get('prometheus'), gatewayApi: get('gateway-api'), node: get('node') };
 }
 
 /** The default cache of built binaries, for messages. */

@@ -30,14 +30,18 @@ export function writePrometheusConfig(layout: StateLayout, state: Pick<ClusterSt
   return file;
 }
 
-/** Starts Prometheus (on the port of `state.prometheusUrl` when set) and waits for /-/ready. */
+/**
+ * Starts Prometheus (on the port of `state.prometheusUrl` when set) and waits for /-/ready. With the real
+ * node it listens on every address of the namespace: pods reach it as `prometheus.monitoring:9090`.
+ */
 export async function startPrometheus(layout: StateLayout, state: ClusterState): Promise<{ url: string; process: ProcessRecord }> {
+  const listen = state.nodeName !== undefined ? '0.0.0.0' : '127.0.0.1';
   const config = writePrometheusConfig(layout, state);
   const port = state.prometheusUrl ? Number(new URL(state.prometheusUrl).port) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = startDetached('prometheus', prometheusBinary(state), [
     `--config.file=${config}`, `--storage.tsdb.path=${path.join(layout.prometheusDir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--storage.tsdb.retention.time=1d', '--web.enable-lifecycle', '--log.level=warn',
+    `--web.listen-address=${listen}:${port}`, '--storage.tsdb.retention.time=1d', '--web.enable-lifecycle', '--log.level=warn',
   ], path.join(layout.logs, 'prometheus.log'));
   await waitFor('prometheus /-/ready', async () => (await httpStatus(`${url}/-/ready`)) === 200, proc, 30_000);
   return { url, process: proc };
