@@ -102,6 +102,9 @@ describe('tern-operator rollouts', () => {
       // PodSecurity `restricted` admitted every pod of the rollout: no ReplicaSet was refused a pod.
       const refused = await cluster.kube.request<{ items: { message?: string }[] }>('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedCreate`);
       expect(refused.items.map((e) => e.message)).toEqual([]);
+      // What the operator applies reads back as it sent it (e.g. quantities in canonical form): nothing to set back.
+      const reverted = await cluster.kube.request<{ items: { message?: string }[] }>('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DOwnedObjectReverted`);
+      expect(reverted.items.map((e) => e.message)).toEqual([]);
     }), 300_000);
 
   it('gatewayAPI router: the HTTPRoute carries each step\'s weights to the per-track Services', () =>

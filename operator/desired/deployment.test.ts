@@ -92,7 +92,8 @@ describe('track Deployment', () => {
     expect(spec.automountServiceAccountToken).toBe(false);
     expect(spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
     // /tmp holds the model cache: the largest model tern-server downloads (2 GiB by default) + 1 GiB
-    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '3072Mi' } }]);
+    // written in the apiserver's canonical form (3072Mi would read back as 3Gi: a difference on every pass)
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '3Gi' } }]);
     expect(spec.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     // the user's overrides still apply next to the hardening (resources, placement: asserted above)
     expect(spec.nodeSelector).toEqual({ pool: 'gpu' });
@@ -110,7 +111,10 @@ describe('track Deployment', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     const tunedSpec = (buildDeployment(tuned, 'stable', toModelRef(newModel('1.1.0')), 1).spec?.template as any).spec;
     expect(tunedSpec.terminationGracePeriodSeconds).toBe(70);
-    expect(tunedSpec.volumes[0].emptyDir.sizeLimit).toBe('9216Mi');
+    expect(tunedSpec.volumes[0].emptyDir.sizeLimit).toBe('9Gi');
+    const odd = newRelease('1.1.0', { spec: { serving: { ...serving, env: [{ name: 'TERN_MAX_MODEL_BYTES', value: '1000000000' }] } } });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+    expect((buildDeployment(odd, 'stable', toModelRef(newModel('1.1.0')), 1).spec?.template as any).spec.volumes[0].emptyDir.sizeLimit).toBe('1978Mi');
     // a value tern-server would refuse keeps the defaults (the pod then fails visibly at start)
     const bad = newRelease('1.1.0', { spec: { serving: { ...serving, env: [{ name: 'TERN_SHUTDOWN_TIMEOUT_MS', value: '-1' }] } } });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
