@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { faultSwitch, faultsOf } from './faults.js';
+import { parseVisibleDevices, type GpuDevices } from './gpu-devices.js';
 import { parseConfig, type ServerConfig } from './config.js';
 import { InProcessRunner } from './in-process-runner.js';
 import { ServerMetrics } from './metrics.js';
@@ -20,7 +21,7 @@ let runner: InProcessRunner;
 let service: ModelService;
 const features = Array.from({ length: 16 }, (_, i) => Math.sin(i));
 
-async function start(overrides: string[] = []): Promise<void> {
+async function start(overrides: string[] = [], gpus?: GpuDevices): Promise<void> {
   const config: ServerConfig = parseConfig(
     ['--model-url', `file://${MODEL}`, '--model-version', '1.1.0', '--baseline-score', '0.75', '--max-body-bytes', '200000', ...overrides],
     {}, () => '', 2,
@@ -32,7 +33,7 @@ async function start(overrides: string[] = []): Promise<void> {
   service.attach(buildModelSpec(inputs, outputs, readOnnxMetadata(bytes)), runner, 'cpu', 'abc');
   await service.warmUp();
   service.markReady();
-  server = createServer(createApp(service, { serverVersion: 'test', isDraining: () => false })).listen(0, '127.0.0.1');
+  server = createServer(createApp(service, { serverVersion: 'test', isDraining: () => false, gpus })).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
@@ -209,6 +210,27 @@ describe('tern-server HTTP API (real model, in-process runner)', () => {
     const res = await fetch(`${base}/nope`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toMatch(/no route for GET \/nope/);
+  });
+});
+
+describe('the GPUs the pod was given (NVIDIA_VISIBLE_DEVICES)', () => {
+  afterEach(() => stop());
+
+  it('are in /readyz and tern_server_gpu_devices', async () => {
+    await start([], parseVisibleDevices('GPU-8e3f2a10,GPU-9a1b2c3d'));
+    const ready = (await (await fetch(`${base}/readyz`)).json()) as Record<string, unknown>;
+    expect(ready).toMatchObject({ ready: true, gpus: { visible_devices: 'GPU-8e3f2a10,GPU-9a1b2c3d', count: 2 } });
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^tern_server_gpu_devices 2$/m);
+  });
+
+  it('are absent without a device plugin (and for "all", whose count is not known here the gauge is absent)', async () => {
+    await start();
+    expect((await (await fetch(`${base}/readyz`)).json()) as Record<string, unknown>).not.toHaveProperty('gpus');
+    expect(await (await fetch(`${base}/metrics`)).text()).not.toMatch(/^tern_server_gpu_devices /m);
+    await stop();
+    await start([], parseVisibleDevices('all'));
+    expect((await (await fetch(`${base}/readyz`)).json()) as Record<string, unknown>).toMatchObject({ gpus: { visible_devices: 'all', count: null } });
+    expect(await (await fetch(`${base}/metrics`)).text()).not.toMatch(/^tern_server_gpu_devices /m);
   });
 });
 

@@ -6,6 +6,7 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AvailabilityWindow } from './availability.js';
 import { afterFaultDelay, faultsOf } from './faults.js';
+import type { GpuDevices } from './gpu-devices.js';
 import { hotRoutes } from './hot-routes.js';
 import { HttpError, INTERNAL_ERROR } from './http-error.js';
 import { cutInput } from './input-text.js';
@@ -45,6 +46,8 @@ export interface AppOptions {
   serverVersion: string;
   isDraining: () => boolean;
   availability?: AvailabilityWindow;
+  /** The GPUs NVIDIA_VISIBLE_DEVICES names (gpu-devices.ts); undefined when it is unset. */
+  gpus?: GpuDevices;
 }
 
 /** Builds the request listener for one model service: the hot routes first, then the express app. */
@@ -91,7 +94,8 @@ export function createApp(service: ModelService, options: AppOptions): RequestLi
 
   app.use(v1Routes(service));
   app.use(v2Routes(service, options.serverVersion));
-  app.use(opsRoutes(service, options.isDraining, () => metrics.availability.set(availability.ratio())));
+  if (options.gpus?.count !== undefined) metrics.reportGpuDevices(options.gpus.count);
+  app.use(opsRoutes(service, options.isDraining, () => metrics.availability.set(availability.ratio()), options.gpus));
 
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: `no route for ${req.method} ${cutInput(req.path)}; see /v1/predict, /v2/models/${config.modelName}/infer, /healthz, /readyz, /metrics` });

@@ -13,6 +13,7 @@ import { log } from './log.js';
 import { ServerMetrics } from './metrics.js';
 import { missingNodeFlags } from './node-options.js';
 import { fetchModel, ModelSourceError } from './model-source.js';
+import { parseVisibleDevices, VISIBLE_DEVICES_ENV, type GpuDevices } from './gpu-devices.js';
 import { ModelService } from './model-service.js';
 import { notOnnxReason } from './model-format.js';
 import { buildModelSpec } from './model-spec.js';
@@ -105,8 +106,15 @@ async function main(): Promise<void> {
   const metrics = new ServerMetrics();
   const service = new ModelService(config, metrics, (s) =>
     log('warn', 'drift alarm: target score mean fell below the baseline', { mean: s.mean, baseline: s.baseline, alarm_drop: s.alarm_drop, window_size: s.window_size }));
+  let gpus: GpuDevices | undefined;
+  try {
+    gpus = parseVisibleDevices(process.env[VISIBLE_DEVICES_ENV]);
+    if (gpus) log('info', 'GPU devices given to this pod', { visible_devices: gpus.visibleDevices, count: gpus.count ?? 'all' });
+  } catch (err) {
+    log('warn', `${VISIBLE_DEVICES_ENV} not understood; not reporting GPUs`, { error: (err as Error).message });
+  }
   let draining = false;
-  const app = createApp(service, { serverVersion: SERVER_VERSION, isDraining: () => draining, availability: new AvailabilityWindow() });
+  const app = createApp(service, { serverVersion: SERVER_VERSION, isDraining: () => draining, availability: new AvailabilityWindow(), gpus });
   const server = createServer(app);
   const drain = new Drain(server);
   server.keepAliveTimeout = 65_000;

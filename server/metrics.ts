@@ -93,6 +93,16 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'tern_server_' });
   }
 
+  /**
+   * tern_server_gpu_devices: the GPUs the device plugin gave this pod (NVIDIA_VISIBLE_DEVICES). Registered only
+   * when that count is known, so that a pod without a device plugin (or with "all") shows no made-up 0.
+   */
+  reportGpuDevices(count: number): void {
+    const name = 'tern_server_gpu_devices';
+    const gauge = (this.registry.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help: 'GPUs the device plugin gave this pod (NVIDIA_VISIBLE_DEVICES)', registers: [this.registry] });
+    gauge.set(count);
+  }
+
   /** Adds the pending prediction counts to `predictions` (its collect hook calls this before every read). */
   flushPredictions(): void {
     this.pendingPredictions.drain(this.predictionLabel, (label, n) => this.predictions.inc({ class: label }, n));

@@ -1,11 +1,19 @@
 // `helm install` of charts/tern into the local control plane: the CRD comes from the chart's crds/
 // (the very crds/modelrelease.yaml), the operator pod becomes ready through its /readyz probe, takes the
-// leader Lease and reports tern_leader 1; `helm uninstall` removes what the chart created.
+// leader Lease and reports tern_leader 1; `helm uninstall` removes what the chart created. Both namespaces
+// enforce Pod Security `restricted` through the apiserver's own PodSecurity admission: the operator pod is
+// admitted, and so are the tern-server pods the operator builds (a dry-run Pod from buildDeployment's
+// template); a pod that breaks `restricted` is refused.
 // Needs the operator (bin/tern-operator.js) built: `make test-cluster` builds first.
+import { parseAllDocuments } from 'yaml';
 import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 import { KubeError } from './cluster/kube-http.js';
-import { run } from '../charts/lib/tools.js';
+import { dryRunPod, RESTRICTED_NAMESPACE_LABELS, type PodTemplate } from './cluster/pod-security.js';
+import { helm, run } from '../charts/lib/tools.js';
 import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
+import { buildDeployment } from '../operator/desired/deployment.js';
+import { toModelRef } from '../operator/planner/models.js';
+import { newModel, newRelease } from '../operator/planner/testing.js';
 
 const CRD = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/modelreleases.serving.tern.dev';
 const NAMESPACE = 'tern-helm-install';
@@ -44,7 +52,8 @@ describe('helm install charts/tern', () => {
           return err instanceof KubeError && err.status === 404 ? true : undefined;
         }
       }, 60_000);
-      await createNamespace(cluster, WATCHED);
+      await createNamespace(cluster, WATCHED, undefined, RESTRICTED_NAMESPACE_LABELS);
+      await createNamespace(cluster, NAMESPACE, undefined, RESTRICTED_NAMESPACE_LABELS);
 
       release = await installChart(cluster, { namespace: NAMESPACE, watchNamespaces: [WATCHED], wait: false });
 
@@ -75,6 +84,35 @@ describe('helm install charts/tern', () => {
       expect(expected.map(([args]) => [args, can(args)])).toEqual(expected);
     });
   }, 120_000);
+
+  it('Pod Security restricted (the apiserver\'s admission): admits the chart\'s operator pod and the operator\'s tern-server pods, refuses a root-allowed pod', async () => {
+    await withClusterLogs(cluster, async () => {
+      const rendered = helm(['template', 'tern', 'charts/tern', '--namespace', NAMESPACE]);
+      if (rendered.status !== 0) throw new Error(`helm template failed:\n${rendered.stderr}`);
+      const operator = parseAllDocuments(rendered.stdout)
+        .map((d) => d.toJS() as { kind?: string; spec?: { template: PodTemplate } } | null)
+        .find((o) => o?.kind === 'Deployment');
+      expect(await dryRunPod(cluster.kube, NAMESPACE, 'psa-operator', operator!.spec!.template)).toEqual({ admitted: true });
+
+      // The user's spec.serving overrides (GPU, resources, env, placement) sit next to the hardening.
+      const serving = {
+        gpu: 1, executionProvider: 'cuda', resources: { requests: { cpu: '500m' }, limits: { memory: '1Gi' } },
+        env: [{ name: 'TERN_WORKERS', value: '2' }], nodeSelector: { pool: 'gpu' },
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      };
+      const release = newRelease('1.1.0', { spec: { serving } } as unknown as Parameters<typeof newRelease>[1]);
+      const server = buildDeployment(release, 'canary', toModelRef(newModel('1.1.0')), 1).spec?.template as PodTemplate;
+      expect(await dryRunPod(cluster.kube, WATCHED, 'psa-tern-server', server)).toEqual({ admitted: true });
+
+      // Without runAsNonRoot the same pod breaks `restricted`: PodSecurity refuses it, naming the rule.
+      const spec = structuredClone(server.spec) as { securityContext: Record<string, unknown>; containers: { securityContext: Record<string, unknown> }[] };
+      delete spec.securityContext.runAsNonRoot;
+      delete spec.containers[0]!.securityContext.runAsNonRoot;
+      const refused = await dryRunPod(cluster.kube, WATCHED, 'psa-root-allowed', { ...server, spec });
+      expect(refused).toMatchObject({ admitted: false, status: 403 });
+      expect(refused.admitted === false ? refused.message : '').toMatch(/violates PodSecurity "restricted:latest": runAsNonRoot != true/);
+    });
+  }, 60_000);
 
   it('runs the operator: ready through /readyz, leading, reporting tern_leader 1', async () => {
     await withClusterLogs(cluster, async () => {

@@ -1,7 +1,8 @@
 // End to end on the local control plane with real tern-server pods: a release goes 1.0.0 -> Healthy,
 // then 1.1.0 through staging and every canary step to Healthy, with the ready-pod split (replicas router)
 // and the HTTPRoute weights (gatewayAPI router) checked at every step; `kubectl get mr` shows the
-// columns; a converged release causes no API writes.
+// columns; a converged release causes no API writes. The namespace enforces Pod Security `restricted`
+// (the apiserver's PodSecurity admission): every tern-server pod of the rollout must be admitted by it.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -13,6 +14,7 @@ import { resolveRelease } from '../operator/model/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
 import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
 
 const NS = `op-rollout-${Date.now().toString(36)}`;
@@ -23,7 +25,7 @@ let operator: OperatorProcess;
 
 beforeAll(async () => {
   host = await startModelHost(join(ROOT, 'models/species'));
-  await createNamespace(client, NS);
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
   operator = await startOperator(NS, 'rollout-e2e');
 }, 60_000);
 
@@ -96,6 +98,13 @@ describe('tern-operator rollouts', () => {
       const table = execFileSync(cluster.kubectl, ['get', 'mr', '-n', NS, 'species'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, encoding: 'utf8' });
       expect(table.split('\n')[0]).toMatch(/NAME\s+PHASE\s+STABLE\s+CANDIDATE\s+WEIGHT\s+AGE/);
       expect(table.split('\n')[1]).toMatch(/species\s+Healthy\s+1\.1\.0\s+(<none>\s+)?0\s+/);
+
+      // PodSecurity `restricted` admitted every pod of the rollout: no ReplicaSet was refused a pod.
+      const refused = await cluster.kube.request<{ items: { message?: string }[] }>('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DFailedCreate`);
+      expect(refused.items.map((e) => e.message)).toEqual([]);
+      // What the operator applies reads back as it sent it (e.g. quantities in canonical form): nothing to set back.
+      const reverted = await cluster.kube.request<{ items: { message?: string }[] }>('GET', `/api/v1/namespaces/${NS}/events?fieldSelector=reason%3DOwnedObjectReverted`);
+      expect(reverted.items.map((e) => e.message)).toEqual([]);
     }), 300_000);
 
   it('gatewayAPI router: the HTTPRoute carries each step\'s weights to the per-track Services', () =>

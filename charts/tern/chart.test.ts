@@ -62,7 +62,11 @@ describe('helm template, default values (cluster-wide)', () => {
   it('runs the operator non-root, read-only, without capabilities, with seccomp, resources and probes', () => {
     const spec = deployment(objects).spec.template.spec;
     const container = spec.containers[0];
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    // The operator calls the API server with its service-account token; the root filesystem is read-only, /tmp an emptyDir.
+    expect(spec.automountServiceAccountToken).toBe(true);
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+    expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -194,6 +198,14 @@ describe('values.schema.json', () => {
     ['a wrong type', 'replicaCount=two', 'replicaCount'],
     ['a bad monitoring switch', 'monitoring.podMonitor.enabled=maybe', 'enabled'],
     ['an unknown log level', 'logLevel=verbose', 'logLevel'],
+    // Pod Security restricted: a values file cannot quietly make the operator pod one the namespace refuses.
+    ['a root-allowed pod', 'podSecurityContext.runAsNonRoot=false', "at '/podSecurityContext/runAsNonRoot': value must be true"],
+    ['a pod without seccomp', 'podSecurityContext.seccompProfile=null', "missing property 'seccompProfile'"],
+    ['user 0', 'podSecurityContext.runAsUser=0', "at '/podSecurityContext/runAsUser'"],
+    ['privilege escalation', 'securityContext.allowPrivilegeEscalation=true', "at '/securityContext/allowPrivilegeEscalation': value must be false"],
+    ['capabilities kept', 'securityContext.capabilities.drop={NET_RAW}', "at '/securityContext/capabilities/drop'"],
+    ['an added capability', 'securityContext.capabilities.add={SYS_ADMIN}', "at '/securityContext/capabilities/add/0'"],
+    ['a writable root filesystem', 'securityContext.readOnlyRootFilesystem=false', "at '/securityContext/readOnlyRootFilesystem'"],
   ])('rejects %s', (_what, set, message) => {
     const result = helm(['template', 'tern', CHART, '--set', set]);
     expect(result.status).not.toBe(0);

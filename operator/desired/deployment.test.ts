@@ -5,6 +5,7 @@ import { newModel, newRelease, SHA_A } from '../planner/testing.js';
 import { buildDeployment } from './deployment.js';
 import { ANNOTATION_REVISION, podServing, revisionOf } from '../model/pod-serving.js';
 import { buildTrackService } from './service.js';
+import { PRESTOP_SLEEP_SECONDS, SERVER_SHUTDOWN_TIMEOUT_MS } from './pod-security.js';
 
 type Container = { image: string; command: string[]; args: string[]; resources: unknown; readinessProbe: { httpGet: { path: string } }; livenessProbe: { httpGet: { path: string } } };
 type PodSpec = { containers: Container[]; nodeSelector?: unknown; tolerations?: unknown };
@@ -82,6 +83,42 @@ describe('track Deployment', () => {
     expect((own.spec?.template as Template).metadata.annotations).not.toHaveProperty(ANNOTATION_REVISION);
     // a ref without a serving config (recorded before it was kept) runs spec.serving
     expect(deployment.metadata.annotations?.[ANNOTATION_REVISION]).toBe(revisionOf(toModelRef(newModel('1.1.0')), podServing(release.spec.serving)));
+  });
+
+  it('hardens the pods to Pod Security restricted: non-root 65532, RuntimeDefault seccomp, no escalation or capabilities, read-only root with /tmp, no token', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fields asserted are outside the Template type on purpose
+    const spec = template.spec as any;
+    expect(spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    // /tmp holds the model cache: the largest model tern-server downloads (2 GiB by default) + 1 GiB
+    // written in the apiserver's canonical form (3072Mi would read back as 3Gi: a difference on every pass)
+    expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '3Gi' } }]);
+    expect(spec.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    // the user's overrides still apply next to the hardening (resources, placement: asserted above)
+    expect(spec.nodeSelector).toEqual({ pool: 'gpu' });
+  });
+
+  it('sleeps in preStop while endpoints drop the pod, then leaves tern-server its whole SIGTERM drain inside the grace period', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+    const spec = template.spec as any;
+    expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: PRESTOP_SLEEP_SECONDS } } });
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(PRESTOP_SLEEP_SECONDS + SERVER_SHUTDOWN_TIMEOUT_MS / 1000);
+    expect(spec.terminationGracePeriodSeconds).toBe(35);
+    // a longer drain or a larger model limit set through spec.serving.env moves the grace period and /tmp with it
+    const env = [{ name: 'TERN_SHUTDOWN_TIMEOUT_MS', value: '60000' }, { name: 'TERN_MAX_MODEL_BYTES', value: String(8 * 1024 ** 3) }];
+    const tuned = newRelease('1.1.0', { spec: { serving: { ...serving, env } } });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+    const tunedSpec = (buildDeployment(tuned, 'stable', toModelRef(newModel('1.1.0')), 1).spec?.template as any).spec;
+    expect(tunedSpec.terminationGracePeriodSeconds).toBe(70);
+    expect(tunedSpec.volumes[0].emptyDir.sizeLimit).toBe('9Gi');
+    const odd = newRelease('1.1.0', { spec: { serving: { ...serving, env: [{ name: 'TERN_MAX_MODEL_BYTES', value: '1000000000' }] } } });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+    expect((buildDeployment(odd, 'stable', toModelRef(newModel('1.1.0')), 1).spec?.template as any).spec.volumes[0].emptyDir.sizeLimit).toBe('1978Mi');
+    // a value tern-server would refuse keeps the defaults (the pod then fails visibly at start)
+    const bad = newRelease('1.1.0', { spec: { serving: { ...serving, env: [{ name: 'TERN_SHUTDOWN_TIMEOUT_MS', value: '-1' }] } } });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
+    expect((buildDeployment(bad, 'stable', toModelRef(newModel('1.1.0')), 1).spec?.template as any).spec.terminationGracePeriodSeconds).toBe(35);
   });
 
   it('has a Service per track selecting exactly that track', () => {

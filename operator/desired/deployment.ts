@@ -9,6 +9,7 @@ import { MANAGED_SELECTOR, type OwnedKind } from './owned-kind.js';
 import { DEPLOYMENTS } from '../runtime/resources.js';
 import { ANNOTATION_REVISION, revisionOf, servingOf } from '../model/pod-serving.js';
 import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
+import { hardenedContainerFields, hardenedPodFields } from './pod-security.js';
 
 /** tern-server's command line for `model` (flags as in docs/conventions.md). */
 export function serverArgs(serving: Serving, model: ModelRef): string[] {
@@ -39,6 +40,7 @@ export function containerResources(serving: Serving): { requests?: Record<string
  * The Deployment `<release>-<track>` running `model` with `replicas` pods, with the serving config `model`
  * was released with (its status copy; spec.serving for a model recorded before serving was kept). Its
  * revision annotation names what the template runs (on the Deployment only: adding it rolls no pod).
+ * The pods are hardened to Pod Security `restricted` (pod-security.ts); no spec.serving field reaches those fields.
  */
 export function buildDeployment(release: ResolvedRelease, track: TrackName, model: ModelRef, replicas: number): KubeObject {
   const name = release.metadata.name;
@@ -82,8 +84,10 @@ export function buildDeployment(release: ResolvedRelease, track: TrackName, mode
               resources: containerResources(serving),
               readinessProbe: probe('/readyz', 2, 3),
               livenessProbe: { ...probe('/healthz', 10, 6), initialDelaySeconds: 10 },
+              ...hardenedContainerFields(),
             },
           ],
+          ...hardenedPodFields(serving),
           ...(serving.nodeSelector ? { nodeSelector: serving.nodeSelector } : {}),
           ...(serving.tolerations ? { tolerations: serving.tolerations } : {}),
         },

@@ -51,17 +51,23 @@ export async function installChart(
   };
 }
 
-/** Makes sure a namespace exists and is Active (one left Terminating by an earlier run is waited out). */
-export async function createNamespace(cluster: LocalCluster, name: string, timeoutMs = 120_000): Promise<void> {
+/**
+ * Makes sure a namespace exists and is Active (one left Terminating by an earlier run is waited out), with
+ * `labels` (e.g. Pod Security enforcement) set on it.
+ */
+export async function createNamespace(cluster: LocalCluster, name: string, timeoutMs = 120_000, labels: Record<string, string> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const ns = await cluster.kube.request<{ status?: { phase?: string } }>('GET', `/api/v1/namespaces/${name}`);
-      if (ns.status?.phase !== 'Terminating') return;
+      if (ns.status?.phase !== 'Terminating') {
+        if (Object.keys(labels).length > 0) await cluster.kube.mergePatch(`/api/v1/namespaces/${name}`, { metadata: { labels } });
+        return;
+      }
     } catch (err) {
       if (!(err instanceof KubeError && err.status === 404)) throw err;
       try {
-        await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
         return;
       } catch (createErr) {
         if (!(createErr instanceof KubeError && createErr.status === 409)) throw createErr;

@@ -140,9 +140,9 @@ export function e2eRelease(name: string, namespace: string, model: ModelReleaseS
   };
 }
 
-/** Creates a namespace for one test file. */
-export async function createNamespace(client: ApiKubeClient, name: string): Promise<void> {
-  await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+/** Creates a namespace for one test file, with `labels` (e.g. test/cluster/pod-security.ts's Pod Security enforcement). */
+export async function createNamespace(client: ApiKubeClient, name: string, labels: Record<string, string> = {}): Promise<void> {
+  await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 }
 
 export async function getRelease(client: ApiKubeClient, namespace: string, name: string): Promise<ModelRelease> {

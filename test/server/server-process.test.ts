@@ -41,9 +41,9 @@ let cacheDir: string;
 const running: Running[] = [];
 
 /** Starts tern-server on a free port; resolves once it listens (not necessarily ready). */
-async function startServer(args: string[], nodeFlags: readonly string[] = []): Promise<Running> {
+async function startServer(args: string[], nodeFlags: readonly string[] = [], env: Record<string, string> = {}): Promise<Running> {
   const proc = spawn(process.execPath, [...nodeFlags, join(ROOT, 'bin/tern-server.js'), '--host', '127.0.0.1', '--port', '0', '--cache-dir', cacheDir, '--workers', '1', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env },
   });
   const logs: string[] = [];
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
@@ -115,6 +115,20 @@ describe('tern-server process', () => {
     const doc = await readyz(good, 200);
     expect(doc).toMatchObject({ ready: true, model: { name: 'species', version: '1.1.0', provider: 'cpu' } });
     expect(host.hits.get('/species/1.1.0/species-1.1.0.onnx')).toBe(1);
+  });
+
+  it('reports the GPUs a device plugin gave it (NVIDIA_VISIBLE_DEVICES): start log, /readyz, tern_server_gpu_devices', async () => {
+    const gpu = await startServer(['--model-url', modelUrl('1.1.0'), '--model-version', '1.1.0'], [], { NVIDIA_VISIBLE_DEVICES: 'GPU-8e3f2a10,GPU-9a1b2c3d' });
+    try {
+      expect(gpu.logs.find((l) => l.includes('GPU devices given to this pod'))).toContain('"visible_devices":"GPU-8e3f2a10,GPU-9a1b2c3d","count":2');
+      expect(await (await fetch(`${gpu.base}/readyz`)).json()).toMatchObject({ gpus: { visible_devices: 'GPU-8e3f2a10,GPU-9a1b2c3d', count: 2 } });
+      expect(await (await fetch(`${gpu.base}/metrics`)).text()).toMatch(/^tern_server_gpu_devices 2$/m);
+      // without the variable (the server above): nothing reported
+      expect(await (await fetch(`${good.base}/readyz`)).json()).not.toHaveProperty('gpus');
+    } finally {
+      gpu.proc.kill('SIGKILL');
+      await gpu.exited;
+    }
   });
 
   it('predicts over /v1 and OIP JSON and binary, with the same numbers', async () => {
