@@ -42,6 +42,7 @@ if [[ ! -f $tarball ]]; then
   rm -f "$images_dir"/base/*.tmp
   mmdebstrap --quiet "${args[@]}" bookworm "$tarball.tmp" "$sources"
   mv "$tarball.tmp" "$tarball"
+  find "$images_dir/base" -maxdepth 1 -name 'node20-bookworm-*.tar' ! -name "${tarball##*/}" -delete
 fi
 
 if ! has_image "$name" tern.base.hash "$hash"; then

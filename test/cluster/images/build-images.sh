@@ -5,18 +5,20 @@
 # bookworm + Node 20 base, `npm ci` inside the build reaching the npm registry through the host network
 # with this machine's npm cache mounted; pause and CoreDNS are FROM-scratch images of the binaries given.
 #
-#   build-images.sh [--pause BIN [--pause-tag 3.10]] [--coredns BIN [--coredns-version vX.Y.Z]]
+#   build-images.sh [--pause BIN [--pause-tag X.Y.Z]] [--coredns BIN [--coredns-version vX.Y.Z]]
 #
 # Writes $TERN_CACHE_DIR/images/<name>-<hash>.tar (docker-archive, the image name in its manifest) and
 # $TERN_CACHE_DIR/images/index.json: [{"name", "archive", "hash"}] for the images of this run. The lead's
-# node imports each with `ctr -n k8s.io images import <archive>`. The CoreDNS tag comes from the binary
-# (`coredns -version`) unless --coredns-version gives it. Run outside the `tern` network namespace.
+# node imports each with `ctr -n k8s.io images import <archive>`. The tags come from the binaries
+# (`pause -v`: registry.k8s.io/pause:3.10.2, the sandbox image containerd 2.4 expects; `coredns -version`:
+# registry.k8s.io/coredns/coredns:v1.15.0) unless --pause-tag / --coredns-version give them.
+# Run outside the `tern` network namespace.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 source "$here/lib.sh"
 
-pause="" pause_tag="3.10" coredns="" coredns_version=""
+pause="" pause_tag="" coredns="" coredns_version=""
 while (($# > 0)); do
   case "$1" in
     --pause|--pause-tag|--coredns|--coredns-version)
@@ -29,11 +31,15 @@ done
 for bin in "$pause" "$coredns"; do
   [[ -z $bin || ( -f $bin && -x $bin ) ]] || { echo "build-images: '$bin' is not an executable file" >&2; exit 2; }
 done
+if [[ -n $pause && -z $pause_tag ]]; then
+  pause_tag="$(timeout 2 "$pause" -v 2>/dev/null | sed -n 's/^pause\.c v\([0-9][0-9.]*\).*$/\1/p' | head -1)" || true
+  [[ -n $pause_tag ]] || { echo "build-images: '$pause -v' names no pause version; give --pause-tag X.Y.Z" >&2; exit 2; }
+fi
 if [[ -n $coredns && -z $coredns_version ]]; then
-  coredns_version="v$(timeout 10 "$coredns" -version 2>/dev/null | sed -n 's/^CoreDNS-\([0-9][0-9.]*\)$/\1/p' | head -1)"
+  coredns_version="v$(timeout 10 "$coredns" -version 2>/dev/null | sed -n 's/^CoreDNS-\([0-9][0-9.]*\)$/\1/p' | head -1)" || true
   [[ $coredns_version != v ]] || { echo "build-images: '$coredns -version' names no CoreDNS version; give --coredns-version vX.Y.Z" >&2; exit 2; }
 fi
-[[ $pause_tag =~ ^[0-9A-Za-z._-]+$ && ( -z $coredns || $coredns_version =~ ^v[0-9][0-9A-Za-z._-]*$ ) ]] \
+[[ ( -z $pause || $pause_tag =~ ^[0-9A-Za-z._-]+$ ) && ( -z $coredns || $coredns_version =~ ^v[0-9][0-9A-Za-z._-]*$ ) ]] \
   || { echo "build-images: bad tag '$pause_tag' or '$coredns_version'" >&2; exit 2; }
 
 server_version="$(node -p "require('$root/package.json').version")"
@@ -61,11 +67,17 @@ tern_hash="$( { echo "base $base_hash scripts $scripts_hash server $server_versi
 declare -A tern_images=([tern-server]="ghcr.io/tern-dev/tern-server:$server_version" [tern-operator]="ghcr.io/tern-dev/tern-operator:$operator_version")
 for target in tern-server tern-operator; do
   if [[ ! -f $images_dir/$target-$tern_hash.tar ]]; then
+    # Every source change leaves its layers behind: past the bound, start the store afresh (next npm ci ~3 min).
+    if [[ -d $storage && $(du -sm "$storage" | cut -f1) -gt $((${TERN_IMAGES_STORE_MAX_GB:-6} * 1024)) ]]; then
+      echo "images: the image store is over ${TERN_IMAGES_STORE_MAX_GB:-6} GB; emptying it" >&2
+      tbuildah rmi --all --force >/dev/null
+    fi
     base="$("$here/base.sh")"
+    npm_cache="$(npm config get cache)" && mkdir -p "$npm_cache"
     echo "images: building $target (${tern_images[$target]}) from the Dockerfile" >&2
-    # Low priority: the other prepare tasks share the cores. --layers keeps the `npm ci` layer for the next source change.
-    nice -n 10 buildah --root "$storage/root" --runroot "$storage/run" --storage-driver overlay build --quiet --layers \
-      --pull=never --network host --volume "$HOME/.npm:/root/.npm" --build-arg NODE_IMAGE="$base" \
+    # --layers keeps the `npm ci` layer for the next source change; its cache is this machine's ~/.npm.
+    tbuildah build --quiet --layers \
+      --pull=never --network host --volume "$npm_cache:/root/.npm" --build-arg NODE_IMAGE="$base" \
       --target "$target" -t "${tern_images[$target]}" -f "$root/Dockerfile" "$root" >/dev/null
     archive "$target" "${tern_images[$target]}" "$tern_hash"
   fi
