@@ -6,7 +6,8 @@
 #
 # Both contain the three commands (tern, tern-server, tern-operator) on PATH, run as the unprivileged
 # user 65532, write nothing outside /tmp (fine with readOnlyRootFilesystem plus an emptyDir on /tmp),
-# and hold only production dependencies (~250 MB, most of it onnxruntime-node's native libraries).
+# and hold only production dependencies (~150 MB: onnxruntime-node's native libraries for the image's
+# platform, the Kubernetes client) on the Node base.
 # The image names matter: ModelRelease pods use ghcr.io/tern-dev/tern-server:<version> with command
 # ["tern-server"] (docs/conventions.md), the chart ghcr.io/tern-dev/tern-operator:<appVersion>.
 #
@@ -23,15 +24,21 @@ FROM ${NODE_IMAGE} AS build
 ARG ORT_INSTALL=skip
 WORKDIR /src
 COPY package.json package-lock.json .npmrc ./
-RUN npm config set --location=project onnxruntime-node-install "${ORT_INSTALL}" \
- && npm ci --no-audit --no-fund
+# onnxruntime-node's install script reads ONNXRUNTIME_NODE_INSTALL before .npmrc (npm 11 refuses
+# `npm config set` of a key it does not know, so the variable it is).
+RUN ONNXRUNTIME_NODE_INSTALL="${ORT_INSTALL}" npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY common ./common
 COPY operator ./operator
 COPY server ./server
 COPY models ./models
+# onnxruntime-node bundles its native libraries for every platform (~290 MB); keep this one's (~45 MB).
 RUN npx tsc -p tsconfig.build.json \
- && npm prune --omit=dev --no-audit --no-fund
+ && npm prune --omit=dev --no-audit --no-fund \
+ && ort=node_modules/onnxruntime-node/bin/napi-v6 platform="$(node -p 'process.platform + "/" + process.arch')" \
+ && test -d "$ort/$platform" \
+ && find "$ort" -mindepth 2 -maxdepth 2 ! -path "$ort/$platform" -exec rm -rf {} + \
+ && find "$ort" -mindepth 1 -maxdepth 1 -type d -empty -delete
 
 # ---- runtime: what both images share ------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

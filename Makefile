@@ -72,9 +72,13 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 
 # ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
 # ---- test node agent, kwok, Prometheus — in the `tern` network namespace; state in .tern/)
-.PHONY: cluster-deps cluster-tooling cluster-up cluster-down cluster-status cluster-shell kubectl prometheus-stop prometheus-start
+.PHONY: cluster-deps images cluster-tooling cluster-up cluster-down cluster-status cluster-shell kubectl prometheus-stop prometheus-start
 cluster-deps: ## Build/fetch what the local cluster needs, outside the network namespace, when missing (cached in ~/.cache/tern)
 	@$(NODE) test/cluster/prepare.js cluster
+
+images: ## Build the container images the local cluster's node runs (buildah, no daemon; cached by content hash in ~/.cache/tern/images). IMAGES_ARGS="--pause BIN --coredns BIN"
+	@test/cluster/images/ensure-tools.sh
+	@test/cluster/images/build-images.sh $(IMAGES_ARGS)
 
 cluster-tooling: install
 	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp

@@ -1,8 +1,8 @@
 // Prepares what a command needs before it meets the local cluster, OUTSIDE the `tern` network namespace
 // (the only place where the package registries can be reached), with a live progress view:
 //   node test/cluster/prepare.js demo | test | cluster | chart
-// Independent work runs side by side: npm ci then tsc on one side, the Go builds (one at a time: each uses
-// every core) on the other, apt-get beside them. Nothing cached is redone. Each task's output goes to
+// Independent work runs side by side: npm ci, tsc, then the container images on one side, the Go builds
+// (one at a time: each uses every core) on the other, apt-get beside them. Nothing cached is redone. Each task's output goes to
 // .tern/prepare/<task>.log (its tail is printed when it fails); each task's duration is recorded in
 // $TERN_CACHE_DIR/timings.json, which gives the next run its estimates (DEFAULT_SECONDS before that).
 // Plain JavaScript without dependencies: it runs before `npm ci` and `tsc`.
@@ -20,6 +20,7 @@ const timingsFile = path.join(cache, 'timings.json');
 const buildBinaries = path.join(root, 'test', 'cluster', 'build-binaries.sh');
 const helmBuild = path.join(root, 'charts', 'tools', 'helm', 'build.sh');
 const argocdLuaBuild = path.join(root, 'charts', 'tools', 'argocd-lua', 'build.sh');
+const imagesDir = path.join(root, 'test', 'cluster', 'images');
 
 /**
  * Durations of a first run on the 2-core development machine (2026-12-02, empty Go caches; node: 2026-12-03,
@@ -28,33 +29,39 @@ const argocdLuaBuild = path.join(root, 'charts', 'tools', 'argocd-lua', 'build.s
  */
 export const DEFAULT_SECONDS = {
   npm: 40, build: 30, 'debian-cluster': 20, 'debian-chart': 40, 'debian-test': 40, k8s: 270, etcd: 45, kwok: 100, prometheus: 300, 'gateway-api': 5, helm: 90, 'argocd-lua': 15,
-  node: 320,
+  node: 320, images: 290,
 };
 
 /** What each command needs, by task name. */
 export const TARGETS = {
   demo: ['npm', 'build', 'debian-cluster', 'k8s', 'node', 'etcd', 'prometheus', 'gateway-api'],
-  cluster: ['debian-cluster', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api'],
-  test: ['npm', 'build', 'debian-test', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua'],
+  cluster: ['debian-cluster', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'images'],
+  test: ['npm', 'build', 'debian-test', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua', 'images'],
   chart: ['debian-chart', 'helm', 'argocd-lua'],
 };
 
 const GO_DEPS = ['k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api'];
 
-/** The tasks a target needs: label, command, what it waits for, whether the Go lane runs it, timing key. */
+/** The tasks a target needs: label, command, what it waits for (names), whether the Go lane runs it, timing key. */
 export function planTasks(target, dirs) {
   const names = TARGETS[target];
   if (!names) throw new Error(`prepare.js: unknown target '${target}' (one of ${Object.keys(TARGETS).join(', ')})`);
   const version = (name) => path.basename(dirs[name] ?? name);
   const make = (goal) => ['make', ['--no-print-directory', '-s', goal]];
+  const imageTools = path.join(imagesDir, 'ensure-tools.sh');
   const debian = {
-    'debian-cluster': [path.join(root, 'test', 'cluster', 'install-deps.sh')],
+    'debian-cluster': [path.join(root, 'test', 'cluster', 'install-deps.sh'), imageTools],
     'debian-chart': [path.join(root, 'charts', 'tools', 'ensure-debian-tools.sh')],
-    'debian-test': [path.join(root, 'test', 'cluster', 'install-deps.sh'), path.join(root, 'charts', 'tools', 'ensure-debian-tools.sh')],
+    'debian-test': [path.join(root, 'test', 'cluster', 'install-deps.sh'), path.join(root, 'charts', 'tools', 'ensure-debian-tools.sh'), imageTools],
   };
   return names.map((name) => {
     if (name === 'npm') return { name, label: 'npm ci (node_modules)', command: make('install'), key: 'npm' };
-    if (name === 'build') return { name, label: 'tsc (dist/, cluster tooling)', command: make('build-all'), after: 'npm', key: 'build' };
+    if (name === 'build') return { name, label: 'tsc (dist/, cluster tooling)', command: make('build-all'), after: ['npm'], key: 'build' };
+    // Mostly waiting on the registry and the disk (about a third of a core): niced, beside the Go builds.
+    if (name === 'images') {
+      const after = names.filter((n) => n === 'build' || n.startsWith('debian'));
+      return { name, label: 'container images (buildah: tern-server, tern-operator)', command: ['nice', ['-n', '10', path.join(imagesDir, 'build-images.sh')]], after, key: 'images' };
+    }
     if (name in debian) return { name, label: 'Debian packages (apt-get when missing)', command: ['bash', ['-c', debian[name].join(' && ')]], key: name };
     if (name === 'helm') return { name, label: `helm ${version('helm').replace(/^helm-/, '')} from Go modules`, command: [helmBuild, []], go: true, key: version('helm') };
     if (name === 'argocd-lua') return { name, label: 'Argo CD Lua harness (gopher-lua) from Go modules', command: [argocdLuaBuild, []], go: true, key: 'argocd-lua' };
@@ -216,7 +223,7 @@ async function main(target) {
   const lane = async (list) => {
     for (const task of list) {
       if (task.state !== 'cached') {
-        if (task.after) await byName.get(task.after)?.finished;
+        for (const name of task.after ?? []) await byName.get(name)?.finished;
         if (!failed && !(await run(task))) {
           failed = task;
           stopAll();
@@ -225,9 +232,9 @@ async function main(target) {
       task.markFinished();
     }
   };
-  // Three lanes side by side: Node (npm ci -> tsc), the Go builds one at a time, Debian packages.
+  // Three lanes side by side: Node (npm ci -> tsc -> images), the Go builds one at a time, Debian packages.
   await Promise.all([
-    lane(tasks.filter((t) => t.name === 'npm' || t.name === 'build')),
+    lane(tasks.filter((t) => ['npm', 'build', 'images'].includes(t.name))),
     lane(tasks.filter((t) => t.go)),
     lane(tasks.filter((t) => t.name.startsWith('debian'))),
   ]);
