@@ -20,7 +20,10 @@ describe('ServerMetrics', () => {
     const defaults = new Registry();
     collectDefaultMetrics({ register: defaults, prefix: 'tern_server_' });
     const defaultNames = new Set((await defaults.getMetricsAsJSON()).map((m) => m.name));
-    const exported = (await new ServerMetrics().registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => !defaultNames.has(n));
+    const metrics = new ServerMetrics();
+    // Registered only when NVIDIA_VISIBLE_DEVICES gives a count (a pod with GPUs from a device plugin).
+    metrics.reportGpuDevices(1);
+    const exported = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => !defaultNames.has(n));
     const documented = conventionMetrics().map((m) => m.name).filter((n) => n.startsWith('tern_server_'));
     expect(exported.sort()).toEqual(documented.sort());
   });
