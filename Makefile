@@ -56,7 +56,8 @@ test-unit: install observe-tools ## Unit tests beside the code (no cluster neede
 
 test-cluster: build cluster-deps ## Tests in test/ against the real local control plane, Prometheus and tern-server processes
 	@status=0; $(IN_NETNS) test/cluster/offline.sh $(JEST) --selectProjects cluster --runInBand || status=$$?; \
-	  $(CLUSTER_CLI) down --if-started-by=jest; $(IN_NETNS) --delete; exit $$status
+	  $(CLUSTER_CLI) down --if-started-by=jest; TERN_STATE_DIR=$(CURDIR)/.tern/real-node $(CLUSTER_CLI) down --if-started-by=jest; \
+	  $(IN_NETNS) --delete; exit $$status
 
 # ---- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli)
 .PHONY: crds check-crds registry-validate
@@ -83,8 +84,8 @@ images: ## Build the container images the local cluster's node runs (buildah, no
 cluster-tooling: install
 	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp
 
-cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N fake nodes, default 2)
-	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),2)
+cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N fake nodes, default 2; REAL_NODE=1: a real kubelet node instead of the node agent)
+	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),2) $(if $(REAL_NODE),--real-node)
 
 cluster-down: ## Stop every process the local cluster started
 	@if [ -f .tern/tooling/cli.js ]; then $(CLUSTER_CLI) down; fi

@@ -34,7 +34,7 @@ export const DEFAULT_SECONDS = {
 
 /** What each command needs, by task name. */
 export const TARGETS = {
-  demo: ['npm', 'build', 'debian-cluster', 'k8s', 'node', 'etcd', 'prometheus', 'gateway-api'],
+  demo: ['npm', 'build', 'debian-cluster', 'k8s', 'etcd', 'prometheus', 'gateway-api'],
   cluster: ['debian-cluster', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'images'],
   test: ['npm', 'build', 'debian-test', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua', 'images'],
   chart: ['debian-chart', 'helm', 'argocd-lua'],
@@ -59,8 +59,10 @@ export function planTasks(target, dirs) {
     if (name === 'build') return { name, label: 'tsc (dist/, cluster tooling)', command: make('build-all'), after: ['npm'], key: 'build' };
     // Mostly waiting on the registry and the disk (about a third of a core): niced, beside the Go builds.
     if (name === 'images') {
-      const after = names.filter((n) => n === 'build' || n.startsWith('debian'));
-      return { name, label: 'container images (buildah: tern-server, tern-operator)', command: ['nice', ['-n', '10', path.join(imagesDir, 'build-images.sh')]], after, key: 'images' };
+      // The pause and CoreDNS images are made of the real node's binaries: after the `node` build when planned.
+      const after = names.filter((n) => n === 'build' || n === 'node' || n.startsWith('debian'));
+      const nodeBins = names.includes('node') && dirs.node ? ['--pause', path.join(dirs.node, 'pause'), '--coredns', path.join(dirs.node, 'coredns')] : [];
+      return { name, label: 'container images (buildah: tern-server, tern-operator, pause, CoreDNS)', command: ['nice', ['-n', '10', path.join(imagesDir, 'build-images.sh'), ...nodeBins]], after, key: 'images' };
     }
     if (name in debian) return { name, label: 'Debian packages (apt-get when missing)', command: ['bash', ['-c', debian[name].join(' && ')]], key: name };
     if (name === 'helm') return { name, label: `helm ${version('helm').replace(/^helm-/, '')} from Go modules`, command: [helmBuild, []], go: true, key: version('helm') };
