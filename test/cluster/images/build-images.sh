@@ -3,7 +3,8 @@
 # cached by a hash of every input: an unchanged tree is a no-op in about a second. No daemon, no registry:
 # buildah builds the repository's Dockerfile (targets tern-server and tern-operator) on base.sh's Debian
 # bookworm + Node 20 base, `npm ci` inside the build reaching the npm registry through the host network
-# with this machine's npm cache mounted; pause and CoreDNS are FROM-scratch images of the binaries given.
+# with this machine's npm cache and CA bundle mounted; pause and CoreDNS are FROM-scratch images of the
+# binaries given. Needs root (buildah with its own store under the cache).
 #
 #   build-images.sh [--pause BIN [--pause-tag X.Y.Z]] [--coredns BIN [--coredns-version vX.Y.Z]]
 #
@@ -68,16 +69,19 @@ declare -A tern_images=([tern-server]="ghcr.io/tern-dev/tern-server:$server_vers
 for target in tern-server tern-operator; do
   if [[ ! -f $images_dir/$target-$tern_hash.tar ]]; then
     # Every source change leaves its layers behind: past the bound, start the store afresh (next npm ci ~3 min).
-    if [[ -d $storage && $(du -sm "$storage" | cut -f1) -gt $((${TERN_IMAGES_STORE_MAX_GB:-6} * 1024)) ]]; then
+    if [[ -d $storage && $(du -smx "$storage" | cut -f1) -gt $((${TERN_IMAGES_STORE_MAX_GB:-6} * 1024)) ]]; then
       echo "images: the image store is over ${TERN_IMAGES_STORE_MAX_GB:-6} GB; emptying it" >&2
       tbuildah rmi --all --force >/dev/null
     fi
     base="$("$here/base.sh")"
     npm_cache="$(npm config get cache)" && mkdir -p "$npm_cache"
+    ca="$(npm config get cafile)"; [[ -f $ca ]] || ca=/etc/ssl/certs/ca-certificates.crt
+    tbuildah rm --all >/dev/null # working containers an interrupted build left behind
     echo "images: building $target (${tern_images[$target]}) from the Dockerfile" >&2
-    # --layers keeps the `npm ci` layer for the next source change; its cache is this machine's ~/.npm.
-    tbuildah build --quiet --layers \
-      --pull=never --network host --volume "$npm_cache:/root/.npm" --build-arg NODE_IMAGE="$base" \
+    # --layers keeps the `npm ci` layer for the next source change. The RUN steps see this machine's npm
+    # cache and CA bundle (which may hold a TLS-inspecting proxy's CA); neither lands in a layer.
+    tbuildah build --quiet --layers --pull=never --network host --build-arg NODE_IMAGE="$base" \
+      --volume "$npm_cache:/root/.npm" --volume "$ca:/etc/ssl/certs/ca-certificates.crt:ro" \
       --target "$target" -t "${tern_images[$target]}" -f "$root/Dockerfile" "$root" >/dev/null
     archive "$target" "${tern_images[$target]}" "$tern_hash"
   fi
