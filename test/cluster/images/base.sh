@@ -42,6 +42,7 @@ if [[ ${1:-} == --hash ]]; then echo "$hash"; exit 0; fi
 
 tarball="$images_dir/base/node20-bookworm-$hash.tar"
 if [[ ! -f $tarball ]]; then
+  need_root
   echo "images/base: mmdebstrap bookworm ($node_version, npm $npm_version) -> $tarball" >&2
   mkdir -p "$images_dir/base"
   rm -f "$images_dir"/base/*.tmp
@@ -51,6 +52,7 @@ if [[ ! -f $tarball ]]; then
 fi
 
 if ! has_image "$name" tern.base.hash "$hash"; then
+  need_root
   echo "images/base: importing $tarball as $name" >&2
   ctr="$(tbuildah from --pull=never scratch)"
   trap 'tbuildah rm "$ctr" >/dev/null 2>&1 || true' EXIT

@@ -68,6 +68,7 @@ tern_hash="$( { echo "base $base_hash scripts $scripts_hash server $server_versi
 declare -A tern_images=([tern-server]="ghcr.io/tern-dev/tern-server:$server_version" [tern-operator]="ghcr.io/tern-dev/tern-operator:$operator_version")
 for target in tern-server tern-operator; do
   if [[ ! -f $images_dir/$target-$tern_hash.tar ]]; then
+    need_root
     # Every source change leaves its layers behind: past the bound, start the store afresh (next npm ci ~3 min).
     if [[ -d $storage && $(du -smx "$storage" | cut -f1) -gt $((${TERN_IMAGES_STORE_MAX_GB:-6} * 1024)) ]]; then
       echo "images: the image store is over ${TERN_IMAGES_STORE_MAX_GB:-6} GB; emptying it" >&2
@@ -94,6 +95,7 @@ scratch_image() {
   local hash ctr
   hash="$( { echo "$2 $4 scripts $scripts_hash"; sha256sum < "$3"; } | short_hash)"
   if [[ ! -f $images_dir/$1-$hash.tar ]]; then
+    need_root
     echo "images: building $2 from $3" >&2
     ctr="$(tbuildah from --pull=never scratch)"
     tbuildah copy --quiet --chmod 0755 "$ctr" "$3" "/$1" >/dev/null
