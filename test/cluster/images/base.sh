@@ -19,7 +19,7 @@ npm_dir="$(readlink -f "$(dirname "$(readlink -f "$(command -v npm)")")/..")" # 
 [[ -f $npm_dir/package.json ]] || { echo "images/base: cannot find npm's package directory (got $npm_dir)" >&2; exit 1; }
 node_version="$("$node_bin" --version)"
 [[ $node_version == v20.* ]] || { echo "images/base: the machine's node is $node_version, the images need Node 20" >&2; exit 1; }
-npm_version="$(node -p "require('$npm_dir/package.json').version")"
+npm_version="$(node -p 'require(process.argv[1]).version' "$npm_dir/package.json")"
 
 # Like debian:bookworm-slim: no manuals, no translations, no docs but the copyright files. Unlike the
 # official image, npm trusts the system CA bundle (build-images.sh mounts the machine's there, for a

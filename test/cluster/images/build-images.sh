@@ -9,8 +9,8 @@
 #   build-images.sh [--pause BIN [--pause-tag X.Y.Z]] [--coredns BIN [--coredns-version vX.Y.Z]]
 #
 # Writes $TERN_CACHE_DIR/images/<name>-<hash>.tar (docker-archive, the image name in its manifest) and
-# $TERN_CACHE_DIR/images/index.json: [{"name", "archive", "hash"}] for the images of this run. The lead's
-# node imports each with `ctr -n k8s.io images import <archive>`. The tags come from the binaries
+# $TERN_CACHE_DIR/images/index.json: [{"name", "archive", "hash"}] for the images of this run, and prints
+# one NAME ARCHIVE line per image. The local cluster's node imports each with `ctr -n k8s.io images import <archive>`. The tags come from the binaries
 # (`pause -v`: registry.k8s.io/pause:3.10.2, the sandbox image containerd 2.4 expects; `coredns -version`:
 # registry.k8s.io/coredns/coredns:v1.15.0) unless --pause-tag / --coredns-version give them.
 # Run outside the `tern` network namespace.
@@ -43,9 +43,10 @@ fi
 [[ ( -z $pause || $pause_tag =~ ^[0-9A-Za-z._-]+$ ) && ( -z $coredns || $coredns_version =~ ^v[0-9][0-9A-Za-z._-]*$ ) ]] \
   || { echo "build-images: bad tag '$pause_tag' or '$coredns_version'" >&2; exit 2; }
 
-server_version="$(node -p "require('$root/package.json').version")"
+server_version="$(node -p 'require(process.argv[1]).version' "$root/package.json")"
 operator_version="$(awk '$1 == "appVersion:" { gsub(/"/, "", $2); print $2 }' "$root/charts/tern/Chart.yaml")"
-[[ -n $operator_version ]] || { echo "build-images: no appVersion in charts/tern/Chart.yaml" >&2; exit 1; }
+[[ $server_version =~ ^[0-9A-Za-z._-]+$ ]] || { echo "build-images: package.json's version '$server_version' is no image tag" >&2; exit 1; }
+[[ $operator_version =~ ^[0-9A-Za-z._-]+$ ]] || { echo "build-images: charts/tern/Chart.yaml's appVersion '$operator_version' is no image tag" >&2; exit 1; }
 scripts_hash="$(cat "$0" "$here/lib.sh" | short_hash)"
 
 mkdir -p "$images_dir"
