@@ -15,7 +15,8 @@
 # its install script (which downloads the CUDA libraries, skipped by .npmrc) and a CUDA base image:
 # build with --build-arg NODE_IMAGE=<a CUDA 12 runtime image with Node 20> --build-arg ORT_INSTALL=cuda12.
 #
-# Not built in this repository's CI: the machines that run it have no container engine.
+# The machines that run this repository's tests have no container engine: there `make images` builds
+# this file with buildah on a Debian base of its own (docs/images.md).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 

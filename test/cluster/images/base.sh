@@ -19,9 +19,12 @@ npm_dir="$(readlink -f "$(dirname "$(readlink -f "$(command -v npm)")")/..")" # 
 [[ -f $npm_dir/package.json ]] || { echo "images/base: cannot find npm's package directory (got $npm_dir)" >&2; exit 1; }
 node_version="$("$node_bin" --version)"
 [[ $node_version == v20.* ]] || { echo "images/base: the machine's node is $node_version, the images need Node 20" >&2; exit 1; }
-npm_version="$(node -p "require('$npm_dir/package.json').version")"
+npm_version="$(node -p 'require(process.argv[1]).version' "$npm_dir/package.json")"
 
-# Like debian:bookworm-slim: no manuals, no translations, no docs but the copyright files.
+# Like debian:bookworm-slim: no manuals, no translations, no docs but the copyright files. Unlike the
+# official image, npm trusts the system CA bundle (build-images.sh mounts the machine's there, for a
+# machine behind a TLS-inspecting proxy) and /root/.npm exists (the build's npm cache mount point, so that
+# no empty mount point is left in the images' layers).
 args=(--variant=minbase --include=ca-certificates --format=tar
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*'
   --dpkgopt='path-include=/usr/share/locale/locale.alias' --dpkgopt='path-exclude=/usr/share/doc/*'
@@ -31,12 +34,15 @@ args=(--variant=minbase --include=ca-certificates --format=tar
   --customize-hook="copy-in $npm_dir /usr/local/lib/node_modules"
   --customize-hook='ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm"'
   --customize-hook='ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"'
+  --customize-hook='mkdir -p "$1/usr/local/etc" "$1/root/.npm"'
+  --customize-hook='echo cafile=/etc/ssl/certs/ca-certificates.crt > "$1/usr/local/etc/npmrc"'
   --customize-hook='chroot "$1" /usr/local/bin/node --version')
 hash="$( { echo "$node_version npm-$npm_version"; cat "$sources" "$0" "$here/lib.sh"; printf '%s\n' "${args[@]}"; } | short_hash)"
 if [[ ${1:-} == --hash ]]; then echo "$hash"; exit 0; fi
 
 tarball="$images_dir/base/node20-bookworm-$hash.tar"
 if [[ ! -f $tarball ]]; then
+  need_root
   echo "images/base: mmdebstrap bookworm ($node_version, npm $npm_version) -> $tarball" >&2
   mkdir -p "$images_dir/base"
   rm -f "$images_dir"/base/*.tmp
@@ -46,6 +52,7 @@ if [[ ! -f $tarball ]]; then
 fi
 
 if ! has_image "$name" tern.base.hash "$hash"; then
+  need_root
   echo "images/base: importing $tarball as $name" >&2
   ctr="$(tbuildah from --pull=never scratch)"
   trap 'tbuildah rm "$ctr" >/dev/null 2>&1 || true' EXIT

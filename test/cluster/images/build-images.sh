@@ -3,13 +3,14 @@
 # cached by a hash of every input: an unchanged tree is a no-op in about a second. No daemon, no registry:
 # buildah builds the repository's Dockerfile (targets tern-server and tern-operator) on base.sh's Debian
 # bookworm + Node 20 base, `npm ci` inside the build reaching the npm registry through the host network
-# with this machine's npm cache mounted; pause and CoreDNS are FROM-scratch images of the binaries given.
+# with this machine's npm cache and CA bundle mounted; pause and CoreDNS are FROM-scratch images of the
+# binaries given. Needs root (buildah with its own store under the cache).
 #
 #   build-images.sh [--pause BIN [--pause-tag X.Y.Z]] [--coredns BIN [--coredns-version vX.Y.Z]]
 #
 # Writes $TERN_CACHE_DIR/images/<name>-<hash>.tar (docker-archive, the image name in its manifest) and
-# $TERN_CACHE_DIR/images/index.json: [{"name", "archive", "hash"}] for the images of this run. The lead's
-# node imports each with `ctr -n k8s.io images import <archive>`. The tags come from the binaries
+# $TERN_CACHE_DIR/images/index.json: [{"name", "archive", "hash"}] for the images of this run, and prints
+# one NAME ARCHIVE line per image. The local cluster's node imports each with `ctr -n k8s.io images import <archive>`. The tags come from the binaries
 # (`pause -v`: registry.k8s.io/pause:3.10.2, the sandbox image containerd 2.4 expects; `coredns -version`:
 # registry.k8s.io/coredns/coredns:v1.15.0) unless --pause-tag / --coredns-version give them.
 # Run outside the `tern` network namespace.
@@ -42,9 +43,10 @@ fi
 [[ ( -z $pause || $pause_tag =~ ^[0-9A-Za-z._-]+$ ) && ( -z $coredns || $coredns_version =~ ^v[0-9][0-9A-Za-z._-]*$ ) ]] \
   || { echo "build-images: bad tag '$pause_tag' or '$coredns_version'" >&2; exit 2; }
 
-server_version="$(node -p "require('$root/package.json').version")"
+server_version="$(node -p 'require(process.argv[1]).version' "$root/package.json")"
 operator_version="$(awk '$1 == "appVersion:" { gsub(/"/, "", $2); print $2 }' "$root/charts/tern/Chart.yaml")"
-[[ -n $operator_version ]] || { echo "build-images: no appVersion in charts/tern/Chart.yaml" >&2; exit 1; }
+[[ $server_version =~ ^[0-9A-Za-z._-]+$ ]] || { echo "build-images: package.json's version '$server_version' is no image tag" >&2; exit 1; }
+[[ $operator_version =~ ^[0-9A-Za-z._-]+$ ]] || { echo "build-images: charts/tern/Chart.yaml's appVersion '$operator_version' is no image tag" >&2; exit 1; }
 scripts_hash="$(cat "$0" "$here/lib.sh" | short_hash)"
 
 mkdir -p "$images_dir"
@@ -67,17 +69,21 @@ tern_hash="$( { echo "base $base_hash scripts $scripts_hash server $server_versi
 declare -A tern_images=([tern-server]="ghcr.io/tern-dev/tern-server:$server_version" [tern-operator]="ghcr.io/tern-dev/tern-operator:$operator_version")
 for target in tern-server tern-operator; do
   if [[ ! -f $images_dir/$target-$tern_hash.tar ]]; then
+    need_root
     # Every source change leaves its layers behind: past the bound, start the store afresh (next npm ci ~3 min).
-    if [[ -d $storage && $(du -sm "$storage" | cut -f1) -gt $((${TERN_IMAGES_STORE_MAX_GB:-6} * 1024)) ]]; then
+    if [[ -d $storage && $(du -smx "$storage" | cut -f1) -gt $((${TERN_IMAGES_STORE_MAX_GB:-6} * 1024)) ]]; then
       echo "images: the image store is over ${TERN_IMAGES_STORE_MAX_GB:-6} GB; emptying it" >&2
       tbuildah rmi --all --force >/dev/null
     fi
     base="$("$here/base.sh")"
     npm_cache="$(npm config get cache)" && mkdir -p "$npm_cache"
+    ca="$(npm config get cafile)"; [[ -f $ca ]] || ca=/etc/ssl/certs/ca-certificates.crt
+    tbuildah rm --all >/dev/null # working containers an interrupted build left behind
     echo "images: building $target (${tern_images[$target]}) from the Dockerfile" >&2
-    # --layers keeps the `npm ci` layer for the next source change; its cache is this machine's ~/.npm.
-    tbuildah build --quiet --layers \
-      --pull=never --network host --volume "$npm_cache:/root/.npm" --build-arg NODE_IMAGE="$base" \
+    # --layers keeps the `npm ci` layer for the next source change. The RUN steps see this machine's npm
+    # cache and CA bundle (which may hold a TLS-inspecting proxy's CA); neither lands in a layer.
+    tbuildah build --quiet --layers --pull=never --network host --build-arg NODE_IMAGE="$base" \
+      --volume "$npm_cache:/root/.npm" --volume "$ca:/etc/ssl/certs/ca-certificates.crt:ro" \
       --target "$target" -t "${tern_images[$target]}" -f "$root/Dockerfile" "$root" >/dev/null
     archive "$target" "${tern_images[$target]}" "$tern_hash"
   fi
@@ -90,6 +96,7 @@ scratch_image() {
   local hash ctr
   hash="$( { echo "$2 $4 scripts $scripts_hash"; sha256sum < "$3"; } | short_hash)"
   if [[ ! -f $images_dir/$1-$hash.tar ]]; then
+    need_root
     echo "images: building $2 from $3" >&2
     ctr="$(tbuildah from --pull=never scratch)"
     tbuildah copy --quiet --chmod 0755 "$ctr" "$3" "/$1" >/dev/null

@@ -10,6 +10,11 @@ tbuildah() {
   buildah --root "$storage/root" --runroot "$storage/run" --storage-driver overlay "$@"
 }
 
+# need_root -> exits naming why when not root (reading the cache works without it; building does not)
+need_root() {
+  [[ $(id -u) -eq 0 ]] || { echo "images: building needs root (mmdebstrap, and buildah's own store and runc); run as root" >&2; exit 1; }
+}
+
 # short_hash < TEXT -> the first 16 hex digits of TEXT's sha256
 short_hash() { sha256sum | cut -c1-16; }
 
