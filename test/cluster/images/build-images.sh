@@ -50,6 +50,13 @@ operator_version="$(awk '$1 == "appVersion:" { gsub(/"/, "", $2); print $2 }' "$
 scripts_hash="$(cat "$0" "$here/lib.sh" | short_hash)"
 
 mkdir -p "$images_dir"
+# One build at a time per cache: two checkouts building at once share the store and the archives, and
+# one's cleanup would delete the other's build containers (seen: "identifier is not a container").
+exec 9>"$images_dir/.lock"
+if ! flock --nonblock 9; then
+  echo "build-images: another build of this cache is running (lock $images_dir/.lock); waiting for it" >&2
+  flock 9
+fi
 entries=()
 # archive NAME IMAGE HASH -> exports IMAGE from the store as $images_dir/NAME-HASH.tar, drops older ones
 archive() {
