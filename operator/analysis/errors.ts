@@ -27,7 +27,10 @@ export function describeError(err: unknown): string {
   if (cause) {
     const code = typeof cause.code === 'string' ? cause.code : undefined;
     const msg = typeof cause.message === 'string' ? cause.message : undefined;
-    if (code ?? msg) return `${typeof e.message === 'string' ? e.message : 'failed'}: ${code ?? msg}`;
+    const own = typeof e.message === 'string' ? e.message : 'failed';
+    const detail = code ?? msg;
+    // A wrapper that already quotes its cause (the reconciler's "apply error: <cause>") is not repeated.
+    if (detail) return own.includes(detail) ? own : `${own}: ${detail}`;
   }
   if (typeof e.code === 'string') return e.code;
   return typeof e.message === 'string' ? e.message : String(err);

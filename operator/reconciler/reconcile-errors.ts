@@ -1,7 +1,7 @@
 /**
  * Reconcile errors made visible on the release itself, not only in the log and tern_reconcile_errors_total:
- * - the condition `Synced` (False, reason `OwnershipConflict`, `OwnedObjectContested` or `ReconcileError`,
- *   the error as its message). It appears with the first failed pass and turns True (`ReconcileSucceeded`)
+ * - the condition `Synced` (False, reason `OwnershipConflict`, `OwnedObjectContested`, the apiserver's
+ *   reason such as `Forbidden`, or `ReconcileError`; the error as its message). It appears with the first failed pass and turns True (`ReconcileSucceeded`)
  *   after the next good one; a release that never failed has none. Written only when it changes, so an
  *   error that repeats (the queue retries with backoff, 0.5 s doubling to 5 min) writes status once.
  * - a Warning event with the same reason and message, rate-limited per release: the same error repeating
@@ -17,10 +17,18 @@ import { setCondition } from '../planner/conditions.js';
 const CAMEL_CASE = /^[A-Z][A-Za-z0-9]*$/;
 const MAX_MESSAGE = 1000;
 
-/** The condition and event reason of a thrown value. */
+/**
+ * The condition and event reason of a thrown value: its own CamelCase `reason`, else that of its `cause`
+ * chain (an apply error wraps the apiserver's, e.g. `Forbidden` when RBAC lacks a verb), else ReconcileError.
+ */
 export function reconcileErrorReason(err: unknown): string {
-  const reason = typeof err === 'object' && err !== null ? (err as { reason?: unknown }).reason : undefined;
-  return typeof reason === 'string' && CAMEL_CASE.test(reason) ? reason : 'ReconcileError';
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    const reason = (current as { reason?: unknown }).reason;
+    if (typeof reason === 'string' && CAMEL_CASE.test(reason)) return reason;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return 'ReconcileError';
 }
 
 /** The condition and event message of a thrown value (one line, bounded). */
