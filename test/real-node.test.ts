@@ -145,7 +145,7 @@ describe(`real node ${NODE_NAME}`, () => {
       expect((refused as KubeError).message).toMatch(/runAsNonRoot/);
     }), 60_000);
 
-  it('runs the operator installed by helm: its own ServiceAccount, a restricted namespace, a release rolled to Healthy', () =>
+  it('runs the operator installed by helm: its own ServiceAccount, a restricted namespace, a release on GPUs rolled to Healthy', () =>
     withClusterLogs(cluster, async () => {
       host = await startModelHost(path.join(repoRoot(), 'models/species'), { host: '0.0.0.0' });
       const weights = `http://${NODE_IP}:${host.port}/`;
@@ -154,7 +154,8 @@ describe(`real node ${NODE_NAME}`, () => {
       expect(operatorPod?.status?.phase).toBe('Running');
       rest = new RestClient(loadKubeConfig({ kubeconfigPath: cluster.kubeconfig }).access);
       const client = new ApiKubeClient(rest);
-      await client.apply(MODEL_RELEASES, e2eRelease('species', MODELS_NS, modelSpec('1.0.0', weights), { serving: { replicas: 1 } } as never) as unknown as KubernetesObject);
+      // One GPU per pod: the kubelet hands each tern-server a device of the plugin's.
+      await client.apply(MODEL_RELEASES, e2eRelease('species', MODELS_NS, modelSpec('1.0.0', weights), { serving: { replicas: 1, gpu: 1 } } as never) as unknown as KubernetesObject);
       const phase = (version: string, want: string) => eventually(`species ${want} on ${version}`, async () => {
         const r = await getRelease(client, MODELS_NS, 'species');
         return r.status?.phase === want && r.status.stable?.version === version ? r : undefined;
@@ -164,9 +165,15 @@ describe(`real node ${NODE_NAME}`, () => {
       const done = await phase('1.1.0', 'Healthy');
       expect(done.status?.history?.some((h) => h.version === '1.1.0')).toBe(true);
       // The tern-server pods the operator made run as the image's user with their securityContext.
-      const pods = await cluster.kube.request<{ items: { spec: { securityContext?: { runAsNonRoot?: boolean } }; status?: { phase?: string } }[] }>('GET', `/api/v1/namespaces/${MODELS_NS}/pods`);
-      expect(pods.items.length).toBeGreaterThan(0);
+      const pods = await cluster.kube.request<{ items: { spec: { securityContext?: { runAsNonRoot?: boolean } }; status?: { phase?: string; podIP?: string } }[] }>('GET', `/api/v1/namespaces/${MODELS_NS}/pods`);
+      const running = pods.items.filter((p) => p.status?.phase === 'Running');
+      expect(running.length).toBeGreaterThan(0);
       for (const p of pods.items) expect(p.spec.securityContext?.runAsNonRoot).toBe(true);
+      // ...and tern-server reports the device it got.
+      for (const p of running) {
+        const readyz = await (await fetch(`http://${p.status?.podIP}:8080/readyz`, { signal: AbortSignal.timeout(5000) })).json() as { gpus?: { visible_devices: string; count: number | null } };
+        expect(readyz.gpus).toEqual({ visible_devices: expect.stringMatching(/^tern-gpu-[0-7]$/), count: 1 });
+      }
     }), 420_000);
 
   it('fails the reconcile with a clear message when the operator\'s Role loses a verb', () =>
