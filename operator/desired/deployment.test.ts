@@ -129,6 +129,8 @@ describe('track Deployment', () => {
     });
     const invalid = { ...serving, resources: { limits: { memory: 'lots' } } };
     expect(() => containerResources(invalid)).toThrow('spec.serving.resources.limits.memory: "lots" is not a quantity');
+    const negative = { ...serving, resources: { requests: { cpu: '-500m' } } };
+    expect(() => containerResources(negative)).toThrow('spec.serving.resources.requests.cpu: "-500m" is negative; a resource quantity must be 0 or more');
   });
 
   it('has a Service per track selecting exactly that track', () => {

@@ -56,12 +56,18 @@ export function rewriteObjectQuantities<T>(obj: T, rewrite: QuantityRewrite): T 
   return { ...obj, spec: { ...spec, template: { ...spec['template'], spec: rewritePodQuantities(spec['template']['spec'], rewrite) } } };
 }
 
-/** A quantity in canonical form; an invalid one is an error naming `field` (where in spec.serving it came from). */
+/**
+ * A quantity in canonical form; an invalid or negative one (no resource or size may be) is an error naming
+ * `field` (where in spec.serving it came from) rather than an apply the apiserver refuses.
+ */
 export function canonicalAt(text: string, field: string): string {
+  let canonical: string;
   try {
-    return canonicalQuantity(text);
+    canonical = canonicalQuantity(text);
   } catch (err) {
     if (err instanceof QuantityError) throw new Error(`${field}: ${err.message}`);
     throw err;
   }
+  if (canonical.startsWith('-')) throw new Error(`${field}: "${text}" is negative; a resource quantity must be 0 or more`);
+  return canonical;
 }
