@@ -1,8 +1,9 @@
 /**
  * The resource quantities of a pod spec (every container's requests and limits, the pod's own resources
- * and overhead, emptyDir sizeLimits) rewritten by one function: the builders write them in the apiserver's
- * canonical form (api/quantity.ts), and the Deployment comparison reads them by value, so that 1Gi read
- * back for 1024Mi never counts as a change. Pure: returns copies.
+ * and overhead, emptyDir sizeLimits) rewritten by one function: the Deployment comparison reads them by
+ * value (deployment.ts's DEPLOYMENT_KIND), so that 1Gi read back for 1024Mi never counts as a change, and
+ * the in-memory apiserver stores them canonical as the real one does. `canonicalAt` is what the builders
+ * write one spec.serving quantity with (api/quantity.ts's canonical form). Pure: returns copies.
  */
 import { canonicalQuantity, QuantityError } from '../api/quantity.js';
 
