@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { startModelHost, type ModelHost } from '../models/model-host.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
+import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from '../operator/runtime/resources.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { resolveRelease } from '../operator/model/resolved-spec.js';
@@ -53,7 +54,9 @@ async function setModel(name: string, version: string): Promise<void> {
 describe('tern-operator rollouts', () => {
   it('replicas router: 1.0.0 Healthy, then 1.1.0 through every step with the ready-pod split, never an empty Service', () =>
     withLogs(async () => {
-      await client.apply(MODEL_RELEASES, e2eRelease('species', NS, modelSpec('1.0.0', host.url)) as unknown as KubernetesObject);
+      // Requests in spellings the apiserver stores otherwise (0.1 -> 100m, 131072Ki -> 128Mi): no set-back either (checked below).
+      const serving = { replicas: 2, resources: { requests: { cpu: '0.1', memory: '131072Ki' } } } as unknown as ModelReleaseSpec['serving'];
+      await client.apply(MODEL_RELEASES, e2eRelease('species', NS, modelSpec('1.0.0', host.url), { serving }) as unknown as KubernetesObject);
       await waitPhase('species', 'Healthy', '1.0.0');
       expect(await deploymentState(client, NS, 'species-stable')).toMatchObject({ replicas: 2, ready: 2, version: '1.0.0' });
 

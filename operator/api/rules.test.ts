@@ -18,6 +18,7 @@ describe('CEL rule twins', () => {
 
   it.each([
     ['500m', true], ['2', true], ['512Mi', true], ['1e3', true], ['1.5Gi', true], ['lots', false], ['1GB', false], ['', false],
+    ['1e99999999999999999999', false /* an exponent past int64: ParseQuantity refuses it */], ['1.G', true], ['.', true],
   ])('isQuantity(%s) is %s', (value, expected) => {
     expect(RULES.isQuantity.holds(value)).toBe(expected);
   });

@@ -5,6 +5,7 @@
  * the same field, and rules.test.ts checks that every rule in the schema has its twin here.
  */
 import { parseDurationMs } from './duration.js';
+import { isQuantity } from './quantity.js';
 
 // The shapes the predicates read. Deliberately local (not the schema's Static types): the schema imports
 // this table, and a type cycle through it would make both untyped.
@@ -44,8 +45,6 @@ function define<T>(rule: { rule: string; message: string; fieldPath?: string; ho
 /** A DNS-1035 label short enough that names derived from it ("<name>-canary") stay valid Service names. */
 export const RELEASE_NAME_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
 export const RELEASE_NAME_MAX_LENGTH = 52;
-/** Kubernetes resource quantity ("500m", "2", "512Mi", "1e3"). */
-export const QUANTITY_PATTERN = '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?[0-9]+))?$';
 export const BUILTIN_CHECKS = ['drift', 'availability', 'latencyP95', 'errorRate', 'rejectionRatio'] as const;
 
 const HOUR_MS = 3_600_000;
@@ -103,7 +102,8 @@ export const RULES = {
   isQuantity: define<string>({
     rule: 'isQuantity(self)',
     message: 'must be a quantity such as 500m, 2 or 512Mi',
-    holds: (self) => new RegExp(QUANTITY_PATTERN).test(self),
+    // CEL's isQuantity is apimachinery's ParseQuantity, which quantity.ts ports (no regular expression is as exact).
+    holds: (self) => isQuantity(self),
   }),
   gpuNotAResource: define<{ requests?: Record<string, string>; limits?: Record<string, string> }>({
     rule: "(!has(self.requests) || !('nvidia.com/gpu' in self.requests)) && (!has(self.limits) || !('nvidia.com/gpu' in self.limits))",

@@ -2,7 +2,7 @@
 import type { ModelReleaseSpec } from '../api/model-release-schema.js';
 import { toModelRef } from '../planner/models.js';
 import { newModel, newRelease, SHA_A } from '../planner/testing.js';
-import { buildDeployment } from './deployment.js';
+import { buildDeployment, containerResources } from './deployment.js';
 import { ANNOTATION_REVISION, podServing, revisionOf } from '../model/pod-serving.js';
 import { buildTrackService } from './service.js';
 import { PRESTOP_SLEEP_SECONDS, SERVER_SHUTDOWN_TIMEOUT_MS } from './pod-security.js';
@@ -119,6 +119,18 @@ describe('track Deployment', () => {
     const bad = newRelease('1.1.0', { spec: { serving: { ...serving, env: [{ name: 'TERN_SHUTDOWN_TIMEOUT_MS', value: '-1' }] } } });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     expect((buildDeployment(bad, 'stable', toModelRef(newModel('1.1.0')), 1).spec?.template as any).spec.terminationGracePeriodSeconds).toBe(35);
+  });
+
+  it('writes resource quantities as the apiserver stores them, and names the field of one that is not a quantity', () => {
+    const asked = { ...serving, resources: { requests: { memory: '1024Mi', cpu: '0.5' }, limits: { memory: '1536Mi', cpu: '1000m', 'ephemeral-storage': '2000k' } } };
+    expect(containerResources(asked)).toEqual({
+      requests: { memory: '1Gi', cpu: '500m', 'nvidia.com/gpu': '1' },
+      limits: { memory: '1536Mi', cpu: '1', 'ephemeral-storage': '2M', 'nvidia.com/gpu': '1' },
+    });
+    const invalid = { ...serving, resources: { limits: { memory: 'lots' } } };
+    expect(() => containerResources(invalid)).toThrow('spec.serving.resources.limits.memory: "lots" is not a quantity');
+    const negative = { ...serving, resources: { requests: { cpu: '-500m' } } };
+    expect(() => containerResources(negative)).toThrow('spec.serving.resources.requests.cpu: "-500m" is negative; a resource quantity must be 0 or more');
   });
 
   it('has a Service per track selecting exactly that track', () => {

@@ -10,6 +10,8 @@ import { DEPLOYMENTS } from '../runtime/resources.js';
 import { ANNOTATION_REVISION, revisionOf, servingOf } from '../model/pod-serving.js';
 import { ownerReference, trackLabels, trackObjectName, trackSelector, type TrackName } from './labels.js';
 import { hardenedContainerFields, hardenedPodFields } from './pod-security.js';
+import { canonicalAt, rewriteObjectQuantities } from './pod-quantities.js';
+import { quantityValueKey } from '../api/quantity.js';
 
 /** tern-server's command line for `model` (flags as in docs/conventions.md). */
 export function serverArgs(serving: Serving, model: ModelRef): string[] {
@@ -22,10 +24,19 @@ export function serverArgs(serving: Serving, model: ModelRef): string[] {
   return args;
 }
 
-/** Requests and limits of the server container; spec.serving.gpu becomes nvidia.com/gpu in both. */
+/** `quantities` of spec.serving.resources.`field` in the apiserver's canonical form (1024Mi -> 1Gi: what it reads back). */
+function canonicalMap(quantities: Record<string, string> | undefined, field: 'requests' | 'limits'): Record<string, string> {
+  return Object.fromEntries(Object.entries(quantities ?? {}).map(([name, text]) => [name, canonicalAt(text, `spec.serving.resources.${field}.${name}`)]));
+}
+
+/**
+ * Requests and limits of the server container, each in the apiserver's canonical form (any other spelling
+ * reads back different, and the reconciler would take that for someone else's edit); spec.serving.gpu
+ * becomes nvidia.com/gpu in both. An invalid quantity (the CRD refuses it) throws an error naming its field.
+ */
 export function containerResources(serving: Serving): { requests?: Record<string, string>; limits?: Record<string, string> } {
-  const requests = { ...(serving.resources?.requests ?? {}) };
-  const limits = { ...(serving.resources?.limits ?? {}) };
+  const requests = canonicalMap(serving.resources?.requests, 'requests');
+  const limits = canonicalMap(serving.resources?.limits, 'limits');
   if (serving.gpu > 0) {
     requests['nvidia.com/gpu'] = String(serving.gpu);
     limits['nvidia.com/gpu'] = String(serving.gpu);
@@ -96,5 +107,10 @@ export function buildDeployment(release: ResolvedRelease, track: TrackName, mode
   };
 }
 
-/** Track Deployments: the subset test alone decides whether one is applied. */
-export const DEPLOYMENT_KIND: OwnedKind = { kind: 'Deployment', resource: DEPLOYMENTS, labelSelector: MANAGED_SELECTOR };
+/** A Deployment with its pod quantities read by value (1Gi and 1024Mi alike), for the comparison. */
+function quantitiesByValue(obj: KubeObject): KubeObject {
+  return rewriteObjectQuantities(obj, quantityValueKey);
+}
+
+/** Track Deployments: the subset test decides whether one is applied, with quantities compared by value. */
+export const DEPLOYMENT_KIND: OwnedKind = { kind: 'Deployment', resource: DEPLOYMENTS, labelSelector: MANAGED_SELECTOR, comparable: quantitiesByValue };

@@ -19,6 +19,12 @@ export interface OwnedKind {
   readonly resource: ResourceType;
   /** The label selector of the operator's informer for this kind (what it caches, and so compares against). */
   readonly labelSelector: string;
+  /**
+   * Applied to both the desired and the live object before the subset test: fields the apiserver rewrites
+   * into another spelling of the same value (a Deployment's resource quantities) written one way, so that
+   * the spelling never counts as a change. Absent: the objects are compared as they are.
+   */
+  readonly comparable?: (obj: KubeObject) => KubeObject;
   /** The type may not be installed (a CRD such as Gateway API's): its informer then counts as synced and empty. */
   readonly optional?: boolean;
   /**

@@ -7,6 +7,7 @@
  * None of it is a spec.serving field, so no ModelRelease can turn it off. Pure.
  */
 import type { Serving } from '../api/model-release-schema.js';
+import { canonicalQuantity } from '../api/quantity.js';
 
 /** The user and group of the tern-server image (Dockerfile `USER 65532:65532`). */
 export const SERVER_UID = 65532;
@@ -25,22 +26,6 @@ export const SERVER_MAX_MODEL_BYTES = 2 * 1024 ** 3;
 export const TMP_HEADROOM_BYTES = 1024 ** 3;
 
 const MIB = 1024 ** 2;
-const BINARY_SUFFIXES = ['Mi', 'Gi', 'Ti', 'Pi'];
-
-/**
- * `bytes` rounded up to whole MiB, written as the apiserver stores it (its canonical form: the largest
- * binary suffix with an integer value, 3072Mi -> 3Gi). Any other spelling reads back different, and the
- * reconciler would take that for someone else changing the field.
- */
-export function canonicalBinaryQuantity(bytes: number): string {
-  let value = Math.ceil(bytes / MIB);
-  let suffix = 0;
-  while (value % 1024 === 0 && value > 0 && suffix < BINARY_SUFFIXES.length - 1) {
-    value /= 1024;
-    suffix += 1;
-  }
-  return `${value}${BINARY_SUFFIXES[suffix]}`;
-}
 
 /** A positive integer TERN_* variable of spec.serving.env, else `fallback` (tern-server refuses other values at start). */
 export function serverEnvInt(serving: Serving, name: string, fallback: number): number {
@@ -54,10 +39,13 @@ export function terminationGraceSeconds(serving: Serving): number {
   return PRESTOP_SLEEP_SECONDS + Math.ceil(drainMs / 1000) + GRACE_MARGIN_SECONDS;
 }
 
-/** The /tmp emptyDir's sizeLimit: the largest model tern-server will download (--max-model-bytes) plus headroom. */
+/**
+ * The /tmp emptyDir's sizeLimit: the largest model tern-server will download (--max-model-bytes) plus
+ * headroom, rounded up to whole MiB and written as the apiserver stores it (3072Mi -> 3Gi).
+ */
 export function tmpSizeLimit(serving: Serving): string {
   const modelBytes = serverEnvInt(serving, 'TERN_MAX_MODEL_BYTES', SERVER_MAX_MODEL_BYTES);
-  return canonicalBinaryQuantity(modelBytes + TMP_HEADROOM_BYTES);
+  return canonicalQuantity(`${Math.ceil((modelBytes + TMP_HEADROOM_BYTES) / MIB)}Mi`);
 }
 
 /** The pod-level fields: security context, no token, grace period, the /tmp volume. */

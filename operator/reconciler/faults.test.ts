@@ -6,7 +6,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Condition, ModelRelease, ModelReleaseSpec } from '../api/model-release-schema.js';
 import { MODEL_RELEASES } from '../api/resource.js';
 import { KubeApiError } from '../runtime/kube-client.js';
-import { SERVICES } from '../runtime/resources.js';
+import { DEPLOYMENTS, SERVICES } from '../runtime/resources.js';
 import { newModel } from '../planner/testing.js';
 import { newFixture, type ReconcilerFixture } from './testing/fixture.js';
 
@@ -163,5 +163,30 @@ describe('an owned object edited by someone else', () => {
     await f.flushEvents();
     expect(f.sink.created.filter((e) => e.reason === 'OwnedObjectReverted')).toHaveLength(0);
     expect(synced(f, 'fraud')).toBeUndefined();
+  });
+});
+
+describe('resource quantities the apiserver writes another way', () => {
+  const serving = { resources: { requests: { memory: '1024Mi', cpu: '0.5' }, limits: { memory: '1536Mi', cpu: '1000m', 'ephemeral-storage': '2000k' } } } as unknown as ModelReleaseSpec['serving'];
+
+  it('are no edit: a release asking 1024Mi (read back as 1Gi) converges, is never set back and its Deployment stays managed', async () => {
+    const f = newFixture({ release: release('fraud', 'uid-f', { serving }) });
+    await f.runUntil(() => f.statusOf('fraud').phase === 'Healthy');
+    const applies = () => writes(f, /^apply Deployment fraud-stable$/).length;
+    const first = applies();
+    for (let i = 0; i < 6; i++) {
+      // The Deployment controller keeps updating status (a newer resourceVersion each time), as on a cluster.
+      await f.advance(5_000);
+      f.cluster.edit(DEPLOYMENTS, 'ml', 'fraud-stable', (d) => {
+        d['status'] = { ...(d['status'] as object), conditions: [{ type: 'Available', status: 'True', lastUpdateTime: f.now.toISOString() }] };
+      }, 'kube-controller-manager');
+      await f.runPasses(1);
+    }
+    expect(applies()).toBe(first);
+    await f.flushEvents();
+    expect(f.sink.created.filter((e) => e.reason === 'OwnedObjectReverted')).toEqual([]);
+    expect(synced(f, 'fraud')).toBeUndefined();
+    const container = f.object<{ spec: { template: { spec: { containers: Array<{ resources: unknown }> } } } }>(DEPLOYMENTS, 'fraud-stable')?.spec.template.spec.containers[0];
+    expect(container?.resources).toEqual({ requests: { memory: '1Gi', cpu: '500m' }, limits: { memory: '1536Mi', cpu: '1', 'ephemeral-storage': '2M' } });
   });
 });

@@ -32,6 +32,18 @@ describe('ownedFieldsMatch', () => {
     expect(ownedFieldsMatch(route(w(0)), asLive(route(w(0, 50))), gw)).toBe(false);
   });
 
+  it('reads Deployment quantities by value: 1Gi read back for 1024Mi is no change, 2Gi is', () => {
+    const stable = desiredObjects(release, { stable: { model: toModelRef(newModel('1.0.0')), replicas: 2 }, weights: w(0) }, ready, {}).flat().find((o) => o.kind === 'Deployment')!;
+    const withMemory = (memory: string) => {
+      const obj = JSON.parse(JSON.stringify(stable)) as typeof stable & { spec: { template: { spec: { containers: Array<{ resources: unknown }> } } } };
+      obj.spec.template.spec.containers[0]!.resources = { requests: { memory, cpu: '0.5' } };
+      return obj;
+    };
+    expect(ownedFieldsMatch(withMemory('1024Mi'), asLive(withMemory('1Gi')), release)).toBe(true);
+    expect(ownedFieldsMatch(withMemory('1Gi'), asLive(withMemory('1073741824')), release)).toBe(true);
+    expect(ownedFieldsMatch(withMemory('1024Mi'), asLive(withMemory('2Gi')), release)).toBe(false);
+  });
+
   it('is false when the object does not exist', () => {
     const [svc] = replicasRouter.routingObjects(release, w(0), ready);
     expect(ownedFieldsMatch(svc!, undefined, release)).toBe(false);

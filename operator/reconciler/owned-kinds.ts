@@ -40,8 +40,14 @@ export function resourceOf(obj: KubeObject): ResourceType {
   return ownedKind(obj.kind).resource;
 }
 
-/** True when `live` already carries everything `desired` says (the subset test, then the kind's own comparison). */
+/**
+ * True when `live` already carries everything `desired` says: the subset test on both as the kind makes
+ * them comparable (quantities by value), then the kind's own comparison.
+ */
 export function ownedFieldsMatch(desired: KubeObject, live: Record<string, unknown> | undefined, release: ResolvedRelease): boolean {
-  if (!live || !appliedFieldsMatch(desired as unknown as Record<string, unknown>, live)) return false;
-  return ownedKind(desired.kind).sameOwnedFields?.(desired, live as unknown as KubeObject, release) ?? true;
+  if (!live) return false;
+  const kind = ownedKind(desired.kind);
+  const comparable = kind.comparable ?? ((o: KubeObject) => o);
+  if (!appliedFieldsMatch(comparable(desired) as unknown as Record<string, unknown>, comparable(live as unknown as KubeObject) as unknown as Record<string, unknown>)) return false;
+  return kind.sameOwnedFields?.(desired, live as unknown as KubeObject, release) ?? true;
 }

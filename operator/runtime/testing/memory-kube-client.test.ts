@@ -1,7 +1,7 @@
 // The in-memory apiserver the reconciler fixture runs on: the rules those tests depend on.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KubeApiError } from '../kube-client.js';
-import { HTTP_ROUTES, SERVICES } from '../resources.js';
+import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from '../resources.js';
 import { matchesLabelSelector, MemoryKubeClient } from './memory-kube-client.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -95,5 +95,25 @@ describe('MemoryKubeClient', () => {
     ['other', false],
   ])('label selector %s -> %s', (selector, matches) => {
     expect(matchesLabelSelector({ app: 'x', tier: 'web' }, selector)).toBe(matches);
+  });
+
+  it('stores the quantities of a Deployment as the apiserver does (canonical, 1024Mi -> 1Gi) and refuses one that is none with a 422', async () => {
+    const c = new MemoryKubeClient();
+    const deployment = (resources: Obj, sizeLimit = '3072Mi'): KubernetesObject & Obj => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'd', namespace: 'ns' },
+      spec: { template: { spec: { containers: [{ name: 'c', resources }], volumes: [{ name: 'tmp', emptyDir: { sizeLimit } }] } } },
+    });
+    const stored = await c.apply(DEPLOYMENTS, deployment({ requests: { memory: '1024Mi', cpu: '0.5' }, limits: { cpu: '1000m', 'nvidia.com/gpu': '1' } }));
+    expect((stored as Obj).spec.template.spec.containers[0].resources).toEqual({ requests: { memory: '1Gi', cpu: '500m' }, limits: { cpu: '1', 'nvidia.com/gpu': '1' } });
+    expect((stored as Obj).spec.template.spec.volumes[0].emptyDir.sizeLimit).toBe('3Gi');
+    // the same values in another spelling change nothing (a no-op keeps the resourceVersion)
+    const again = await c.apply(DEPLOYMENTS, deployment({ requests: { memory: '1Gi', cpu: '500m' }, limits: { cpu: '1', 'nvidia.com/gpu': '1' } }, '3Gi'));
+    expect(again.metadata?.resourceVersion).toBe(stored.metadata?.resourceVersion);
+    await expect(c.apply(DEPLOYMENTS, deployment({ limits: { memory: 'lots' } }))).rejects.toMatchObject({ statusCode: 422, message: expect.stringContaining('spec.template.spec.containers[c].resources.limits.memory: "lots" is not a quantity') });
+    // a Service has no quantities: its strings stay as written
+    const service = await c.apply(SERVICES, svc({ size: '1024Mi' }));
+    expect(service.spec?.selector).toEqual({ size: '1024Mi' });
   });
 });

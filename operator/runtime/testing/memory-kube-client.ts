@@ -15,6 +15,10 @@
  * (manager, operation, time; `tern-operator` for the client's own requests, a name given for `seed`
  * and `edit`), and objects come back with their keys sorted (Go's encoding/json sorts the map keys of
  * custom resources; code that compares by key order must meet that here).
+ *
+ * Like the apiserver, the resource quantities of Pods and workloads (Deployments, ReplicaSets,
+ * StatefulSets, DaemonSets, Jobs: containers' requests and limits, emptyDir sizeLimits) are stored in
+ * their canonical form (1024Mi reads back as 1Gi, 1000m as 1), and an invalid one answers 422.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
@@ -28,6 +32,8 @@ import {
   type PatchOptions,
 } from '../kube-client.js';
 import { apiVersionOf, resourceLabel, type ResourceType } from '../resources.js';
+import { canonicalQuantity, QuantityError } from '../../api/quantity.js';
+import { rewriteObjectQuantities } from '../../desired/pod-quantities.js';
 
 type Json = Record<string, unknown>;
 
@@ -50,6 +56,22 @@ function sortKeys(v: unknown): unknown {
 function withoutManagedFields(obj: Json): Json {
   const { managedFields: _mf, ...metadata } = (obj['metadata'] ?? {}) as Json;
   return { ...obj, metadata };
+}
+
+/** Built-in kinds whose pod quantities the apiserver parses and stores canonical, by API group. */
+const POD_KINDS: Readonly<Record<string, readonly string[]>> = { '': ['Pod'], apps: ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'], batch: ['Job'] };
+
+/** `obj` with its pod quantities as the apiserver stores them; a 422 for one it cannot parse. */
+function canonicalQuantities(type: ResourceType, obj: Json): Json {
+  if (!POD_KINDS[type.group]?.includes(type.kind)) return obj;
+  return rewriteObjectQuantities({ ...obj, kind: type.kind }, (text, field) => {
+    try {
+      return canonicalQuantity(text);
+    } catch (err) {
+      if (!(err instanceof QuantityError)) throw err;
+      throw new KubeApiError(`${type.kind} "${String((obj['metadata'] as Json | undefined)?.['name'])}" is invalid: ${type.kind === 'Pod' ? 'spec' : 'spec.template.spec'}.${field}: ${err.message}`, 422, 'Invalid');
+    }
+  });
 }
 
 /** The field manager of the client's own requests. */
@@ -293,7 +315,8 @@ export class MemoryKubeClient implements KubeClient {
    * Stores `obj` as the new state of `key` written by `manager`, keeping server metadata: uid,
    * resourceVersion, generation and managedFields as the apiserver sets them, keys sorted.
    */
-  #store(type: ResourceType, key: string, obj: Json, existing: Stored | undefined, manager: string, operation: 'Apply' | 'Update' = 'Update'): Stored {
+  #store(type: ResourceType, key: string, written: Json, existing: Stored | undefined, manager: string, operation: 'Apply' | 'Update' = 'Update'): Stored {
+    const obj = canonicalQuantities(type, written);
     const meta = { ...((obj['metadata'] ?? {}) as Json) };
     const old = existing?.obj;
     const oldMeta = (old?.['metadata'] ?? {}) as Json;
