@@ -485,7 +485,7 @@ export const ModelRefSchema = Type.Object(
 
 export const ConditionSchema = Type.Object(
   {
-    type: Type.String({ description: 'Ready (stable serving), Progressing (a release in flight), Degraded (last release rolled back or a check failing) or Synced (False when the last reconcile pass failed: OwnershipConflict, OwnedObjectContested, ReconcileError; set once a pass has failed).' }),
+    type: Type.String({ description: 'Ready (stable serving), Progressing (a release in flight), Degraded (last release rolled back or a check failing) or Synced (False when the last reconcile pass failed: OwnershipConflict, OwnedObjectContested, the API reason such as Forbidden, or ReconcileError; set once a pass has failed).' }),
     status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')], { description: 'True, False or Unknown.' }),
     reason: Type.String({ description: 'CamelCase reason.' }),
     message: Type.String({ description: 'A sentence for a person: what happened, what to do next.' }),

@@ -28,12 +28,12 @@ describe('reconcile errors reach the user', () => {
     failDeployments(f, new KubeApiError('deployments.apps "fraud-stable" is forbidden: exceeded quota: compute', 403, 'Forbidden'));
     const errors = await f.runPasses(10);
     expect(errors).toHaveLength(10);
-    expect(synced(f, 'fraud')).toMatchObject({ status: 'False', reason: 'ReconcileError', message: expect.stringContaining('exceeded quota: compute') });
+    expect(synced(f, 'fraud')).toMatchObject({ status: 'False', reason: 'Forbidden', message: expect.stringContaining('exceeded quota: compute') });
     expect(writes(f, /^apply ModelRelease\/status /)).toHaveLength(1);
     await f.advance(31_000);
     await f.flushEvents();
     expect(f.sink.created).toHaveLength(1);
-    expect(f.sink.created[0]).toMatchObject({ type: 'Warning', reason: 'ReconcileError', regarding: { kind: 'ModelRelease', name: 'fraud', uid: 'uid-f' } });
+    expect(f.sink.created[0]).toMatchObject({ type: 'Warning', reason: 'Forbidden', regarding: { kind: 'ModelRelease', name: 'fraud', uid: 'uid-f' } });
     expect(f.sink.created[0]?.note).toContain('fraud-stable');
     expect(f.sink.created[0]?.series?.count).toBe(10);
   });

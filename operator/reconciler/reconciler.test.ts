@@ -275,7 +275,8 @@ describe('Reconciler fixture: conflicts and API errors', () => {
     expect(err.message).toMatch(/^Deployment ml\/species-canary apply error: injected failure \(HTTP 500\)/);
     expect(f.writes()).toEqual(['apply Deployment species-canary (failed)', STATUS]);
     expect(f.status.phase).toBe('Healthy');
-    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'ReconcileError' })])); // the error reaches the release (reconcile-errors.ts)
+    // The error reaches the release (reconcile-errors.ts) with the apiserver's reason (HTTP 500: InternalError).
+    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'InternalError' })]));
 
     await f.run();
     expect(f.writes()).toEqual(['apply Deployment species-canary', 'apply Service species-canary', STATUS]);
@@ -289,7 +290,8 @@ describe('Reconciler fixture: conflicts and API errors', () => {
     expect(err.message).toMatch(/^HTTPRoute ml\/species read error: get httproutes: .*\(router gatewayAPI needs the Gateway API CRDs installed\)$/);
     expect(f.writes()).toEqual([STATUS]); // only the Synced condition: no phase, no objects
     expect(f.status.phase).toBeUndefined();
-    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'ReconcileError' })])); // the error reaches the release (reconcile-errors.ts)
+    // The error reaches the release (reconcile-errors.ts) with the apiserver's reason for the missing resource.
+    expect(f.status.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Synced', status: 'False', reason: 'NotFound' })]));
   });
 
   it('a Deployment of the same name that the release does not own is an error: nothing but the release Synced condition is written', async () => {
