@@ -1,42 +1,44 @@
-// End to end on the local control plane with real tern-server pods: a release goes 1.0.0 -> Healthy,
+// End to end on the real-node cluster (kubelet, containerd, the images built from the Dockerfile) with the
+// operator installed by the chart as a pod and tern-server pods: a release goes 1.0.0 -> Healthy,
 // then 1.1.0 through staging and every canary step to Healthy, with the ready-pod split (replicas router)
 // and the HTTPRoute weights (gatewayAPI router) checked at every step; `kubectl get mr` shows the
 // columns; a converged release causes no API writes. The namespace enforces Pod Security `restricted`
 // (the apiserver's PodSecurity admission): every tern-server pod of the rollout must be admitted by it.
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from '../operator/runtime/resources.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { resolveRelease } from '../operator/model/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
-import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
-import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 
 const NS = `op-rollout-${Date.now().toString(36)}`;
-const cluster = testCluster();
-const { client, close } = apiClient();
+const cluster = realNodeCluster();
+const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
-let operator: OperatorProcess;
+let operator: OperatorPod;
 
 beforeAll(async () => {
-  host = await startModelHost(join(ROOT, 'models/species'));
+  host = await startNodeModelHost();
   await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
-  operator = await startOperator(NS, 'rollout-e2e');
-}, 60_000);
+  operator = await installOperator(cluster, NS, 'rollout-e2e');
+}, 180_000);
 
 afterAll(async () => {
   await operator?.stop();
   await client.delete(MODEL_RELEASES, NS, 'species').catch(() => undefined);
   await client.delete(MODEL_RELEASES, NS, 'species-gw').catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
-});
+}, 120_000);
 
 const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 

@@ -1,7 +1,8 @@
 /**
  * What the operator's end-to-end tests share: real tern-operator processes (bin/tern-operator.js from
- * dist/) against the local cluster, a loopback model host serving models/species, an API client, and
- * ModelRelease builders from models/registry.json. Everything started here is stopped by pid.
+ * dist/) against the node agent's cluster (the chart-installed operator of the real-node cluster is
+ * operator-pod.ts), model hosts serving models/species (loopback, or on the real node's address for its
+ * pods), an API client, and ModelRelease builders from models/registry.json. Processes are stopped by pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,10 +20,13 @@ import { DEPLOYMENTS, NAMESPACES } from '../../operator/runtime/resources.js';
 import { freePort, ROOT } from '../analysis/processes.js';
 import type { LocalCluster } from '../cluster/cluster.js';
 import { withClusterLogs } from '../cluster/test-env.js';
+import { NODE_IP } from '../cluster/node/layout.js';
+import { startModelHost, type ModelHost } from '../../models/model-host.js';
+import type { OperatorHandle } from './operator-pod.js';
 
-/** An API client on the test cluster (KUBECONFIG from the jest global setup). */
-export function apiClient(): { client: ApiKubeClient; rest: RestClient; close(): void } {
-  const rest = new RestClient(loadKubeConfig().access);
+/** An API client on the test cluster (KUBECONFIG from the jest global setup), or on the one of `kubeconfigPath`. */
+export function apiClient(kubeconfigPath?: string): { client: ApiKubeClient; rest: RestClient; close(): void } {
+  const rest = new RestClient(loadKubeConfig(kubeconfigPath === undefined ? {} : { kubeconfigPath }).access);
   return { client: new ApiKubeClient(rest), rest, close: () => rest.close() };
 }
 
@@ -30,16 +34,17 @@ export function apiClient(): { client: ApiKubeClient; rest: RestClient; close():
 export const CHART_NODE_OPTIONS = (YAML.parse(readFileSync(join(ROOT, 'charts/tern/values.yaml'), 'utf8')) as { nodeOptions: string }).nodeOptions;
 
 /** A running tern-operator process. */
-export interface OperatorProcess {
-  identity: string;
-  metricsUrl: string;
+export interface OperatorProcess extends OperatorHandle {
   child: ChildProcess;
-  /** The last lines it logged. */
-  output(): string;
-  /** SIGKILL: no graceful shutdown, the Lease is not released. */
-  kill(): Promise<void>;
-  /** SIGTERM and wait for the exit. */
-  stop(): Promise<void>;
+}
+
+/**
+ * A model host serving models/species that the real node's pods reach: it listens on every address and
+ * its URL names the node's (pods cannot reach the machine's loopback).
+ */
+export async function startNodeModelHost(): Promise<ModelHost> {
+  const host = await startModelHost(join(ROOT, 'models/species'), { host: '0.0.0.0' });
+  return { ...host, url: `http://${NODE_IP}:${host.port}/` };
 }
 
 /**
@@ -62,6 +67,7 @@ export async function startOperator(namespace: string, identity: string, extraAr
   const done = () => child.exitCode !== null || child.signalCode !== null;
   return {
     identity,
+    alive: () => !done(),
     metricsUrl: `http://127.0.0.1:${port}/metrics`,
     child,
     output: () => log,
@@ -78,12 +84,11 @@ export async function startOperator(namespace: string, identity: string, extraAr
   };
 }
 
-/** A metric's value from a /metrics text (sum over series matching every given label). */
 /**
  * Runs `body`; on failure, rethrows with the tails of the cluster's logs and of each operator's output
  * appended (operators are read when the failure happens, so ones started later are included).
  */
-export function withOperatorLogs<T>(cluster: LocalCluster, operators: () => OperatorProcess[], body: () => Promise<T>, chars = 6000): Promise<T> {
+export function withOperatorLogs<T>(cluster: LocalCluster, operators: () => OperatorHandle[], body: () => Promise<T>, chars = 6000): Promise<T> {
   return withClusterLogs(cluster, async () => {
     try {
       return await body();
@@ -94,6 +99,7 @@ export function withOperatorLogs<T>(cluster: LocalCluster, operators: () => Oper
   });
 }
 
+/** A metric's value from a /metrics text (sum over series matching every given label). */
 export async function scrapeMetric(url: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const text = await fetch(url).then((r) => r.text());
   let sum: number | undefined;
