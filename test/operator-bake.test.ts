@@ -10,36 +10,40 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { DEPLOYMENTS, EVENTS, SERVICES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
-import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 import { serviceTraffic, type ServiceTraffic } from './operator/service-traffic.js';
 
 const NS = `op-bake-${Date.now().toString(36)}`;
 const INTERVAL_S = 2;
-const cluster = testCluster();
-const { client, close } = apiClient();
+const cluster = realNodeCluster();
+const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
-let operator: OperatorProcess;
+let operator: OperatorPod;
 const traffics: ServiceTraffic[] = [];
 
 beforeAll(async () => {
-  host = await startModelHost(join(ROOT, 'models/species'));
-  await createNamespace(client, NS);
-  operator = await startOperator(NS, 'bake-e2e');
-}, 60_000);
+  host = await startNodeModelHost();
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
+  operator = await installOperator(cluster, NS, 'bake-e2e');
+}, 180_000);
 
 afterAll(async () => {
   for (const t of traffics) await t.stop();
   await operator?.stop();
   for (const name of ['species', 'species-git', 'species-full', 'species-undo', 'species-prod', 'species-serve']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
-});
+}, 180_000);
 
 const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 const tern = (...args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, 'bin/tern.js'), ...args, '-n', NS], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
@@ -240,7 +244,7 @@ describe('bake after promotion and fast restore', () => {
       const bake = (await status('species-undo')).bake;
 
       await operator.kill();
-      operator = await startOperator(NS, 'bake-e2e-2');
+      operator = await installOperator(cluster, NS, 'bake-e2e-2');
       await new Promise((r) => setTimeout(r, 6_000)); // the new operator takes the Lease and reconciles
       const resumed = await status('species-undo');
       expect(resumed).toMatchObject({ phase: 'Healthy', stable: { version: '1.1.0' }, bake });

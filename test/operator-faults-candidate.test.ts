@@ -15,13 +15,16 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { PODS } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
-import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { RESTRICTED_NAMESPACE_LABELS, restrictedPod } from './cluster/pod-security.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 import { gatewayTraffic, type GatewayAnswer, type GatewayTraffic } from './operator/gateway-traffic.js';
 
 const NS = `op-faults-${Date.now().toString(36)}`;
@@ -29,10 +32,10 @@ const INTERVAL_S = 2;
 /** The crash-looping candidate's server exits on this inference request. */
 const EXIT_AFTER = 20;
 const CANDIDATE = '1.1.0 (candidate)';
-const cluster = testCluster();
-const { client, rest, close } = apiClient();
+const cluster = realNodeCluster();
+const { client, rest, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
-let operator: OperatorProcess;
+let operator: OperatorPod;
 const traffics: GatewayTraffic[] = [];
 const figures: string[] = [];
 
@@ -59,9 +62,9 @@ function release(name: string, checks: Record<string, unknown>, env: Record<stri
 const faultEnv = (env: Record<string, string>) => ({ TERN_FAULT_VERSION: '1.1.0', ...env });
 
 beforeAll(async () => {
-  host = await startModelHost(join(ROOT, 'models/species'));
-  await createNamespace(client, NS);
-  operator = await startOperator(NS, 'faults-e2e');
+  host = await startNodeModelHost();
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
+  operator = await installOperator(cluster, NS, 'faults-e2e');
   const releases = [
     release('crash', { availability: { enabled: true }, errorRate: { enabled: true } }, faultEnv({ TERN_FAULT_EXIT_AFTER: String(EXIT_AFTER) })),
     release('fail-all', { availability: { enabled: true } }, faultEnv({ TERN_FAULT_5XX_RATIO: '1' })),
@@ -80,10 +83,11 @@ afterAll(async () => {
   await operator?.stop();
   for (const name of ['crash', 'fail-all', 'fail-some', 'slow', 'gpu']) await client.delete(MODEL_RELEASES, NS, name).catch(() => undefined);
   await client.delete(PODS, NS, 'gpu-hog').catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
   if (figures.length > 0) console.log(`candidate faults (interval ${INTERVAL_S} s):\n${figures.join('\n')}`);
-});
+}, 180_000);
 
 const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 const tern = (...args: string[]) => promisify(execFile)(process.execPath, [join(ROOT, 'bin/tern.js'), ...args, '-n', NS], { env: { ...process.env, KUBECONFIG: cluster.kubeconfig } });
@@ -210,10 +214,7 @@ describe('candidate faults mid-release', () => {
 
   it('a candidate asking for GPUs no node has free: held with the scheduler\'s reason, rolled back at the progress deadline, `tern retry` works once capacity exists', () =>
     withLogs(async () => {
-      await client.apply(PODS, {
-        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gpu-hog', namespace: NS },
-        spec: { containers: [{ name: 'hog', image: 'local/exec', command: ['sleep', '600'], resources: { requests: { 'nvidia.com/gpu': '4' }, limits: { 'nvidia.com/gpu': '4' } } }] },
-      } as KubernetesObject);
+      await client.apply(PODS, restrictedPod(NS, 'gpu-hog', ['sleep', '600'], { limits: { 'nvidia.com/gpu': '4' } }) as KubernetesObject);
       await eventually('the GPU hog running', async () => ((await client.get<KubernetesObject & { status?: { phase?: string } }>(PODS, NS, 'gpu-hog'))?.status?.phase === 'Running' ? true : undefined), 60_000);
       const traffic = await trafficFor('gpu');
       const from = Date.now();

@@ -2,36 +2,38 @@
 // traffic spread over the pods behind the release Service: 1.0.0 -> 1.1.0 with healthy traffic is promoted
 // with every check measured; 1.2.0 (the drifting model) is rolled back automatically at its first step,
 // stable keeps serving 1.1.0, and the rollback is visible in status, events and metrics.
-import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
-import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
-import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 import { serviceTraffic, type ServiceTraffic } from './operator/service-traffic.js';
 
 const NS = `op-rollback-${Date.now().toString(36)}`;
-const cluster = testCluster();
-const { client, close } = apiClient();
+const cluster = realNodeCluster();
+const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
-let operator: OperatorProcess;
+let operator: OperatorPod;
 let traffic: ServiceTraffic | undefined;
 
 beforeAll(async () => {
-  host = await startModelHost(join(ROOT, 'models/species'));
-  await createNamespace(client, NS);
-  operator = await startOperator(NS, 'rollback-e2e');
-}, 60_000);
+  host = await startNodeModelHost();
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
+  operator = await installOperator(cluster, NS, 'rollback-e2e');
+}, 180_000);
 
 afterAll(async () => {
   await traffic?.stop();
   await operator?.stop();
   await client.delete(MODEL_RELEASES, NS, 'species').catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
-});
+}, 180_000);
 
 const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 

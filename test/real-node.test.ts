@@ -1,6 +1,6 @@
 // Acceptance of the real node (test/cluster/node/): containerd + runc + CNI + kubelet + kube-proxy +
-// CoreDNS + the fake-GPU device plugin, running the images built from the Dockerfile. It starts a cluster
-// of its own (state in .tern/real-node) beside the shared one. What it checks is what the node agent could
+// CoreDNS + the fake-GPU device plugin, running the images built from the Dockerfile, in the run's shared
+// real-node cluster (.tern/real-node, started by the jest global setup). What it checks is what the node agent could
 // not do: a container's securityContext is enforced by the kernel, GPUs are allocated by the kubelet from a
 // device plugin, ClusterIPs and DNS names answer from pods, `kubectl logs` and `exec` work, and Pod
 // Security Admission `restricted` refuses a non-compliant pod. Then the operator as users run it: installed
@@ -15,43 +15,23 @@ import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { ApiKubeClient } from '../operator/runtime/apply.js';
 import { loadKubeConfig } from '../operator/runtime/kubeconfig.js';
 import { RestClient } from '../operator/runtime/rest-client.js';
-import { startCluster, type LocalCluster } from './cluster/cluster.js';
+import type { LocalCluster } from './cluster/cluster.js';
 import { KubeError } from './cluster/kube-http.js';
 import { NODE_IP, NODE_NAME } from './cluster/node/layout.js';
 import { repoRoot } from './cluster/paths.js';
-import { eventually, withClusterLogs } from './cluster/test-env.js';
-import { installChart, type ChartRelease } from './observe/chart-release.js';
+import { restrictedPod, SERVER_IMAGE } from './cluster/pod-security.js';
+import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
+import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
 import { e2eRelease, getRelease, modelSpec } from './operator/harness.js';
 
 const NS = 'node-acceptance';
 const OPERATOR_NS = 'node-tern-system';
 const MODELS_NS = 'node-models';
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' };
-const SERVER_IMAGE = 'ghcr.io/tern-dev/tern-server:0.1.0';
 
 interface Pod {
   metadata: { name: string };
   status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; reason?: string; message?: string }[] };
-}
-
-/** A pod that meets Pod Security `restricted`: non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp. */
-function restrictedPod(name: string, command: string[], extra: { limits?: Record<string, string>; labels?: Record<string, string>; port?: number } = {}): object {
-  return {
-    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NS, labels: { app: name, ...extra.labels } },
-    spec: {
-      automountServiceAccountToken: false,
-      terminationGracePeriodSeconds: 1,
-      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{
-        name: 'main', image: SERVER_IMAGE, imagePullPolicy: 'Never', command,
-        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
-        resources: { limits: { memory: '256Mi', ...extra.limits } },
-        ...(extra.port ? { ports: [{ containerPort: extra.port }] } : {}),
-        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-      }],
-      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
-    },
-  };
 }
 
 describe(`real node ${NODE_NAME}`, () => {
@@ -69,21 +49,26 @@ describe(`real node ${NODE_NAME}`, () => {
   let rest: RestClient | undefined;
 
   beforeAll(async () => {
-    cluster = await startCluster({ realNode: true, stateDir: path.join(repoRoot(), '.tern', 'real-node'), startedBy: 'jest', log: (l) => process.stderr.write(`real-node: ${l}\n`) });
-    for (const name of [NS, OPERATOR_NS, MODELS_NS]) {
-      await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: RESTRICTED } });
-    }
+    cluster = realNodeCluster();
+    for (const name of [NS, OPERATOR_NS, MODELS_NS]) await createNamespace(cluster, name, 120_000, RESTRICTED);
   }, 300_000);
 
   afterAll(async () => {
+    await cluster.kube.request('DELETE', `/apis/serving.tern.dev/v1alpha1/namespaces/${MODELS_NS}/modelreleases/species`).catch(() => undefined);
+    await chart?.uninstall().catch(() => undefined);
+    for (const name of [NS, OPERATOR_NS, MODELS_NS]) await deleteNamespace(cluster, name);
+    // Gone before the next file: their pods hold GPUs of the node's 8 that other files count on.
+    for (const name of [NS, MODELS_NS]) {
+      await eventually(`namespace ${name} gone`, () => cluster.kube.request('GET', `/api/v1/namespaces/${name}`).then(() => undefined, (e: unknown) => (e instanceof KubeError && e.status === 404 ? true : undefined)), 120_000, 500);
+    }
     await host?.close();
     rest?.close();
-    await cluster?.stop();
-  }, 120_000);
+    cluster.kube.close();
+  }, 180_000);
 
   it('runs an image with its securityContext enforced: non-root, no capabilities, seccomp, read-only root, writable /tmp; exec works', () =>
     withClusterLogs(cluster, async () => {
-      await create(restrictedPod('hardened', ['sleep', '3600']));
+      await create(restrictedPod(NS, 'hardened', ['sleep', '3600']));
       await running('hardened');
       const exec = (cmd: string) => kubectl(['exec', 'hardened', '--', 'sh', '-c', cmd]);
       expect(exec('id -u; id -g').stdout.trim().split('\n')).toEqual(['65532', '65532']);
@@ -99,8 +84,8 @@ describe(`real node ${NODE_NAME}`, () => {
 
   it('allocates GPUs through the device plugin: 1 is granted with its device, 9 of 8 stay Pending', () =>
     withClusterLogs(cluster, async () => {
-      await create(restrictedPod('gpu-one', ['sh', '-c', 'echo "devices=$NVIDIA_VISIBLE_DEVICES"; sleep 3600'], { limits: { 'nvidia.com/gpu': '1' } }));
-      await create(restrictedPod('gpu-nine', ['sleep', '3600'], { limits: { 'nvidia.com/gpu': '9' } }));
+      await create(restrictedPod(NS, 'gpu-one', ['sh', '-c', 'echo "devices=$NVIDIA_VISIBLE_DEVICES"; sleep 3600'], { limits: { 'nvidia.com/gpu': '1' } }));
+      await create(restrictedPod(NS, 'gpu-nine', ['sleep', '3600'], { limits: { 'nvidia.com/gpu': '9' } }));
       await running('gpu-one');
       const logs = await eventually('gpu-one logs its device', async () => {
         const out = kubectl(['logs', 'gpu-one']).stdout;
@@ -118,7 +103,7 @@ describe(`real node ${NODE_NAME}`, () => {
   it('routes a ClusterIP Service and resolves its DNS name from another pod (and Prometheus as prometheus.monitoring)', () =>
     withClusterLogs(cluster, async () => {
       const server = 'require("http").createServer((q, s) => s.end("hello from " + require("os").hostname())).listen(8080)';
-      await create(restrictedPod('echo', ['node', '-e', server], { port: 8080 }));
+      await create(restrictedPod(NS, 'echo', ['node', '-e', server], { port: 8080 }));
       await create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo', namespace: NS }, spec: { selector: { app: 'echo' }, ports: [{ port: 80, targetPort: 8080 }] } });
       await running('echo');
       await running('hardened');

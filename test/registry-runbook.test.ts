@@ -10,23 +10,26 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { REGISTRY_ENTRY_ANNOTATION } from '../operator/registry/render.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
 import { GitOpsRepo, type SpecOverlay } from './demo/gitops.js';
-import { apiClient, createNamespace, deploymentState, getRelease, registry, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { apiClient, createNamespace, deploymentState, getRelease, registry, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 import { serviceTraffic } from './operator/service-traffic.js';
 
 const NS = `registry-runbook-${Date.now().toString(36)}`;
 const RELEASE = 'cetacean-id';
-const cluster = testCluster();
-const { client, close } = apiClient();
+const cluster = realNodeCluster();
+const { client, close } = apiClient(cluster.kubeconfig);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-runbook-'));
 let host: ModelHost;
-let operator: OperatorProcess;
+let operator: OperatorPod;
 
 /** The weights' digests, as models/registry.json records them (staging refuses an unverified artifact). */
 const digest = (version: string): string => registry().models.find((m) => m.version === version)?.sha256 as string;
@@ -78,19 +81,20 @@ const overlay: SpecOverlay = {
 let repo: GitOpsRepo;
 
 beforeAll(async () => {
-  host = await startModelHost(path.join(ROOT, 'models', 'species'));
-  await createNamespace(client, NS);
-  operator = await startOperator(NS, 'registry-runbook-e2e');
+  host = await startNodeModelHost();
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
+  operator = await installOperator(cluster, NS, 'registry-runbook-e2e');
   repo = new GitOpsRepo({ root: ROOT, dir, namespace: NS, weightsBaseUrl: host.url, overlay, registryFile: writeRunbookRegistry() });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await operator?.stop();
   await client.delete(MODEL_RELEASES, NS, RELEASE).catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
   fs.rmSync(dir, { recursive: true, force: true });
-});
+}, 180_000);
 
 const withLogs = <T>(body: () => Promise<T>) => withOperatorLogs(cluster, () => [operator], body);
 

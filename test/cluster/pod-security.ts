@@ -29,3 +29,34 @@ export async function dryRunPod(kube: KubeHttp, namespace: string, name: string,
     throw err;
   }
 }
+
+/** The tern-server image (it has `sh` and `node`): what test pods on the real node run. */
+export const SERVER_IMAGE = 'ghcr.io/tern-dev/tern-server:0.1.0';
+
+/**
+ * A Pod that meets `restricted` running `command` in the tern-server image: non-root 65532, no privilege
+ * escalation, no capabilities, RuntimeDefault seccomp, read-only root with a writable /tmp, no token.
+ */
+export function restrictedPod(
+  namespace: string,
+  name: string,
+  command: string[],
+  extra: { limits?: Record<string, string>; labels?: Record<string, string>; port?: number } = {},
+): { apiVersion: 'v1'; kind: 'Pod'; metadata: { name: string; namespace: string; labels: Record<string, string> }; spec: Record<string, unknown> } {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels: { app: name, ...extra.labels } },
+    spec: {
+      automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'main', image: SERVER_IMAGE, imagePullPolicy: 'Never', command,
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true },
+        resources: { limits: { memory: '256Mi', ...extra.limits } },
+        ...(extra.port ? { ports: [{ containerPort: extra.port }] } : {}),
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      }],
+      volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+    },
+  };
+}
