@@ -1,6 +1,8 @@
-// Acceptance tests of the local control plane (test/cluster/): CRDs with CEL validation, real pods run
-// as local processes by the node agent, EndpointSlices from the real controller-manager, Prometheus
-// scraping through kubernetes_sd_configs, GPU scheduling by the real scheduler, and kwok fake nodes.
+// Acceptance tests of the local control plane (test/cluster/): CRDs with CEL validation, pods run by the
+// real node's kubelet as containers of the tern-server image (in a Pod Security `restricted` namespace),
+// EndpointSlices from the real controller-manager, Prometheus scraping through kubernetes_sd_configs, and
+// kwok fake nodes beside the real one. GPUs, DNS, logs/exec: real-node.test.ts.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import YAML from 'yaml';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -8,9 +10,9 @@ import { goodManifest } from '../operator/api/testdata/bad-manifests.js';
 import type { LocalCluster } from './cluster/cluster.js';
 import { KubeError } from './cluster/kube-http.js';
 import { kwokDeployment } from './cluster/kwok.js';
-import { isRunning } from './cluster/process-control.js';
-import { ipToInt } from './cluster/node-agent/ip-pool.js';
-import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
+import { containerPids } from './cluster/node/container-processes.js';
+import { RESTRICTED_NAMESPACE_LABELS, restrictedPod } from './cluster/pod-security.js';
+import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
 
 /** Per-test time limit (the global `jest` object is not defined in ESM mode). */
 const TIMEOUT = 120_000;
@@ -20,8 +22,8 @@ const ns = `cp-${Date.now().toString(36)}`;
 const api = (path: string) => `/api/v1/namespaces/${ns}${path}`;
 
 beforeAll(async () => {
-  cluster = testCluster();
-  await cluster.kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  cluster = realNodeCluster();
+  await cluster.kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns, labels: RESTRICTED_NAMESPACE_LABELS } });
   // Pods need the namespace's default ServiceAccount, created by the controller-manager.
   await eventually('default service account', () => cluster.kube.request('GET', api('/serviceaccounts/default')).then(() => true));
 }, TIMEOUT);
@@ -31,13 +33,15 @@ afterAll(async () => {
   cluster.kube.close();
 });
 
+const ipToInt = (ip: string) => ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+
 function inCidr(ip: string, cidr: string): boolean {
   const [base, bits] = cidr.split('/');
   const size = 2 ** (32 - Number(bits));
   return Math.floor(ipToInt(ip) / size) === Math.floor(ipToInt(base!) / size);
 }
 
-/** A tiny HTTP server as a `local/exec` container: answers / with its pod IP and /metrics with one gauge. */
+/** A tiny HTTP server (node in the tern-server image): answers / with its pod IP and /metrics with one gauge. */
 const tinyServer = [
   'node',
   '-e',
@@ -45,6 +49,12 @@ const tinyServer = [
     ` : r.end('hello from ' + process.env.POD_IP))` +
     `.listen(8080, process.env.POD_IP)`,
 ];
+
+/** `spec` with its one container's fields overridden by `fields`. */
+function withContainer(spec: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  const [container] = spec.containers as Record<string, unknown>[];
+  return { ...spec, containers: [{ ...container, ...fields }] };
+}
 
 async function pods(selector: string): Promise<V1Pod[]> {
   return (await cluster.kube.request<{ items: V1Pod[] }>('GET', api(`/pods?labelSelector=${encodeURIComponent(selector)}`))).items;
@@ -76,8 +86,16 @@ describe('CRDs', () => {
   });
 });
 
-describe('pods on the local node', () => {
-  test('a 2-replica Deployment runs real processes: Ready, answering HTTP, in the EndpointSlice, scraped by Prometheus; scale to 0 stops them', () =>
+/** The Downward API's pod address, as a real kubelet gives it (nothing sets POD_IP by itself). */
+const POD_IP_ENV = { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
+
+/** A log of a pod's container through the apiserver and the kubelet (`kubectl logs`). */
+function podLog(name: string, previous = false): string {
+  return execFileSync(cluster.kubectl, ['--kubeconfig', cluster.kubeconfig, '-n', ns, 'logs', name, ...(previous ? ['--previous'] : [])], { encoding: 'utf8' });
+}
+
+describe('pods on the real node', () => {
+  test('a 2-replica Deployment runs real containers: Ready, answering HTTP, in the EndpointSlice, scraped by Prometheus; scale to 0 stops them', () =>
     withClusterLogs(cluster, async () => {
       const labels = { app: 'tiny', 'serving.tern.dev/release': 'tiny-release', 'serving.tern.dev/track': 'canary', 'serving.tern.dev/version': '1.2.3' };
       await cluster.kube.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
@@ -87,12 +105,9 @@ describe('pods on the local node', () => {
           selector: { matchLabels: { app: 'tiny' } },
           template: {
             metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' } },
-            spec: {
-              terminationGracePeriodSeconds: 5,
-              containers: [
-                { name: 'tiny', image: 'local/exec', command: tinyServer, ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 } },
-              ],
-            },
+            spec: withContainer(restrictedPod(ns, 'tiny', tinyServer).spec, {
+              env: [POD_IP_ENV], ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
+            }),
           },
         },
       });
@@ -136,45 +151,41 @@ describe('pods on the local node', () => {
         expect(ready.map((p) => p.metadata?.name)).toContain(t.labels.pod);
       }
 
-      const pidRecords = fs
-        .readdirSync(`${cluster.layout.pids}/pods`)
-        .filter((f) => f.startsWith(`${ns}_tiny-`))
-        .map((f) => JSON.parse(fs.readFileSync(`${cluster.layout.pids}/pods/${f}`, 'utf8')) as { pid: number; startTime: string });
-      expect(pidRecords).toHaveLength(2);
-      expect(pidRecords.every(isRunning)).toBe(true);
+      // Each container's processes, found by its id in their cgroup: there while it runs, gone after.
+      const containerIds = ready.map((p) => (p.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^[a-z]+:\/\//, ''));
+      expect(containerIds.every((id) => containerPids(id).length > 0)).toBe(true);
 
       await cluster.kube.mergePatch(`/apis/apps/v1/namespaces/${ns}/deployments/tiny/scale`, { spec: { replicas: 0 } });
       await eventually('pods gone', async () => ((await pods('app=tiny')).length === 0 ? true : undefined));
-      expect(pidRecords.some(isRunning)).toBe(false);
+      expect(containerIds.flatMap((id) => containerPids(id))).toEqual([]);
       for (const ip of ips) await expect(fetch(`http://${ip}:8080/`)).rejects.toThrow();
     }),
     TIMEOUT,
   );
 
-  test('an image that cannot run locally marks the pod Failed with a clear message', () =>
+  test('an image the node does not have (nothing is pulled here) keeps the pod waiting with the kubelet\'s reason', () =>
     withClusterLogs(cluster, async () => {
-      await cluster.kube.request('POST', api('/pods'), { metadata: { name: 'nginx' }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } });
-      const pod = await eventually('pod Failed', async () => {
+      const nginx = restrictedPod(ns, 'nginx', ['sleep', '60']);
+      await cluster.kube.request('POST', api('/pods'), { ...nginx, spec: withContainer(nginx.spec, { image: 'nginx:1.27', imagePullPolicy: 'Never' }) });
+      const waiting = await eventually('ErrImageNeverPull', async () => {
         const p = await cluster.kube.request<V1Pod>('GET', api('/pods/nginx'));
-        return p.status?.phase === 'Failed' ? p : undefined;
+        return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImageNeverPull' ? p : undefined;
       });
-      expect(pod.status?.message).toContain('image nginx:1.27 cannot run on the local node');
+      expect(waiting.status?.phase).toBe('Pending');
+      expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/image "nginx:1\.27" is not present with pull policy of Never/);
     }),
     TIMEOUT,
   );
 
   test('a container that exits is restarted with backoff and counted', () =>
     withClusterLogs(cluster, async () => {
-      await cluster.kube.request('POST', api('/pods'), {
-        metadata: { name: 'crasher' },
-        spec: { containers: [{ name: 'c', image: 'local/exec', command: ['sh', '-c', 'echo crashing; exit 3'] }] },
-      });
+      await cluster.kube.request('POST', api('/pods'), restrictedPod(ns, 'crasher', ['sh', '-c', 'echo crashing; exit 3']));
       const pod = await eventually('restartCount >= 1', async () => {
         const p = await cluster.kube.request<V1Pod>('GET', api('/pods/crasher'));
         return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
       });
       expect(pod.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(3);
-      expect(fs.readFileSync(`${cluster.layout.podLogs}/${ns}_crasher.log`, 'utf8')).toContain('crashing');
+      expect(podLog('crasher', true)).toContain('crashing');
     }),
     TIMEOUT,
   );
@@ -183,29 +194,24 @@ describe('pods on the local node', () => {
 describe('container environment', () => {
   test('env from a ConfigMap waits (CreateContainerConfigError) until it exists; fieldRef and POD_IP are set', () =>
     withClusterLogs(cluster, async () => {
+      const env = restrictedPod(ns, 'env', ['node', '-e', "require('http').createServer((q, r) => r.end([process.env.GREETING, process.env.MY_NS, process.env.POD_IP].join(' '))).listen(8080, process.env.POD_IP)"]);
       await cluster.kube.request('POST', api('/pods'), {
-        metadata: { name: 'env' },
-        spec: {
-          containers: [
-            {
-              name: 'c',
-              image: 'local/exec',
-              command: ['node', '-e', "require('http').createServer((q, r) => r.end([process.env.GREETING, process.env.MY_NS, process.env.POD_IP].join(' '))).listen(8080, process.env.POD_IP)"],
-              env: [
-                { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'greeting', key: 'text' } } },
-                { name: 'MY_NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-              ],
-              readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
-            },
+        ...env,
+        spec: withContainer(env.spec, {
+          env: [
+            { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'greeting', key: 'text' } } },
+            { name: 'MY_NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+            POD_IP_ENV,
           ],
-        },
+          readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        }),
       });
       const waiting = await eventually('CreateContainerConfigError', async () => {
         const p = await cluster.kube.request<V1Pod>('GET', api('/pods/env'));
         return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' ? p : undefined;
       });
       expect(waiting.status?.phase).toBe('Pending');
-      expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message).toContain(`ConfigMap ${ns}/greeting not found`);
+      expect(waiting.status?.containerStatuses?.[0]?.state?.waiting?.message).toMatch(/configmap "greeting" not found/);
 
       await cluster.kube.request('POST', api('/configmaps'), { metadata: { name: 'greeting' }, data: { text: 'hello' } });
       const ready = await eventually('env pod Ready', async () => {
@@ -219,46 +225,8 @@ describe('container environment', () => {
   );
 });
 
-describe('GPU scheduling', () => {
-  const gpuPod = (name: string, gpus: number) => ({
-    metadata: { name },
-    spec: {
-      terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'c', image: 'local/exec', command: ['sleep', '300'], resources: { limits: { 'nvidia.com/gpu': String(gpus) } } }],
-    },
-  });
-
-  test('a pod asking 1 GPU runs on local-0; one asking 9 stays Pending with the scheduler\'s reason', () =>
-    withClusterLogs(cluster, async () => {
-      await cluster.kube.request('POST', api('/pods'), gpuPod('gpu-1', 1));
-      await cluster.kube.request('POST', api('/pods'), gpuPod('gpu-9', 9));
-      const one = await eventually('gpu-1 Running', async () => {
-        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/gpu-1'));
-        return p.status?.phase === 'Running' ? p : undefined;
-      });
-      expect(one.spec?.nodeName).toBe('local-0');
-
-      const nine = await eventually('gpu-9 Unschedulable', async () => {
-        const p = await cluster.kube.request<V1Pod>('GET', api('/pods/gpu-9'));
-        return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable') ? p : undefined;
-      });
-      expect(nine.status?.phase).toBe('Pending');
-      expect(nine.spec?.nodeName).toBeUndefined();
-      const events = await eventually('FailedScheduling event', async () => {
-        const list = await cluster.kube.request<{ items: Array<{ reason: string; message: string }> }>(
-          'GET',
-          api(`/events?fieldSelector=${encodeURIComponent('involvedObject.name=gpu-9')}`),
-        );
-        return list.items.find((e) => e.reason === 'FailedScheduling');
-      });
-      expect(events.message).toContain('Insufficient nvidia.com/gpu');
-    }),
-    TIMEOUT,
-  );
-});
-
 describe('kwok fake nodes', () => {
-  test('pods tolerating the kwok taint run on kwok nodes without processes; none lands on local-0', () =>
+  test('pods tolerating the kwok taint run on kwok nodes without processes; none lands on the real node', () =>
     withClusterLogs(cluster, async () => {
       const nodes = await cluster.kube.request<{ items: unknown[] }>('GET', '/api/v1/nodes?labelSelector=type%3Dkwok');
       if (nodes.items.length === 0) throw new Error('no kwok nodes: start the cluster with kwokNodes > 0 (TERN_KWOK_NODES)');

@@ -11,11 +11,13 @@ import type { ModelRelease } from '../operator/api/model-release-schema.js';
 import { discoverActions, healthOf, runAction } from '../charts/lib/argocd.js';
 import { panelQueries, substituteVariables } from '../charts/lib/dashboards.js';
 import { REPO_ROOT } from '../charts/lib/conventions.js';
-import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
+import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
 import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
 import { instantQuery, rangeQuery } from './observe/prometheus-api.js';
 import { startTraffic, type Traffic } from './observe/traffic.js';
-import { startWeightsServer, type WeightsServer } from './observe/weights-server.js';
+import type { ModelHost } from '../models/model-host.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { startNodeModelHost } from './operator/harness.js';
 
 const OPERATOR_NS = 'tern-dashboards-system';
 const NS = 'tern-dashboards';
@@ -23,10 +25,10 @@ const NAME = 'species';
 const PATH = `/apis/serving.tern.dev/v1alpha1/namespaces/${NS}/modelreleases/${NAME}`;
 
 describe('dashboards against the e2e Prometheus', () => {
-  const cluster = testCluster();
-  const prometheus = process.env.TERN_PROMETHEUS_URL ?? cluster.prometheusUrl;
+  const cluster = realNodeCluster();
+  const prometheus = cluster.prometheusUrl;
   let chart: ChartRelease | undefined;
-  let weights: WeightsServer | undefined;
+  let weights: ModelHost | undefined;
   let traffic: Traffic | undefined;
 
   afterAll(async () => {
@@ -37,7 +39,7 @@ describe('dashboards against the e2e Prometheus', () => {
     await deleteNamespace(cluster, OPERATOR_NS);
     await weights?.close();
     cluster.kube.close();
-  });
+  }, 180_000);
 
   const render = (entry: string, baseUrl: string): ModelRelease => {
     const loaded = loadRegistry(`${REPO_ROOT}models/registry.json`);
@@ -57,21 +59,21 @@ describe('dashboards against the e2e Prometheus', () => {
   };
 
   it('every panel query returns data after traffic, a canary and a rollback', async () => {
-    if (prometheus === undefined) throw new Error('the shared cluster has no Prometheus (TERN_PROMETHEUS_URL unset)');
+    if (prometheus === undefined) throw new Error('the real-node cluster has no Prometheus');
     await withClusterLogs(cluster, async () => {
       const startedAt = Date.now() / 1000;
-      weights = await startWeightsServer();
-      await createNamespace(cluster, NS);
-      chart = await installChart(cluster, { namespace: OPERATOR_NS, watchNamespaces: [NS] });
+      weights = await startNodeModelHost();
+      await createNamespace(cluster, NS, undefined, RESTRICTED_NAMESPACE_LABELS);
+      chart = await installChart(cluster, { namespace: OPERATOR_NS, watchNamespaces: [NS], set: ['image.pullPolicy=Never'] });
 
       // 1. First release: 1.0.0 becomes Healthy (Argo CD: Healthy).
-      await cluster.kube.request('POST', `/apis/serving.tern.dev/v1alpha1/namespaces/${NS}/modelreleases`, render('species-1.0.0', weights.baseUrl));
+      await cluster.kube.request('POST', `/apis/serving.tern.dev/v1alpha1/namespaces/${NS}/modelreleases`, render('species-1.0.0', weights.url));
       const healthy = await eventually('species 1.0.0 Healthy', phaseIs(['Healthy']), 180_000, 1000);
       expect(healthOf(healthy)).toMatchObject({ status: 'Healthy' });
       traffic = startTraffic(cluster, { namespace: NS, release: NAME, candidateTargetRatio: 0 });
 
       // 2. 1.1.0 goes to canary, gets only non-targets, and is rolled back (Argo CD: Progressing, then Degraded).
-      const next = render('species-1.1.0', weights.baseUrl);
+      const next = render('species-1.1.0', weights.url);
       await cluster.kube.mergePatch(PATH, { spec: { model: next.spec.model } });
       const inFlight = await eventually('species 1.1.0 in staging or canary', phaseIs(['Staging', 'Canary']), 120_000, 500);
       expect(healthOf(inFlight)).toMatchObject({ status: 'Progressing' });

@@ -5,8 +5,8 @@
 // 2. Prometheus down past progressDeadline: Paused (condition, Warning event), stable untouched.
 // 3. kube-apiserver restarted, then etcd restarted, during a step: same step, no weight flap, no history
 //    entry added, writes per minute during recovery within the steady canary's rate.
-// 4. The operator cut off from the pods (pods provider; iptables drops the packets of the operator's
-//    group to the pod range): checks Error, hold; rule gone, checks pass again; promotion finishes it.
+// 4. The operator cut off from the pods (pods provider; iptables drops the packets from the operator's
+//    pod to the pod range): checks Error, hold; rule gone, checks pass again; promotion finishes it.
 // 5. A second release naming the first one's Service: condition Synced=False OwnershipConflict on it, not
 //    one write to the Service or anything else; the Service edited by hand: set back once, with an event.
 // Each fault's figures (gateway requests and failures, operator writes per minute) are printed as one
@@ -15,29 +15,32 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { ApiKubeClient } from '../operator/runtime/apply.js';
 import { KubeListWatch } from '../operator/runtime/list-watch.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { DEPLOYMENTS, EVENTS, SERVICES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
 import { startGateway, type Gateway } from './demo/gateway.js';
 import { gatewayLoad, type GatewayLoad } from './operator/gateway-load.js';
-import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 
 const run = promisify(execFile);
 const NS = `op-faults-cp-${Date.now().toString(36)}`;
 const NAME = 'species';
 /** A second release that names NAME's Service as its own. */
 const RIVAL = 'species-rival';
-/** The operator runs with this group id: the iptables rule of the cut-off test matches it. */
-const OPERATOR_GID = 4711;
-const cluster = testCluster();
-const { client, rest, close } = apiClient();
+/** Prometheus as pods (the operator's among them) reach it: a Service in front of the namespace's process. */
+const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
+const cluster = realNodeCluster();
+const { client, rest, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
-let operator: OperatorProcess;
+let operator: OperatorPod;
 let gateway: Gateway | undefined;
 let load: GatewayLoad | undefined;
 let prometheusDown = false;
@@ -166,14 +169,14 @@ async function warningEvents(reason: string, release = NAME): Promise<string[]> 
 
 beforeAll(async () => {
   if (!cluster.prometheusUrl) throw new Error('this file needs the local cluster\'s Prometheus');
-  host = await startModelHost(join(ROOT, 'models/species'));
-  await createNamespace(client, NS);
+  host = await startNodeModelHost();
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
   // One replica without leader election: the same process must ride the faults out (with a Lease, an
   // apiserver outage longer than the renew deadline makes it exit for a restart: operator-ha.test.ts).
-  operator = await startOperator(NS, 'faults-cp', ['--leader-elect=false'], { gid: OPERATOR_GID });
+  operator = await installOperator(cluster, NS, 'faults-cp', { set: ['leaderElection.enabled=false'] });
   gateway = await startGateway({ source: new KubeListWatch(client, rest), namespace: NS, release: NAME, router: 'replicas' });
   load = gatewayLoad(gateway.url, 20);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   // The cluster is shared with the other test files: leave it whole whatever happened here.
@@ -184,10 +187,11 @@ afterAll(async () => {
   await operator?.stop();
   await client.delete(MODEL_RELEASES, NS, NAME).catch(() => undefined);
   await client.delete(MODEL_RELEASES, NS, RIVAL).catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
   process.stderr.write(`faults-control-plane: ${figures.length} faults, ${figures.filter((f) => f.documented).length} ended as documented, file took ${Math.round((Date.now() - t0) / 1000)} s\n`);
-}, 60_000);
+}, 180_000);
 
 describe('control-plane faults mid-canary', () => {
   it('Prometheus down during analysis: checks Error, the step holds; back, the release continues', () =>
@@ -209,7 +213,7 @@ describe('control-plane faults mid-canary', () => {
               { setWeight: 100, pause: '2s' },
             ],
             analysis: {
-              provider: { type: 'prometheus', address: cluster.prometheusUrl },
+              provider: { type: 'prometheus', address: IN_CLUSTER_PROMETHEUS },
               interval: '2s',
               progressDeadline: '30s',
               minSampleCount: 5,
@@ -338,7 +342,8 @@ describe('control-plane faults mid-canary', () => {
       if (!cluster.podCIDR) throw new Error('the cluster has no pod subnet');
       const w = await begin('operator cut off from the pods');
       const watch = sampler();
-      dropRule = ['OUTPUT', '-m', 'owner', '--gid-owner', String(OPERATOR_GID), '-d', cluster.podCIDR, '-j', 'DROP'];
+      // Pod to pod crosses the node's bridge, which hands its packets to iptables' FORWARD (bridge netfilter).
+      dropRule = ['FORWARD', '-s', operator.podIP, '-d', cluster.podCIDR, '-j', 'DROP'];
       await iptables('-I', ...dropRule);
       const held = await eventually('checks Error and the step held', async () => {
         const st = await status();

@@ -5,37 +5,42 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
 import { resolveRelease } from '../operator/model/resolved-spec.js';
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { HTTP_ROUTES, LEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, testCluster } from './cluster/test-env.js';
-import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startOperator, withOperatorLogs, type OperatorProcess } from './operator/harness.js';
+import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { deleteNamespace } from './observe/chart-release.js';
+import { installOperator, type OperatorPod } from './operator/operator-pod.js';
 
 const run = promisify(execFile);
 const NS = `op-ha-${Date.now().toString(36)}`;
-const cluster = testCluster();
-const { client, close } = apiClient();
+const cluster = realNodeCluster();
+const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
-const operators: OperatorProcess[] = [];
+const operators: OperatorPod[] = [];
 
 beforeAll(async () => {
-  host = await startModelHost(join(ROOT, 'models/species'));
-  await createNamespace(client, NS);
-}, 60_000);
+  host = await startNodeModelHost();
+  await createNamespace(client, NS, RESTRICTED_NAMESPACE_LABELS);
+}, 180_000);
 
 afterAll(async () => {
   for (const o of operators) await o.stop();
   await client.delete(MODEL_RELEASES, NS, 'species').catch(() => undefined);
+  await deleteNamespace(cluster, NS);
   await host?.close();
   close();
-});
+}, 180_000);
 
-async function operator(identity: string): Promise<OperatorProcess> {
-  const o = await startOperator(NS, identity);
+/** An operator installed by the chart as release `release`; its identity is its pod's name. */
+async function operator(release: string): Promise<OperatorPod> {
+  const o = await installOperator(cluster, NS, release);
   operators.push(o);
   return o;
 }
@@ -71,7 +76,7 @@ describe('tern-operator restarts and leader election', () => {
       const weights: number[] = [];
       await eventually('ha-b holds the lease', async () => {
         weights.push(routeWeights(await route(), resolved)?.candidate ?? -1);
-        return (await leaseHolder()) === 'ha-b' ? true : undefined;
+        return (await leaseHolder()) === second.identity ? true : undefined;
       }, 40_000, 200);
       await eventually('ha-b reconciling', async () => ((await scrapeMetric(second.metricsUrl, 'tern_reconcile_duration_seconds_count')) ?? 0) > 0 ? true : undefined, 30_000);
       for (let i = 0; i < 15; i++) {
@@ -98,14 +103,14 @@ describe('tern-operator restarts and leader election', () => {
 
   it('two replicas: exactly one leads; the standby takes over within the lease time', () =>
     withLogs(async () => {
-      const leader = operators.find((o) => o.child.exitCode === null && o.child.signalCode === null);
-      expect(leader?.identity).toBe('ha-b');
+      const leader = operators.find((o) => o.alive());
+      expect(leader?.release).toBe('ha-b');
       const standby = await operator('ha-c');
       await eventually('ha-c serving metrics', async () => ((await scrapeMetric(standby.metricsUrl, 'tern_leader')) !== undefined ? true : undefined), 20_000);
       await new Promise((r) => setTimeout(r, 3_000));
       expect(await scrapeMetric(leader!.metricsUrl, 'tern_leader')).toBe(1);
       expect(await scrapeMetric(standby.metricsUrl, 'tern_leader')).toBe(0);
-      expect(await leaseHolder()).toBe('ha-b');
+      expect(await leaseHolder()).toBe(leader!.identity);
 
       const killedAt = Date.now();
       await leader!.kill();
@@ -117,6 +122,6 @@ describe('tern-operator restarts and leader election', () => {
       // after the kill at worst, plus 1 s for requests and scrapes. (15 + 2 + 1 s left no room for them in
       // the worst phase: 15 s is not a multiple of the 2 s period, so takeover can come 18 s after the kill.)
       expect(failoverMs).toBeLessThanOrEqual(15_000 + 2 * 2_000 + 1_000);
-      expect(await leaseHolder()).toBe('ha-c');
+      expect(await leaseHolder()).toBe(standby.identity);
     }), 120_000);
 });

@@ -40,7 +40,7 @@ export async function setupTestCluster(): Promise<void> {
   const reuseReal = isClusterAlive(realLayout) && readState(realLayout)?.startedBy !== 'jest';
   const t1 = Date.now();
   const realLog = (line: string) => process.stderr.write(`[real-node cluster] ${line}\n`);
-  const real = reuseReal ? attachCluster(realLayout.root) : await startCluster({ stateDir: realLayout.root, realNode: true, log: realLog, startedBy: 'jest' });
+  const real = reuseReal ? attachCluster(realLayout.root) : await startCluster({ stateDir: realLayout.root, realNode: true, kwokNodes: Number(process.env.TERN_KWOK_NODES ?? 2), log: realLog, startedBy: 'jest' });
   (globalThis as Record<string, unknown>)[OWNED_REAL_NODE] = !reuseReal;
   process.env.TERN_REAL_NODE_STATE_DIR = realLayout.root;
   realLog(`${reuseReal ? 'reusing the running' : 'started a'} real-node cluster (${Date.now() - t1} ms): ${real.kubeconfig}`);

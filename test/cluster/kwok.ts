@@ -21,7 +21,9 @@ export function kwokDeployment(name: string, replicas: number): Record<string, u
         spec: {
           nodeSelector: { type: 'kwok' },
           tolerations: [{ key: KWOK_TAINT.key, operator: 'Exists', effect: KWOK_TAINT.effect }],
-          containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0' }],
+          // Pod Security `restricted` as the test namespaces enforce it (kwok runs nothing: the fields are only checked).
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
         },
       },
     },

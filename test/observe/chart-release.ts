@@ -1,6 +1,6 @@
 // Installs the tern Helm chart into the local cluster for cluster tests: the operator then runs as a real
-// pod (the node agent maps the tern-operator image to `node bin/tern-operator.js`), scraped by Prometheus
-// through its prometheus.io annotations. Needs `make build` (bin/ imports dist/).
+// pod of the tern-operator image on the real node (pass image.pullPolicy=Never: the images are imported,
+// never pulled), scraped by Prometheus through its prometheus.io annotations.
 import { helm } from '../../charts/lib/tools.js';
 import type { LocalCluster } from '../cluster/cluster.js';
 import { freePort } from '../cluster/free-port.js';

@@ -12,10 +12,10 @@
  * not frozen by it.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { helmBinary, run } from '../../charts/lib/tools.js';
 import type { LocalCluster } from '../cluster/cluster.js';
+import { containerPids } from '../cluster/node/container-processes.js';
 import { eventually } from '../cluster/poll.js';
 import { ROOT } from '../analysis/processes.js';
 import type { PodInfo } from '../observe/chart-release.js';
@@ -62,20 +62,6 @@ async function helmAsync(args: string[], timeoutMs: number): Promise<void> {
 /** The chart's name for its objects of release `release` (templates/_helpers.tpl, tern.fullname). */
 export function chartFullname(release: string): string {
   return release.includes('tern') ? release : `${release}-tern`;
-}
-
-/** Pids of the processes of one container (its id in their cgroup path), from /proc. */
-export function containerPids(containerId: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cgroup`, 'utf8').includes(containerId)) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
 }
 
 interface OperatorPodJson extends PodInfo {
