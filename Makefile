@@ -56,7 +56,7 @@ test-unit: install observe-tools ## Unit tests beside the code (no cluster neede
 
 test-cluster: build cluster-deps ## Tests in test/ against the real local control plane, Prometheus and tern-server processes
 	@status=0; $(IN_NETNS) test/cluster/offline.sh $(JEST) --selectProjects cluster --runInBand || status=$$?; \
-	  $(CLUSTER_CLI) down --if-started-by=jest; TERN_STATE_DIR=$(CURDIR)/.tern/real-node $(CLUSTER_CLI) down --if-started-by=jest; \
+	  $(CLUSTER_CLI) down --if-started-by=jest; \
 	  $(IN_NETNS) --delete; exit $$status
 
 # ---- API: ModelRelease schema, CRD, registry file, `tern` CLI (operator/api, operator/registry, operator/cli)
@@ -72,7 +72,7 @@ registry-validate: build ## Validate models/registry.json and the example ModelR
 	$(NODE) bin/tern.js validate operator/api/examples/*.yaml
 
 # ---- Local control plane (test/cluster/: etcd, kube-apiserver, controller-manager, scheduler,
-# ---- test node agent, kwok, Prometheus — in the `tern` network namespace; state in .tern/)
+# ---- the real node tern-node, kwok, Prometheus — in the `tern` network namespace; state in .tern/)
 .PHONY: cluster-deps images cluster-tooling cluster-up cluster-down cluster-status cluster-shell kubectl prometheus-stop prometheus-start
 cluster-deps: ## Build/fetch what the local cluster needs, outside the network namespace, when missing (cached in ~/.cache/tern)
 	@$(NODE) test/cluster/prepare.js cluster
@@ -84,8 +84,8 @@ images: ## Build the container images the local cluster's node runs (buildah, no
 cluster-tooling: install
 	npx tsc -p test/cluster/tsconfig.tooling.json && date -u > .tern/tooling/.stamp
 
-cluster-up: cluster-deps cluster-tooling ## Start the local cluster (KWOK_NODES=N fake nodes, default 2; REAL_NODE=1: a real kubelet node instead of the node agent)
-	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),2) $(if $(REAL_NODE),--real-node)
+cluster-up: cluster-deps cluster-tooling ## Start the local cluster: control plane, the real node tern-node, Prometheus (KWOK_NODES=N fake nodes, default 2)
+	@$(CLUSTER_CLI) up --kwok-nodes=$(or $(KWOK_NODES),2)
 
 cluster-down: ## Stop every process the local cluster started
 	@if [ -f .tern/tooling/cli.js ]; then $(CLUSTER_CLI) down; fi

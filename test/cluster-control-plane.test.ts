@@ -12,7 +12,7 @@ import { KubeError } from './cluster/kube-http.js';
 import { kwokDeployment } from './cluster/kwok.js';
 import { containerPids } from './cluster/node/container-processes.js';
 import { RESTRICTED_NAMESPACE_LABELS, restrictedPod } from './cluster/pod-security.js';
-import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 
 /** Per-test time limit (the global `jest` object is not defined in ESM mode). */
 const TIMEOUT = 120_000;
@@ -22,7 +22,7 @@ const ns = `cp-${Date.now().toString(36)}`;
 const api = (path: string) => `/api/v1/namespaces/${ns}${path}`;
 
 beforeAll(async () => {
-  cluster = realNodeCluster();
+  cluster = testCluster();
   await cluster.kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns, labels: RESTRICTED_NAMESPACE_LABELS } });
   // Pods need the namespace's default ServiceAccount, created by the controller-manager.
   await eventually('default service account', () => cluster.kube.request('GET', api('/serviceaccounts/default')).then(() => true));

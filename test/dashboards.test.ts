@@ -11,7 +11,7 @@ import type { ModelRelease } from '../operator/api/model-release-schema.js';
 import { discoverActions, healthOf, runAction } from '../charts/lib/argocd.js';
 import { panelQueries, substituteVariables } from '../charts/lib/dashboards.js';
 import { REPO_ROOT } from '../charts/lib/conventions.js';
-import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
 import { instantQuery, rangeQuery } from './observe/prometheus-api.js';
 import { startTraffic, type Traffic } from './observe/traffic.js';
@@ -25,7 +25,7 @@ const NAME = 'species';
 const PATH = `/apis/serving.tern.dev/v1alpha1/namespaces/${NS}/modelreleases/${NAME}`;
 
 describe('dashboards against the e2e Prometheus', () => {
-  const cluster = realNodeCluster();
+  const cluster = testCluster();
   const prometheus = cluster.prometheusUrl;
   let chart: ChartRelease | undefined;
   let weights: ModelHost | undefined;

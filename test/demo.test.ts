@@ -13,6 +13,7 @@ import type { ModelRelease } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { PODS } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
+import { containerPids } from './cluster/node/container-processes.js';
 import { testCluster, withClusterLogs } from './cluster/test-env.js';
 import { isAlive, isPortFree, type ProcessRecordFile } from './demo/processes.js';
 import { DEMO_NAMESPACE, RELEASE_NAME } from './demo/story.js';
@@ -52,20 +53,11 @@ async function release(): Promise<ModelRelease | undefined> {
   return client.get<ModelRelease & KubernetesObject>(MODEL_RELEASES, DEMO_NAMESPACE, RELEASE_NAME).catch(() => undefined);
 }
 
-/** Pod processes of the demo's namespace, as the node agent records them. */
-function demoPodPids(): number[] {
-  const dir = path.join(stateDir, 'pids', 'pods');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.startsWith(`${DEMO_NAMESPACE}_`))
-    .flatMap((f) => {
-      try {
-        return [(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { pid: number }).pid];
-      } catch {
-        return [];
-      }
-    });
+/** The processes of the demo namespace's containers (found by their container ids in /proc). */
+async function demoPodPids(): Promise<number[]> {
+  const { items } = await client.list<KubernetesObject & { status?: { containerStatuses?: { containerID?: string }[] } }>(PODS, { namespace: DEMO_NAMESPACE });
+  const ids = items.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => (c.containerID ?? '').replace(/^[a-z]+:\/\//, ''))).filter((id) => id !== '');
+  return ids.flatMap((id) => containerPids(id));
 }
 
 async function expectNothingLeft(record: ProcessRecordFile, podPids: number[]): Promise<void> {
@@ -168,7 +160,7 @@ describe('make demo (non-interactive)', () => {
           const label = `${st.phase}:${st.stable?.version ?? '-'}:${st.candidate?.version ?? '-'}`;
           if (seen[seen.length - 1] !== label) seen.push(label);
         }
-        const pids = demoPodPids();
+        const pids = await demoPodPids();
         if (pids.length) podPids = [...new Set([...podPids, ...pids])];
         await new Promise((ok) => setTimeout(ok, 300));
       }
@@ -219,7 +211,7 @@ describe('make demo (non-interactive)', () => {
       const deadline = Date.now() + 240_000;
       for (;;) {
         const st = (await release())?.status;
-        const pids = demoPodPids();
+        const pids = await demoPodPids();
         if (pids.length) podPids = [...new Set([...podPids, ...pids])];
         if (st?.phase === 'Canary' && st.candidate?.version === '1.1.0') break;
         if (Date.now() > deadline) throw new Error(`the demo never reached the 1.1.0 canary (last phase ${st?.phase ?? '-'})`);

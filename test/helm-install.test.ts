@@ -6,7 +6,7 @@
 // template); a pod that breaks `restricted` is refused.
 // Needs the operator (bin/tern-operator.js) built: `make test-cluster` builds first.
 import { parseAllDocuments } from 'yaml';
-import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 import { KubeError } from './cluster/kube-http.js';
 import { dryRunPod, RESTRICTED_NAMESPACE_LABELS, type PodTemplate } from './cluster/pod-security.js';
 import { helm, run } from '../charts/lib/tools.js';
@@ -28,7 +28,7 @@ interface Lease {
 }
 
 describe('helm install charts/tern', () => {
-  const cluster = realNodeCluster();
+  const cluster = testCluster();
   let release: ChartRelease | undefined;
 
   afterAll(async () => {

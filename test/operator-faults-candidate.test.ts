@@ -20,11 +20,11 @@ import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-relea
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { PODS } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { eventually, testCluster } from './cluster/test-env.js';
 import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS, restrictedPod } from './cluster/pod-security.js';
 import { deleteNamespace } from './observe/chart-release.js';
-import { installOperator, type OperatorPod } from './operator/operator-pod.js';
+import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 import { gatewayTraffic, type GatewayAnswer, type GatewayTraffic } from './operator/gateway-traffic.js';
 
 const NS = `op-faults-${Date.now().toString(36)}`;
@@ -32,7 +32,7 @@ const INTERVAL_S = 2;
 /** The crash-looping candidate's server exits on this inference request. */
 const EXIT_AFTER = 20;
 const CANDIDATE = '1.1.0 (candidate)';
-const cluster = realNodeCluster();
+const cluster = testCluster();
 const { client, rest, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
 let operator: OperatorPod;

@@ -22,13 +22,13 @@ import { KubeListWatch } from '../operator/runtime/list-watch.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { DEPLOYMENTS, EVENTS, SERVICES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { eventually, testCluster } from './cluster/test-env.js';
 import { startGateway, type Gateway } from './demo/gateway.js';
 import { gatewayLoad, type GatewayLoad } from './operator/gateway-load.js';
 import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
 import { deleteNamespace } from './observe/chart-release.js';
-import { installOperator, type OperatorPod } from './operator/operator-pod.js';
+import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 
 const run = promisify(execFile);
 const NS = `op-faults-cp-${Date.now().toString(36)}`;
@@ -37,7 +37,7 @@ const NAME = 'species';
 const RIVAL = 'species-rival';
 /** Prometheus as pods (the operator's among them) reach it: a Service in front of the namespace's process. */
 const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
-const cluster = realNodeCluster();
+const cluster = testCluster();
 const { client, rest, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
 let operator: OperatorPod;

@@ -12,15 +12,15 @@ import { routeWeights } from '../operator/routers/gateway-api.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { HTTP_ROUTES, LEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { eventually, testCluster } from './cluster/test-env.js';
 import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
 import { deleteNamespace } from './observe/chart-release.js';
-import { installOperator, type OperatorPod } from './operator/operator-pod.js';
+import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 
 const run = promisify(execFile);
 const NS = `op-ha-${Date.now().toString(36)}`;
-const cluster = realNodeCluster();
+const cluster = testCluster();
 const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
 const operators: OperatorPod[] = [];

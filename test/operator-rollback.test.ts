@@ -6,15 +6,15 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelHost } from '../models/model-host.js';
 import type { ModelReleaseSpec } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
-import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { eventually, testCluster } from './cluster/test-env.js';
 import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
 import { deleteNamespace } from './observe/chart-release.js';
-import { installOperator, type OperatorPod } from './operator/operator-pod.js';
+import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 import { serviceTraffic, type ServiceTraffic } from './operator/service-traffic.js';
 
 const NS = `op-rollback-${Date.now().toString(36)}`;
-const cluster = realNodeCluster();
+const cluster = testCluster();
 const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
 let operator: OperatorPod;

@@ -13,14 +13,14 @@ import { DEPLOYMENTS, HTTP_ROUTES, SERVICES } from '../operator/runtime/resource
 import { routeWeights } from '../operator/routers/gateway-api.js';
 import { resolveRelease } from '../operator/model/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
-import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { eventually, testCluster } from './cluster/test-env.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
 import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
 import { deleteNamespace } from './observe/chart-release.js';
-import { installOperator, type OperatorPod } from './operator/operator-pod.js';
+import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 
 const NS = `op-rollout-${Date.now().toString(36)}`;
-const cluster = realNodeCluster();
+const cluster = testCluster();
 const { client, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
 let operator: OperatorPod;

@@ -54,7 +54,7 @@ async function writeCount(verb: string, resource: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodeAgent: false, prometheus: false, stateDir: STATE_DIR });
+  cluster = await startCluster({ prometheus: false, stateDir: STATE_DIR });
   access = loadKubeConfig({ kubeconfigPath: cluster.kubeconfig }).access;
   rest = new RestClient(access);
   metrics = new ControllerMetrics({ processMetrics: false });

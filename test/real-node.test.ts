@@ -20,7 +20,7 @@ import { KubeError } from './cluster/kube-http.js';
 import { NODE_IP, NODE_NAME } from './cluster/node/layout.js';
 import { repoRoot } from './cluster/paths.js';
 import { restrictedPod, SERVER_IMAGE } from './cluster/pod-security.js';
-import { eventually, realNodeCluster, withClusterLogs } from './cluster/test-env.js';
+import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
 import { e2eRelease, getRelease, modelSpec } from './operator/harness.js';
 
@@ -49,7 +49,7 @@ describe(`real node ${NODE_NAME}`, () => {
   let rest: RestClient | undefined;
 
   beforeAll(async () => {
-    cluster = realNodeCluster();
+    cluster = testCluster();
     for (const name of [NS, OPERATOR_NS, MODELS_NS]) await createNamespace(cluster, name, 120_000, RESTRICTED);
   }, 300_000);
 

@@ -15,17 +15,17 @@ import type { ModelRelease, ModelReleaseSpec } from '../operator/api/model-relea
 import { REGISTRY_ENTRY_ANNOTATION } from '../operator/registry/render.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { ROOT } from './analysis/processes.js';
-import { eventually, realNodeCluster } from './cluster/test-env.js';
+import { eventually, testCluster } from './cluster/test-env.js';
 import { GitOpsRepo, type SpecOverlay } from './demo/gitops.js';
 import { apiClient, createNamespace, deploymentState, getRelease, registry, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
 import { deleteNamespace } from './observe/chart-release.js';
-import { installOperator, type OperatorPod } from './operator/operator-pod.js';
+import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 import { serviceTraffic } from './operator/service-traffic.js';
 
 const NS = `registry-runbook-${Date.now().toString(36)}`;
 const RELEASE = 'cetacean-id';
-const cluster = realNodeCluster();
+const cluster = testCluster();
 const { client, close } = apiClient(cluster.kubeconfig);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tern-runbook-'));
 let host: ModelHost;

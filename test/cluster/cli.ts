@@ -1,5 +1,5 @@
 // Command line of the local cluster (`make cluster-up`, `make cluster-down`, ...):
-//   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node-agent] [--real-node]
+//   node .tern/tooling/cli.js up [--kwok-nodes=N (default 2)] [--no-prometheus] [--no-node]   (the real node `tern-node` unless --no-node)
 //   node .tern/tooling/cli.js down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start
 //   node .tern/tooling/cli.js restart kube-apiserver|etcd [--down-ms=N]
 // (`down --if-started-by=jest`: stops only a cluster that a jest run started and left, e.g. when jest was killed)
@@ -28,8 +28,7 @@ async function main(argv: string[]): Promise<void> {
       const cluster = await startCluster({
         kwokNodes: kwok === undefined ? 2 : Number(kwok),
         prometheus: flag('no-prometheus') === undefined,
-        nodeAgent: flag('no-node-agent') === undefined && flag('real-node') === undefined,
-        realNode: flag('real-node') !== undefined,
+        realNode: flag('no-node') === undefined,
         log: (line) => console.error(`cluster-up: ${line}`),
         startedBy: 'cluster-up',
       });
@@ -83,7 +82,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node-agent] | down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start | restart kube-apiserver|etcd [--down-ms=N]');
+      console.error('usage: cli.js up [--kwok-nodes=N] [--no-prometheus] [--no-node] | down [--if-started-by=WHO] | status | prometheus-stop | prometheus-start | restart kube-apiserver|etcd [--down-ms=N]');
       process.exitCode = 2;
   }
 }

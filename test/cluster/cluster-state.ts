@@ -14,7 +14,7 @@ export interface ClusterState {
   binaries: BinaryDirs;
   prometheusUrl?: string;
   podCIDR?: string;
-  /** The node pods run on when it is the real node (`tern-node`); absent for the node agent. */
+  /** The node pods run on (`tern-node`); absent for a cluster without a node. */
   nodeName?: string;
   kwokNodes: number;
   startedAt: string;
@@ -37,17 +37,4 @@ export function writeState(layout: StateLayout, state: ClusterState): void {
   const tmp = `${layout.stateFile}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
   fs.renameSync(tmp, layout.stateFile);
-}
-
-/** Pid records the node agent leaves for the pod processes it runs (`.tern/pids/pods/*.json`). */
-export function podProcessRecords(layout: StateLayout): Array<ProcessRecord & { file: string }> {
-  const dir = `${layout.pids}/pods`;
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).flatMap((f) => {
-    try {
-      return [{ ...(JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8')) as ProcessRecord), file: `${dir}/${f}` }];
-    } catch {
-      return [];
-    }
-  });
 }

@@ -3,16 +3,14 @@
 // recorded by pid in `.tern/cluster.json` so any other process can stop it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readState, writeState, podProcessRecords, type ClusterState } from './cluster-state.js';
+import { readState, writeState, type ClusterState } from './cluster-state.js';
 import { startControlPlane, tailFile, waitFor } from './control-plane.js';
 import { gatewayApiCrdFiles, kubectlApply, modelReleaseCrdFiles, waitCrdsEstablished } from './crds.js';
 import { KubeHttp } from './kube-http.js';
 import { cachedDeps, repoRoot, stateLayout, type StateLayout } from './paths.js';
-import { claimPodSubnet, releasePodSubnet } from './pod-network.js';
-import { isRunning, startDetached, stopProcess, type ProcessRecord } from './process-control.js';
+import { isRunning, stopProcess, type ProcessRecord } from './process-control.js';
 import { startPrometheus, stopPrometheus } from './prometheus.js';
 import { createKwokNodes, startKwok } from './kwok.js';
-import { ensureTooling } from './tooling-build.js';
 import { restartProcess, type RestartableProcess } from './restart.js';
 import { prepareNodeHost } from './node/cgroup-mounts.js';
 import { cachedImages } from './node/images.js';
@@ -23,11 +21,10 @@ import { NODE_PROCESSES, claimNode, releaseNode, startNode, stopNode } from './n
 
 /** Options of {@link startCluster}. */
 export interface StartOptions {
-  /** Run the test node agent (`local-0`, real processes). Default true (false when `realNode`). */
-  nodeAgent?: boolean;
   /**
    * Run a real node (`tern-node`: containerd, runc, CNI, kubelet, kube-proxy, CoreDNS, a fake-GPU device
-   * plugin) running the images built from the Dockerfile. Default false. One per network namespace.
+   * plugin) running the images built from the Dockerfile. Default false (a control plane without a node
+   * that runs pods, e.g. for API tests). One per network namespace.
    */
   realNode?: boolean;
   /** Start Prometheus scraping annotated pods. Default true. */
@@ -55,9 +52,9 @@ export interface LocalCluster {
   kubectl: string;
   /** Base URL of Prometheus, when started. */
   prometheusUrl?: string;
-  /** Pod subnet of `local-0` (or of the real node). */
+  /** Pod subnet of the real node. */
   podCIDR?: string;
-  /** Name of the node pods run on (`local-0` for the node agent, `tern-node` for the real node). */
+  /** Name of the node pods run on (`tern-node`), when the cluster has the real node. */
   nodeName?: string;
   layout: StateLayout;
   /** Thin API client (token + CA). */
@@ -68,14 +65,11 @@ export interface LocalCluster {
   startPrometheus(): Promise<void>;
   /** Restarts kube-apiserver or etcd in place (down for at least `downMs`); resolves once it is healthy again. */
   restart(name: RestartableProcess, downMs?: number): Promise<{ downMs: number }>;
-  /** The last lines of every log (control plane, agent, pods): print it when a test fails. */
+  /** The last lines of every log (control plane, node, recent containers): print it when a test fails. */
   logTail(lines?: number): string;
   /** Stops every process of the cluster. */
   stop(): Promise<void>;
 }
-
-/** The node the agent registers. */
-export const LOCAL_NODE = 'local-0';
 
 /** Starts a fresh cluster (stopping one left running in the same state directory first). */
 export async function startCluster(opts: StartOptions = {}): Promise<LocalCluster> {
@@ -83,9 +77,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   const layout = stateLayout(opts.stateDir);
   const root = repoRoot();
   await stopCluster(layout);
-  for (const dir of [layout.root, layout.logs, layout.podLogs, layout.pids, path.join(layout.pids, 'pods'), layout.prometheusDir]) fs.mkdirSync(dir, { recursive: true });
-  for (const f of fs.readdirSync(layout.logs)) if (f.endsWith('.log')) fs.rmSync(path.join(layout.logs, f));
-  for (const f of fs.readdirSync(layout.podLogs)) fs.rmSync(path.join(layout.podLogs, f));
+  for (const f of fs.existsSync(layout.logs) ? fs.readdirSync(layout.logs) : []) if (f.endsWith('.log')) fs.rmSync(path.join(layout.logs, f));
+  fs.rmSync(layout.podLogs, { recursive: true, force: true });
+  for (const dir of [layout.root, layout.logs, layout.podLogs, layout.pids, layout.prometheusDir]) fs.mkdirSync(dir, { recursive: true });
   // A fresh cluster starts with an empty TSDB (a Prometheus restart alone keeps it).
   fs.rmSync(path.join(layout.prometheusDir, 'data'), { recursive: true, force: true });
 
@@ -93,7 +87,6 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
   const realNode = opts.realNode === true;
   const bins = cachedDeps(['k8s', 'etcd', 'gateway-api', ...(opts.prometheus !== false ? ['prometheus' as const] : []), ...((opts.kwokNodes ?? 0) > 0 ? ['kwok' as const] : []), ...(realNode ? ['node' as const] : [])]);
   const images = realNode ? cachedImages() : [];
-  const tooling = (opts.nodeAgent ?? !realNode) ? ensureTooling(root, layout) : undefined;
   const kubectl = path.join(bins.k8s, 'kubectl');
   const node = nodeLayout(layout);
   const state: ClusterState = { server: '', token: '', caFile: '', kubeconfig: layout.kubeconfig, kubectl, binaries: bins, kwokNodes: opts.kwokNodes ?? 0, startedAt: new Date().toISOString(), startedBy: opts.startedBy, processes: [], ...(realNode ? { nodeName: NODE_NAME, podCIDR: POD_CIDR } : {}) };
@@ -123,16 +116,6 @@ export async function startCluster(opts: StartOptions = {}): Promise<LocalCluste
     await waitCrdsEstablished(kube);
     log(`${crds.length} CRD files applied`);
 
-    if (tooling !== undefined) {
-      state.podCIDR = claimPodSubnet(layout.root, (owner) => isClusterAlive(stateLayout(owner)));
-      writeState(layout, state);
-      const agent = startDetached('node-agent', process.execPath, [
-        path.join(tooling, 'node-agent', 'main.js'), `--state-dir=${layout.root}`, `--node=${LOCAL_NODE}`, `--pod-cidr=${state.podCIDR}`, `--repo-root=${root}`,
-      ], path.join(layout.logs, 'node-agent.log'), { cwd: root });
-      record(agent);
-      await waitFor(`node ${LOCAL_NODE} Ready`, () => nodeReady(kube, LOCAL_NODE), agent, 30_000);
-      log(`node ${LOCAL_NODE} ready (pods in ${state.podCIDR})`);
-    }
     if ((opts.kwokNodes ?? 0) > 0) {
       record(startKwok(layout, bins));
       await createKwokNodes(kube, opts.kwokNodes ?? 0);
@@ -200,7 +183,7 @@ export function attachCluster(stateDir?: string): LocalCluster {
     kubectl: state.kubectl,
     prometheusUrl: state.prometheusUrl,
     podCIDR: state.podCIDR,
-    nodeName: state.nodeName ?? (state.processes.some((p) => p.name === 'node-agent') ? LOCAL_NODE : undefined),
+    nodeName: state.nodeName,
     layout,
     kube,
     stopPrometheus: () => stopPrometheus(layout),
@@ -220,31 +203,33 @@ export function attachCluster(stateDir?: string): LocalCluster {
   };
 }
 
-/** Tails of every log under `.tern/logs` (and pod logs), for a failing test's output. */
+/** Container logs the kubelet wrote under `dir` (NAMESPACE_POD_UID/CONTAINER/N.log), the `count` written last first. */
+function recentContainerLogs(dir: string, count: number): string[] {
+  const files = fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.log')).map((f) => path.join(dir, f)) : [];
+  const mtime = (f: string) => fs.statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  return files.map((f) => ({ f, t: mtime(f) })).sort((a, b) => b.t - a.t).slice(0, count).map((x) => x.f);
+}
+
+/** Tails of every log under `.tern/logs` and of the 8 container logs written last, for a failing test's output. */
 export function logTail(layout: StateLayout, lines = 40): string {
-  const files = [layout.logs, layout.podLogs].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('.log')).map((f) => path.join(d, f)) : []));
+  const own = fs.existsSync(layout.logs) ? fs.readdirSync(layout.logs).filter((f) => f.endsWith('.log')).map((f) => path.join(layout.logs, f)) : [];
+  const files = [...own, ...recentContainerLogs(layout.podLogs, 8)];
   return files.map((f) => `---- ${path.relative(layout.root, f)} (last ${lines} lines)\n${tailFile(f, lines)}`).join('\n');
 }
 
-/** Stops every process the cluster in `layout` started (node agent first: it stops the pods), by pid. */
+/** Stops every process the cluster in `layout` started (the node first: it stops the pods), by pid. */
 export async function stopCluster(layout: StateLayout = stateLayout()): Promise<void> {
   const state = readState(layout);
   if (state !== undefined) {
-    // The real node first (its pods, shims, mounts, rules), the agent (it stops its pods), Prometheus and kwok;
-    // then the control plane in reverse start order.
+    // The real node first (its pods, shims, mounts, rules), Prometheus and kwok; then the control plane in
+    // reverse start order.
     if (state.nodeName === NODE_NAME) {
       await stopNode(nodeLayout(layout), state.binaries.node, state.processes);
       releaseNode(layout.root);
     }
-    const first = ['node-agent', 'prometheus', 'kwok', ...NODE_PROCESSES];
+    const first = ['prometheus', 'kwok', ...NODE_PROCESSES];
     for (const name of first) for (const p of state.processes.filter((x) => x.name === name)) await stopProcess(p, 15_000);
     for (const p of state.processes.filter((x) => !first.includes(x.name)).reverse()) await stopProcess(p, 10_000);
-    if (state.podCIDR && state.nodeName !== NODE_NAME) releasePodSubnet(state.podCIDR);
-  }
-  // Pod processes the agent could not stop (e.g. it was killed): stop them too.
-  for (const rec of podProcessRecords(layout)) {
-    await stopProcess(rec, 5_000);
-    fs.rmSync(rec.file, { force: true });
   }
   if (state !== undefined) fs.rmSync(layout.stateFile, { force: true });
   fs.rmSync(layout.prometheusUrlFile, { force: true });

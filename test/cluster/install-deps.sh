@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local cluster needs when missing (idempotent; a no-op on a prepared
-# machine): iproute2 (`ip`, for the `tern` network namespace and the pod range 198.18.0.0/15 on its lo) and
-# iptables (test/operator-faults-control-plane.test.ts drops the operator's packets to the pods; kube-proxy
+# machine): iproute2 (`ip`, for the `tern` network namespace and the node address on its lo) and
+# iptables (test/operator-faults-control-plane.test.ts drops the operator pod's packets to the pods; kube-proxy
 # and the CNI portmap plugin of the real node write their rules with it), conntrack (kube-proxy clears
 # stale UDP entries with it), libseccomp-dev (build-node.sh links runc against libseccomp, statically).
 # The Go-built binaries and module files come from build-binaries.sh; test/cluster/prepare.js runs both,

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Runs a command inside `tern`, a network namespace of our own where the local cluster lives.
 #
-# Why: Kubernetes refuses loopback addresses in EndpointSlices, so pods need addresses outside
-# 127.0.0.0/8 (we use 198.18.0.0/15, made local on the namespace's own `lo`). Inside this namespace
-# every address — 127.0.0.1 and the pod range alike — is local to the namespace, nothing is routed
-# anywhere else, and the machine's own routing table is never touched.
+# Why: the real node changes the network it runs in — the node address 10.243.0.1 on `lo`, the pods'
+# bridge and addresses (10.244.0.0/24), kube-proxy's iptables rules for every Service, IP forwarding —
+# and none of that may touch the machine's own routing table or firewall. Inside this namespace all of
+# it is local, nothing is routed anywhere else, and nothing can download.
 #
 #   test/cluster/netns.sh CMD ARGS...     run CMD in the namespace (creating it when missing)
 #   test/cluster/netns.sh --delete        remove the namespace when no process is left in it
 #
-# Already inside it: runs CMD directly. TERN_NETNS=off runs CMD where it is (pods then fall back to
-# 127.x addresses and EndpointSlices stay empty). Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN).
+# Already inside it: runs CMD directly. TERN_NETNS=off runs CMD where it is (for a control plane without
+# the node; the real node refuses to start outside the namespace). Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN).
 set -euo pipefail
 NS=tern
 if [ "${TERN_NETNS:-}" = off ]; then exec "$@"; fi
@@ -31,7 +31,4 @@ if ! ip netns list 2>/dev/null | grep -qE "^$NS( |$)"; then
   fi
 fi
 ip netns exec "$NS" ip link set lo up
-if [ -z "$(ip netns exec "$NS" ip route show table local 198.18.0.0/15)" ]; then
-  ip netns exec "$NS" ip route add local 198.18.0.0/15 dev lo
-fi
 exec ip netns exec "$NS" env TERN_IN_NETNS=1 "$@"

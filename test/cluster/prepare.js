@@ -35,7 +35,7 @@ export const DEFAULT_SECONDS = {
 
 /** What each command needs, by task name. */
 export const TARGETS = {
-  demo: ['npm', 'build', 'debian-cluster', 'k8s', 'etcd', 'prometheus', 'gateway-api'],
+  demo: ['npm', 'build', 'debian-cluster', 'k8s', 'node', 'etcd', 'prometheus', 'gateway-api', 'helm', 'images'],
   cluster: ['debian-cluster', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'images'],
   test: ['npm', 'build', 'debian-test', 'k8s', 'node', 'etcd', 'kwok', 'prometheus', 'gateway-api', 'helm', 'argocd-lua', 'images'],
   chart: ['debian-chart', 'helm', 'argocd-lua'],

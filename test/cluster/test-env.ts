@@ -1,15 +1,10 @@
-// For tests of the `cluster` jest project: the shared local clusters (started by jest-global-setup.ts:
-// the node agent's, and the real node's that runs pods as containers of the project's images) and a wrapper that appends the cluster's logs to a failing test's error; `eventually` comes from poll.ts.
+// For tests of the `cluster` jest project: the shared local cluster (started by jest-global-setup.ts: the real node, pods are containers of the project's images)
+// and a wrapper that appends the cluster's logs to a failing test's error; `eventually` comes from poll.ts.
 import { attachCluster, type LocalCluster } from './cluster.js';
 
 /** The cluster of this jest run (throws when globalSetup did not start one). */
 export function testCluster(): LocalCluster {
   return attachCluster(process.env.TERN_STATE_DIR);
-}
-
-/** The real-node cluster of this jest run (`.tern/real-node`: kubelet, containerd, the images; throws when none runs). */
-export function realNodeCluster(): LocalCluster {
-  return attachCluster(process.env.TERN_REAL_NODE_STATE_DIR);
 }
 
 /** Runs `body`; on failure, rethrows with the tails of every cluster log appended. */

@@ -16,12 +16,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { stopCluster } from '../cluster/cluster.js';
-import { podProcessRecords } from '../cluster/cluster-state.js';
 import { repoRoot, stateLayout } from '../cluster/paths.js';
 import type { Gateway, RouterKind } from './gateway.js';
 import type { Observer } from './observer.js';
 import { recordedProcesses, stopRecorded, Teardown } from './processes.js';
-import { DEMO_NAMESPACE, runStory, type DemoResult } from './story.js';
+import { runStory, type DemoResult } from './story.js';
 import { renderSummary, type Act } from './summary.js';
 import { startScreen, type Screen } from './terminal.js';
 import type { ViewState } from './view.js';
@@ -97,11 +96,7 @@ const screen: Screen = startScreen(state, process.stdout, plain);
 async function finish(code: number, error?: string): Promise<never> {
   screen.stop();
   const stopT0 = Date.now();
-  // The model servers run as pod processes of the node agent: check that they are gone too.
-  for (const rec of podProcessRecords(layout)) {
-    const base = path.basename(rec.file, '.json');
-    if (ownsCluster || base.startsWith(`${DEMO_NAMESPACE}_`)) teardown.trackPid(`pod ${base}`, rec.pid);
-  }
+  // The model servers' containers are tracked by the story's teardown (its pods, before they are deleted).
   const errors = await teardown.run();
   if (ownsCluster) await stopCluster(layout).catch(() => undefined); // a second pass: anything started during the first
   const leftovers = await teardown.leftovers();

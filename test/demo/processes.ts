@@ -45,10 +45,15 @@ export async function isPortFree(port: number, host = '127.0.0.1'): Promise<bool
 
 /** Starts `node args...` with stdout and stderr appended to `log`. */
 export function spawnLogged(name: string, args: string[], log: string, options: { cwd: string; env?: NodeJS.ProcessEnv }): StartedProcess {
+  return spawnLoggedCommand(name, process.execPath, args, log, options);
+}
+
+/** Starts `command args...` with stdout and stderr appended to `log`. */
+export function spawnLoggedCommand(name: string, command: string, args: string[], log: string, options: { cwd: string; env?: NodeJS.ProcessEnv }): StartedProcess {
   const fd = fs.openSync(log, 'a');
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
-  if (child.pid === undefined) throw new Error(`could not start ${name} (node ${args.join(' ')}); see ${log}`);
+  if (child.pid === undefined) throw new Error(`could not start ${name} (${command} ${args.join(' ')}); see ${log}`);
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
   const done = () => child.exitCode !== null || child.signalCode !== null;
   return {

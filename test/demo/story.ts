@@ -1,13 +1,14 @@
 /**
- * The demo's story, end to end on this machine: local control plane + Prometheus (reused when one is
- * running), the loopback model host, a real tern-operator process, the demo gateway and the traffic
- * generator; then three acts through the GitOps path (registry `active` -> render -> apply):
+ * The demo's story, end to end on this machine: local control plane with the real node + Prometheus
+ * (reused when one is running), the model host (on the node's address), tern-operator installed by
+ * `helm install charts/tern` as a pod, the demo gateway and the traffic generator; then three acts through the GitOps path (registry `active` -> render -> apply):
  * species-1.0.0 first release, species-1.1.0 through staging and every canary step to Healthy, and
  * species-1.2.0, which drifts on live traffic and is rolled back by the operator on its own.
  * Everything started is registered in the Teardown, so Ctrl-C at any moment stops it all.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ModelRelease } from '../../operator/api/model-release-schema.js';
 import { connect } from '../../operator/cli/commands/release-client.js';
 import { KubeListWatch } from '../../operator/runtime/list-watch.js';
@@ -17,15 +18,18 @@ import { RestClient } from '../../operator/runtime/rest-client.js';
 import { NAMESPACES, PODS } from '../../operator/runtime/resources.js';
 import { isNotFound } from '../../operator/runtime/kube-client.js';
 import { startModelHost } from '../../models/model-host.js';
+import { containerPids } from '../cluster/node/container-processes.js';
+import { NODE_IP } from '../cluster/node/layout.js';
+import { RESTRICTED_NAMESPACE_LABELS } from '../cluster/pod-security.js';
+import { installOperator } from '../observe/operator-pod.js';
 import { attachCluster, isClusterAlive, startCluster, stopCluster, type LocalCluster } from '../cluster/cluster.js';
 import { readState } from '../cluster/cluster-state.js';
-import { freePort } from '../cluster/free-port.js';
 import { stateLayout } from '../cluster/paths.js';
 import { startGateway, type Gateway, type RouterKind } from './gateway.js';
 import { GitOpsRepo, overlaySpec } from './gitops.js';
 import { startObserver, type Observer } from './observer.js';
 import type { Teardown } from './processes.js';
-import { spawnLogged } from './processes.js';
+import { spawnLogged, spawnLoggedCommand } from './processes.js';
 import type { Act } from './summary.js';
 
 /** Demo settings (flags of main.ts). */
@@ -69,6 +73,8 @@ export interface DemoResult {
 }
 
 export const DEMO_NAMESPACE = 'tern-demo';
+/** Prometheus as pods (the operator's among them) reach it: a Service in front of the cluster's Prometheus. */
+const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
 export const RELEASE_NAME = 'species';
 
 const port = (url: string): number => Number(new URL(url).port);
@@ -95,8 +101,8 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     // Registered before it starts: Ctrl-C during the start stops what has started so far (by pid).
     teardown.add('local cluster', () => stopCluster(layout));
     hooks.ownsCluster();
-    hooks.log('starting the local control plane, node agent and Prometheus (make cluster-up reuses them across runs)');
-    cluster = await startCluster({ log: (l) => (/ cached in /.test(l) ? undefined : hooks.log(`cluster: ${l}`)) });
+    hooks.log('starting the local control plane, the real node and Prometheus (make cluster-up reuses them across runs)');
+    cluster = await startCluster({ realNode: true, log: (l) => (/ cached in /.test(l) ? undefined : hooks.log(`cluster: ${l}`)) });
     for (const p of readState(layout)?.processes ?? []) teardown.trackPid(p.name, p.pid);
     teardown.trackPort('kube-apiserver', port(cluster.server));
     if (cluster.prometheusUrl) teardown.trackPort('prometheus', port(cluster.prometheusUrl));
@@ -113,23 +119,38 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   await recreateNamespace(client, DEMO_NAMESPACE, hooks);
   if (!ownsCluster) teardown.add(`namespace ${DEMO_NAMESPACE}`, () => deleteNamespace(client, DEMO_NAMESPACE));
 
-  const host = await startModelHost(path.join(o.root, 'models', 'species'));
+  // Pods reach the machine at the node's address, not at its loopback.
+  const served = await startModelHost(path.join(o.root, 'models', 'species'), { host: '0.0.0.0' });
+  const host = { ...served, url: `http://${NODE_IP}:${served.port}/` };
   teardown.add('model host', () => host.close());
   teardown.trackPort('model host', host.port);
   hooks.log(`model host serving models/species at ${host.url}`);
 
-  const operatorPort = await freePort();
-  const operator = spawnLogged(
-    'tern-operator',
-    [path.join(o.root, 'bin', 'tern-operator.js'), '--kubeconfig', cluster.kubeconfig, '--namespaces', DEMO_NAMESPACE, '--lease-namespace', DEMO_NAMESPACE, '--identity', 'tern-demo', '--metrics-addr', `127.0.0.1:${operatorPort}`, ...(cluster.prometheusUrl ? ['--prometheus-address', cluster.prometheusUrl] : [])],
-    path.join(logsDir, 'tern-operator.log'),
-    { cwd: o.root },
-  );
-  teardown.add('tern-operator', () => operator.stop(25_000));
-  teardown.trackPid('tern-operator', operator.pid);
-  teardown.trackPort('tern-operator metrics', operatorPort);
-  await waitHttpOk(`http://127.0.0.1:${operatorPort}/healthz`, 60_000, () => operator.child.exitCode !== null, `tern-operator did not become ready; see ${operator.log}`);
-  hooks.log(`tern-operator running (pid ${operator.pid}, metrics http://127.0.0.1:${operatorPort}/metrics, log ${path.relative(o.root, operator.log)})`);
+  // The pods' containers (tern-server, the operator) are processes of this machine too: when the demo
+  // stops, each must be gone. Registered here, this step runs before the operator and the namespace go.
+  teardown.add('track the pods\' containers', async () => {
+    const { items } = await client.list<KubernetesObject & { status?: { containerStatuses?: { containerID?: string }[] } }>(PODS, ownsCluster ? {} : { namespace: DEMO_NAMESPACE });
+    for (const pod of items) {
+      for (const c of pod.status?.containerStatuses ?? []) {
+        const id = (c.containerID ?? '').replace(/^[a-z]+:\/\//, '');
+        if (id) for (const pid of containerPids(id)) teardown.trackPid(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}`, pid);
+      }
+    }
+  });
+
+  // The operator as users install it: `helm install charts/tern`, a pod with its own ServiceAccount.
+  hooks.log('helm install tern-demo charts/tern (the operator as a pod of the tern-operator image)');
+  const operator = await installOperator(cluster, DEMO_NAMESPACE, 'tern-demo', {
+    set: o.provider === 'prometheus' && cluster.prometheusUrl ? [`prometheusAddress=${IN_CLUSTER_PROMETHEUS}`] : [],
+  });
+  const follower = spawnLoggedCommand('tern-operator log', cluster.kubectl, ['--kubeconfig', cluster.kubeconfig, '-n', DEMO_NAMESPACE, 'logs', '-f', operator.identity], path.join(logsDir, 'tern-operator.log'), { cwd: o.root });
+  teardown.add('tern-operator', async () => {
+    await operator.stop();
+    await follower.stop(2_000);
+  });
+  teardown.trackPid('tern-operator log', follower.pid);
+  for (const pid of containerPids(operator.containerId)) teardown.trackPid('tern-operator', pid);
+  hooks.log(`tern-operator running (pod ${operator.identity}, metrics ${operator.metricsUrl}, log ${path.relative(o.root, follower.log)})`);
 
   const target = await connect({ kubeconfig: cluster.kubeconfig, namespace: DEMO_NAMESPACE });
   teardown.add('status reader', async () => target.close());
@@ -141,7 +162,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     dir: demoDir,
     namespace: DEMO_NAMESPACE,
     weightsBaseUrl: host.url,
-    overlay: overlaySpec({ replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: cluster.prometheusUrl } : {}) }),
+    overlay: overlaySpec({ replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: IN_CLUSTER_PROMETHEUS } : {}) }),
   });
   const release = (entry: string) => {
     repo.setActive(entry);
@@ -212,19 +233,6 @@ function failed(r: ModelRelease): string | undefined {
   return r.status?.phase === 'Failed' ? `phase Failed: ${r.status.message ?? ''}` : undefined;
 }
 
-async function waitHttpOk(url: string, timeoutMs: number, gaveUp: () => boolean, message: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !gaveUp()) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(2_000) })).ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(message);
-}
-
 /** Deletes the namespace and waits until it and its pods are gone (bounded). */
 export async function deleteNamespace(client: ApiKubeClient, name: string, timeoutMs = 60_000): Promise<void> {
   try {
@@ -250,5 +258,6 @@ async function recreateNamespace(client: ApiKubeClient, name: string, hooks: Sto
     const deadline = Date.now() + 120_000;
     while ((await client.get(NAMESPACES, undefined, name)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
   }
-  await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  // Pod Security `restricted`: the operator's pod and every tern-server pod it makes must comply.
+  await client.apply(NAMESPACES, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: RESTRICTED_NAMESPACE_LABELS } });
 }

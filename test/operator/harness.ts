@@ -22,7 +22,7 @@ import type { LocalCluster } from '../cluster/cluster.js';
 import { withClusterLogs } from '../cluster/test-env.js';
 import { NODE_IP } from '../cluster/node/layout.js';
 import { startModelHost, type ModelHost } from '../../models/model-host.js';
-import type { OperatorHandle } from './operator-pod.js';
+import type { OperatorHandle } from '../observe/operator-pod.js';
 
 /** An API client on the test cluster (KUBECONFIG from the jest global setup), or on the one of `kubeconfigPath`. */
 export function apiClient(kubeconfigPath?: string): { client: ApiKubeClient; rest: RestClient; close(): void } {

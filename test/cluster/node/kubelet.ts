@@ -46,6 +46,7 @@ export function renderKubeletConfig(node: NodeLayout, pki: NodePki): string {
     evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%', 'nodefs.inodesFree': '1%' },
     maxPods: 110,
     podPidsLimit: 4096,
+    podLogsDir: node.podLogs,
     containerLogMaxSize: '10Mi',
     containerLogMaxFiles: 2,
     shutdownGracePeriod: '0s',

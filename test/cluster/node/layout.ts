@@ -31,6 +31,8 @@ export interface NodeLayout {
   root: string;
   pki: string;
   logs: string;
+  /** Where the kubelet writes containers' logs (`kubectl logs` reads them; a failing test prints the recent ones). */
+  podLogs: string;
   containerdRoot: string;
   containerdState: string;
   containerdConfig: string;
@@ -54,6 +56,7 @@ export function nodeLayout(layout: StateLayout): NodeLayout {
     root,
     pki: path.join(root, 'pki'),
     logs: layout.logs,
+    podLogs: layout.podLogs,
     containerdRoot: path.join(root, 'containerd', 'root'),
     containerdState: path.join(root, 'containerd', 'state'),
     containerdConfig: path.join(root, 'containerd', 'config.toml'),

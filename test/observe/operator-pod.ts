@@ -17,8 +17,8 @@ import { helmBinary, run } from '../../charts/lib/tools.js';
 import type { LocalCluster } from '../cluster/cluster.js';
 import { containerPids } from '../cluster/node/container-processes.js';
 import { eventually } from '../cluster/poll.js';
-import { ROOT } from '../analysis/processes.js';
-import type { PodInfo } from '../observe/chart-release.js';
+import { repoRoot } from '../cluster/paths.js';
+import type { PodInfo } from './chart-release.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -45,6 +45,8 @@ export interface OperatorPod extends OperatorHandle {
   namespace: string;
   /** The pod's address (an iptables rule can single its packets out). */
   podIP: string;
+  /** The id of its container (containerd), whose processes containerPids() finds. */
+  containerId: string;
 }
 
 /** The operator's metrics port in its pod (every pod has its own network namespace). */
@@ -52,7 +54,7 @@ const METRICS_PORT = 8080;
 
 async function helmAsync(args: string[], timeoutMs: number): Promise<void> {
   try {
-    await execFileAsync(helmBinary(), args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+    await execFileAsync(helmBinary(), args, { cwd: repoRoot(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     throw new Error(`helm ${args.slice(0, 3).join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`);
@@ -115,6 +117,7 @@ export async function installOperator(
     namespace,
     identity: name,
     podIP,
+    containerId,
     metricsUrl: `http://${podIP}:${METRICS_PORT}/metrics`,
     alive: () => alive,
     output,
