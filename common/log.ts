@@ -1,7 +1,7 @@
 /**
  * The one JSON-line logger of both programs (the operator and tern-server): one JSON object per line on
  * stderr (`{"time","level","msg",...fields}`; an Error field is written as its message), so their logs
- * read the same under the local node agent, in a pod and in CI. A Logger is passed in everywhere so tests
+ * read the same as local processes, in a pod and in CI. A Logger is passed in everywhere so tests
  * can capture or silence it. common/ is below both programs: it imports nothing of the repository.
  */
 

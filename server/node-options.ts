@@ -1,6 +1,6 @@
 // The V8 flags tern-server runs with. bin/tern-server.js carries them in its `#!/usr/bin/env -S node ...`
 // line (NODE_OPTIONS may not hold the last two), so the image's entry point and a Deployment's
-// `command: ["tern-server"]` get them; the local node agent, the benchmark and the e2e processes, which
+// `command: ["tern-server"]` get them (the local cluster's real node runs that image); the benchmark and the e2e processes, which
 // start `node bin/tern-server.js`, pass the same flags, so every measured server runs as deployed.
 //
 // Why: Node copies every request body chunk into a fresh buffer. With V8's default young generation

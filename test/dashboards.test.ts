@@ -59,7 +59,7 @@ describe('dashboards against the e2e Prometheus', () => {
   };
 
   it('every panel query returns data after traffic, a canary and a rollback', async () => {
-    if (prometheus === undefined) throw new Error('the real-node cluster has no Prometheus');
+    if (prometheus === undefined) throw new Error('the shared cluster has no Prometheus');
     await withClusterLogs(cluster, async () => {
       const startedAt = Date.now() / 1000;
       weights = await startNodeModelHost();

@@ -1,5 +1,6 @@
 // Guard of the rule "nothing inside the network namespace reaches a package registry": a second local
-// cluster (its own state directory, one kwok node, Prometheus) starts through test/cluster/offline.sh, with
+// cluster (its own state directory, one kwok node, Prometheus; no real node: the namespace has one, the shared
+// cluster's, which `make test-cluster` starts through offline.sh too) starts through test/cluster/offline.sh, with
 // the Go module cache empty, the Go proxy off and npm pointed nowhere, and must come up with every CRD
 // (the Gateway API ones included) from Tern's cache alone. A start that needs a download fails here.
 // And with an empty cache, the start fails at once with the command that fills it, leaving nothing running.
@@ -46,7 +47,7 @@ describe('a cluster start with every registry out of reach', () => {
 
   it('comes up from the cache alone: control plane, every CRD, a kwok node, Prometheus', async () => {
     const stateDir = scratch('offline');
-    const up = clusterCli(stateDir, ['up', '--kwok-nodes=1']);
+    const up = clusterCli(stateDir, ['up', '--kwok-nodes=1', '--no-node']);
     expect(up.error).toBeUndefined();
     expect({ status: up.status, output: up.status === 0 ? '' : up.output }).toEqual({ status: 0, output: '' });
     const cluster = attachCluster(stateDir);
@@ -69,7 +70,7 @@ describe('a cluster start with every registry out of reach', () => {
   it('fails at once, naming `make cluster-deps`, when the cache lacks what it needs, and leaves nothing running', () => {
     const stateDir = scratch('nocache');
     const t0 = Date.now();
-    const up = clusterCli(stateDir, ['up', '--kwok-nodes=1'], { TERN_CACHE_DIR: scratch('emptycache') });
+    const up = clusterCli(stateDir, ['up', '--kwok-nodes=1', '--no-node'], { TERN_CACHE_DIR: scratch('emptycache') });
     expect(up.status).not.toBe(0);
     expect(up.output).toContain('run `make cluster-deps` first');
     expect(up.output).toMatch(/needs k8s, etcd, gateway-api, prometheus, kwok from Tern's cache/);

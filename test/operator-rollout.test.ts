@@ -1,4 +1,4 @@
-// End to end on the real-node cluster (kubelet, containerd, the images built from the Dockerfile) with the
+// End to end on the local cluster's real node (kubelet, containerd, the images built from the Dockerfile) with the
 // operator installed by the chart as a pod and tern-server pods: a release goes 1.0.0 -> Healthy,
 // then 1.1.0 through staging and every canary step to Healthy, with the ready-pod split (replicas router)
 // and the HTTPRoute weights (gatewayAPI router) checked at every step; `kubectl get mr` shows the

@@ -1,7 +1,6 @@
 // Acceptance of the real node (test/cluster/node/): containerd + runc + CNI + kubelet + kube-proxy +
 // CoreDNS + the fake-GPU device plugin, running the images built from the Dockerfile, in the run's shared
-// real-node cluster (.tern/real-node, started by the jest global setup). What it checks is what the node agent could
-// not do: a container's securityContext is enforced by the kernel, GPUs are allocated by the kubelet from a
+// cluster (started by the jest global setup). What it checks is what a stand-in for the kubelet could not: a container's securityContext is enforced by the kernel, GPUs are allocated by the kubelet from a
 // device plugin, ClusterIPs and DNS names answer from pods, `kubectl logs` and `exec` work, and Pod
 // Security Admission `restricted` refuses a non-compliant pod. Then the operator as users run it: installed
 // by `helm install charts/tern` into a `restricted` namespace, a pod of the tern-operator image with its own

@@ -2,11 +2,18 @@
  * Reads the metric names shared by the programs from docs/conventions.md, so that the chart's
  * dashboards and alerts can be checked against exactly those names.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file lives in charts/lib/). */
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The repository root, with a trailing slash: two levels above this file in the sources (charts/lib/),
+ * three when it runs compiled from dist/charts/lib/ (the demo and the benchmarks do), where the checkout's
+ * package.json is not.
+ */
+export const REPO_ROOT = ((): string => {
+  const twoUp = fileURLToPath(new URL('../../', import.meta.url));
+  return existsSync(`${twoUp}package.json`) ? twoUp : fileURLToPath(new URL('../../../', import.meta.url));
+})();
 
 /** A metric from a conventions table. */
 export interface ConventionMetric {

@@ -3,9 +3,9 @@
  * candidate pods' own metrics to the candidate weight written as 0 by the real operator, on the local
  * control plane, for both providers side by side (one ModelRelease per provider, run concurrently).
  *
- * Setup: the local cluster (make cluster-up: control plane, node agent running real tern-server pods,
- * Prometheus scraping them through Kubernetes SD), the models served over loopback HTTP, tern-operator
- * run as a local process against the cluster. Each release: 1.0.0 stable, then 1.1.0 as candidate at a
+ * Setup: the local cluster (make cluster-up: control plane, the real node running tern-server pods,
+ * Prometheus scraping them through Kubernetes SD), the models served over HTTP on the node's address,
+ * tern-operator installed by `helm install charts/tern` (a pod). Each release: 1.0.0 stable, then 1.1.0 as candidate at a
  * 50 % step (pause 1h, so only analysis can end it). Healthy traffic goes straight to the pods' IPs (the
  * local node has no kube-proxy). At a random phase of the analysis loop, the candidate's inputs shift
  * (dataset drift 0.5, half non-targets: its score mean falls ~0.16 below the baseline); then
@@ -20,7 +20,6 @@
  *
  * Run: make bench-rollback   (RUNS=10 INTERVAL=10s CASES=canary,bake; e.g. CASES=bake RUNS=3 for a quick check)
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDurationSeconds } from '../../operator/analysis/duration.js';
@@ -31,9 +30,15 @@ import { loadRegistry } from '../../operator/registry/registry.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
 import { startModelHost } from '../../models/model-host.js';
 import { attachCluster, type LocalCluster } from '../cluster/cluster.js';
+import { NODE_IP } from '../cluster/node/layout.js';
+import { RESTRICTED_NAMESPACE_LABELS } from '../cluster/pod-security.js';
+import { installOperator } from '../observe/operator-pod.js';
 import { BakeBench } from './bench-bake.js';
 import { eventually, lastSeen, sleep, stats } from './bench-util.js';
-import { freePort, ROOT, sendTraffic } from './processes.js';
+import { ROOT, sendTraffic } from './processes.js';
+
+/** Prometheus as pods (the operator's among them) reach it: a Service in front of the cluster's Prometheus. */
+const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
 
 const { values: flags } = parseArgs({
   options: {
@@ -89,7 +94,7 @@ class Bench {
       steps: [{ setWeight: 50, pause: '1h' }],
       analysis: {
         interval: INTERVAL,
-        provider: this.provider === 'pods' ? { type: 'pods' } : { type: 'prometheus', address: this.cluster.prometheusUrl },
+        provider: this.provider === 'pods' ? { type: 'pods' } : { type: 'prometheus', address: IN_CLUSTER_PROMETHEUS },
         checks: { availability: off, latencyP95: off, errorRate: off, rejectionRatio: off },
       },
     } as unknown as ModelRelease['spec']['rollout'];
@@ -187,16 +192,13 @@ class Bench {
 async function main(): Promise<void> {
   const cluster = attachCluster();
   if (!cluster.prometheusUrl) throw new Error('the local cluster has no Prometheus; run `make cluster-up`');
-  const host = await startModelHost(join(ROOT, 'models'));
-  const metricsPort = await freePort();
-  await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } }).catch(() => undefined);
-  const operator = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/tern-operator.js'), '--kubeconfig', cluster.kubeconfig, '--namespaces', NS, '--leader-elect', 'false', '--metrics-addr', `127.0.0.1:${metricsPort}`, '--log-level', 'warn'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  const benches = CASES.includes('canary') ? PROVIDERS.map((p) => new Bench(cluster, p, `${host.url}species/`)) : [];
-  const render = (entry: string, name: string) => new Bench(cluster, 'pods', `${host.url}species/`).renderAs(entry, name);
+  // Pods reach the machine at the node's address, not at its loopback.
+  const host = await startModelHost(join(ROOT, 'models'), { host: '0.0.0.0' });
+  const modelsUrl = `http://${NODE_IP}:${host.port}/species/`;
+  await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: RESTRICTED_NAMESPACE_LABELS } }).catch(() => undefined);
+  const operator = await installOperator(cluster, NS, 'bench-rollback', { set: ['leaderElection.enabled=false', 'logLevel=warn'] });
+  const benches = CASES.includes('canary') ? PROVIDERS.map((p) => new Bench(cluster, p, modelsUrl)) : [];
+  const render = (entry: string, name: string) => new Bench(cluster, 'pods', modelsUrl).renderAs(entry, name);
   const bake = CASES.includes('bake') ? new BakeBench(cluster, NS, render, INTERVAL) : undefined;
   const target = intervalMs + 2000;
   const row = (label: string, xs: number[]) => {
@@ -223,8 +225,7 @@ async function main(): Promise<void> {
     if (bake) bake.stopped = true;
     for (const b of benches) await cluster.kube.request('DELETE', b.path).catch(() => undefined);
     if (bake) await cluster.kube.request('DELETE', bake.path).catch(() => undefined);
-    operator.kill('SIGTERM');
-    await new Promise((ok) => operator.once('exit', ok));
+    await operator.stop();
     await host.close();
     cluster.kube.close();
   }

@@ -1,5 +1,5 @@
 // A thin JSON client for the Kubernetes API (bearer token + CA file), used by the cluster tooling
-// and the node agent: plain requests, merge patches and line-delimited watches. Nothing more.
+// and the tests: plain requests, merge patches and line-delimited watches. Nothing more.
 import fs from 'node:fs';
 import https from 'node:https';
 

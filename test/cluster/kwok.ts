@@ -1,6 +1,6 @@
 // kwok fake nodes for scale tests: `kwok-0..N-1` (label type=kwok, annotation kwok.x-k8s.io/node=fake,
 // tainted so only pods tolerating the taint land there). The kwok controller manages only nodes with
-// that label — never `local-0` — and fakes their pods' status (no process runs).
+// that label — never the real node `tern-node` — and fakes their pods' status (no process runs).
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BinaryDirs, StateLayout } from './paths.js';

@@ -24,5 +24,5 @@ test('skips pods on kwok nodes: no process answers at their fake addresses', () 
   const re = new RegExp(`^(?:${drop!.regex as string})$`); // Prometheus anchors relabel regexes
   expect(re.test('kwok-0')).toBe(true);
   expect(re.test('kwok-12')).toBe(true);
-  expect(re.test('local-0')).toBe(false);
+  expect(re.test('tern-node')).toBe(false);
 });

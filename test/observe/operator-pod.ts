@@ -1,5 +1,5 @@
 /**
- * The operator as users run it, for the e2e suites on the real-node cluster: `helm install charts/tern`
+ * The operator as users run it, for the e2e suites and the demo on the local cluster's real node: `helm install charts/tern`
  * into the test's namespace (watching it, its Lease there), a pod of the tern-operator image with its own
  * ServiceAccount and RBAC. One chart release per operator, so a test can run several side by side (leader
  * election: they share the namespace's `tern-operator` Lease) and kill one. The operator's identity is its

@@ -1,14 +1,11 @@
 /**
- * What the operator's end-to-end tests share: real tern-operator processes (bin/tern-operator.js from
- * dist/) against the node agent's cluster (the chart-installed operator of the real-node cluster is
- * operator-pod.ts), model hosts serving models/species (loopback, or on the real node's address for its
- * pods), an API client, and ModelRelease builders from models/registry.json. Processes are stopped by pid.
+ * What the operator's end-to-end tests share (the operator itself is installed by the chart:
+ * test/observe/operator-pod.ts): a model host serving models/species on the real node's address (pods
+ * cannot reach the machine's loopback), an API client, and ModelRelease builders from models/registry.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import YAML from 'yaml';
 import type { ModelRelease, ModelReleaseSpec } from '../../operator/api/model-release-schema.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
 import type { Registry } from '../../operator/registry/registry-schema.js';
@@ -17,7 +14,7 @@ import { loadKubeConfig } from '../../operator/runtime/kubeconfig.js';
 import { RestClient } from '../../operator/runtime/rest-client.js';
 import { MODEL_RELEASES } from '../../operator/api/resource.js';
 import { DEPLOYMENTS, NAMESPACES } from '../../operator/runtime/resources.js';
-import { freePort, ROOT } from '../analysis/processes.js';
+import { ROOT } from '../analysis/processes.js';
 import type { LocalCluster } from '../cluster/cluster.js';
 import { withClusterLogs } from '../cluster/test-env.js';
 import { NODE_IP } from '../cluster/node/layout.js';
@@ -30,14 +27,6 @@ export function apiClient(kubeconfigPath?: string): { client: ApiKubeClient; res
   return { client: new ApiKubeClient(rest), rest, close: () => rest.close() };
 }
 
-/** The operator's NODE_OPTIONS by default (charts/tern/values.yaml; the Dockerfile sets the same). */
-export const CHART_NODE_OPTIONS = (YAML.parse(readFileSync(join(ROOT, 'charts/tern/values.yaml'), 'utf8')) as { nodeOptions: string }).nodeOptions;
-
-/** A running tern-operator process. */
-export interface OperatorProcess extends OperatorHandle {
-  child: ChildProcess;
-}
-
 /**
  * A model host serving models/species that the real node's pods reach: it listens on every address and
  * its URL names the node's (pods cannot reach the machine's loopback).
@@ -45,43 +34,6 @@ export interface OperatorProcess extends OperatorHandle {
 export async function startNodeModelHost(): Promise<ModelHost> {
   const host = await startModelHost(join(ROOT, 'models/species'), { host: '0.0.0.0' });
   return { ...host, url: `http://${NODE_IP}:${host.port}/` };
-}
-
-/**
- * Starts tern-operator watching `namespace` with its Lease there. `gid` runs it with that group id (still
- * as this user), so that a test can single its packets out with iptables' owner match.
- */
-export async function startOperator(namespace: string, identity: string, extraArgs: string[] = [], options: { gid?: number } = {}): Promise<OperatorProcess> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bin/tern-operator.js'), '--namespaces', namespace, '--lease-namespace', namespace, '--lease-name', 'tern-operator', '--identity', identity, '--metrics-addr', `127.0.0.1:${port}`, ...extraArgs],
-    // NODE_OPTIONS as the chart and the image run it.
-    { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: CHART_NODE_OPTIONS }, stdio: ['ignore', 'pipe', 'pipe'], ...(options.gid !== undefined ? { gid: options.gid } : {}) },
-  );
-  let log = '';
-  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
-  const done = () => child.exitCode !== null || child.signalCode !== null;
-  return {
-    identity,
-    alive: () => !done(),
-    metricsUrl: `http://127.0.0.1:${port}/metrics`,
-    child,
-    output: () => log,
-    kill: async () => {
-      if (!done()) child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      if (!done()) child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 25_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
 }
 
 /**
