@@ -58,7 +58,12 @@ describe('tern-operator rollouts', () => {
     withLogs(async () => {
       // Requests in spellings the apiserver stores otherwise (0.1 -> 100m, 131072Ki -> 128Mi): no set-back either (checked below).
       const serving = { replicas: 2, resources: { requests: { cpu: '0.1', memory: '131072Ki' } } } as unknown as ModelReleaseSpec['serving'];
-      await client.apply(MODEL_RELEASES, e2eRelease('species', NS, modelSpec('1.0.0', host.url), { serving }) as unknown as KubernetesObject);
+      const first = e2eRelease('species', NS, modelSpec('1.0.0', host.url), { serving });
+      // The 100 % step's pause runs from the step's start, while its second candidate pod is still starting
+      // (a container: image, model download, warm-up, a 2 s readiness period): 10 s leaves that state on
+      // view for a while. With 3 s the step could end the moment the pod was ready, too briefly to be seen.
+      first.spec.rollout = { ...first.spec.rollout!, steps: [{ setWeight: 50, pause: '6s' }, { setWeight: 100, pause: '10s' }] };
+      await client.apply(MODEL_RELEASES, first as unknown as KubernetesObject);
       await waitPhase('species', 'Healthy', '1.0.0');
       expect(await deploymentState(client, NS, 'species-stable')).toMatchObject({ replicas: 2, ready: 2, version: '1.0.0' });
 

@@ -1,11 +1,13 @@
 // Acceptance of the real node (test/cluster/node/): containerd + runc + CNI + kubelet + kube-proxy +
 // CoreDNS + the fake-GPU device plugin, running the images built from the Dockerfile, in the run's shared
-// cluster (started by the jest global setup). What it checks is what a stand-in for the kubelet could not: a container's securityContext is enforced by the kernel, GPUs are allocated by the kubelet from a
-// device plugin, ClusterIPs and DNS names answer from pods, `kubectl logs` and `exec` work, and Pod
-// Security Admission `restricted` refuses a non-compliant pod. Then the operator as users run it: installed
+// cluster (started by the jest global setup). What it checks is what a stand-in for the kubelet could not:
+// a container's securityContext is enforced by the kernel, GPUs are allocated by the kubelet from a device
+// plugin, ClusterIPs and DNS names answer from pods, `kubectl logs` and `exec` work, and Pod Security
+// Admission `restricted` refuses a non-compliant pod. Then the operator as users run it: installed
 // by `helm install charts/tern` into a `restricted` namespace, a pod of the tern-operator image with its own
 // ServiceAccount, rolling tern-server pods of the tern-server image (weights from a model host on the node's
-// address) through the canary to Healthy — and failing clearly when its Role loses a verb.
+// address) through the canary to Healthy — and failing clearly when its Role loses a verb; then installed
+// cluster-wide, the same with its ClusterRole.
 import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { run } from '../charts/lib/tools.js';
@@ -178,4 +180,33 @@ describe(`real node ${NODE_NAME}`, () => {
         message: expect.stringMatching(/system:serviceaccount:node-tern-system:tern.* cannot patch resource "deployments"/),
       });
     }), 120_000);
+
+  it('installed cluster-wide (a ClusterRole) it reconciles the release again, and fails clearly when the ClusterRole loses a verb', () =>
+    withClusterLogs(cluster, async () => {
+      if (rest === undefined || host === undefined || chart === undefined) throw new Error('needs the previous tests (the operator installed, the release there)');
+      const client = new ApiKubeClient(rest);
+      await chart.uninstall();
+      chart = undefined;
+      // No watchNamespaces: the chart grants a ClusterRole and the operator watches every namespace.
+      chart = await installChart(cluster, { name: 'tern-all', namespace: OPERATOR_NS, set: ['image.pullPolicy=Never'], timeout: '180s' });
+      const synced = (r: Awaited<ReturnType<typeof getRelease>>) => r.status?.conditions?.find((c) => c.type === 'Synced');
+      // With every verb again, the release the Role could not roll (spec.model 1.0.0) goes through and is synced.
+      await eventually('species Healthy on 1.0.0, Synced', async () => {
+        const r = await getRelease(client, MODELS_NS, 'species');
+        return r.status?.phase === 'Healthy' && r.status.stable?.version === '1.0.0' && synced(r)?.status === 'True' ? r : undefined;
+      }, 180_000, 500);
+      const clusterRolePath = '/apis/rbac.authorization.k8s.io/v1/clusterroles/tern-all-operator';
+      const role = await cluster.kube.request<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>('GET', clusterRolePath);
+      const rules = role.rules.map((r) => (r.apiGroups.includes('apps') && r.resources.includes('deployments') ? { ...r, verbs: r.verbs.filter((v) => v !== 'patch') } : r));
+      await cluster.kube.request('PATCH', clusterRolePath, { rules }, 'application/merge-patch+json');
+      await client.patch(MODEL_RELEASES, MODELS_NS, 'species', { spec: { model: modelSpec('1.1.0', `http://${NODE_IP}:${host.port}/`) } }, { patchType: 'merge' });
+      const refused = await eventually('species Synced=False', async () => {
+        const condition = synced(await getRelease(client, MODELS_NS, 'species'));
+        return condition?.status === 'False' ? condition : undefined;
+      }, 60_000, 500);
+      expect(refused).toMatchObject({
+        reason: 'Forbidden',
+        message: expect.stringMatching(/User "system:serviceaccount:node-tern-system:tern-all" cannot patch resource "deployments" in API group "apps" in the namespace "node-models"/),
+      });
+    }), 300_000);
 });
