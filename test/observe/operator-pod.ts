@@ -1,7 +1,7 @@
 /**
- * The operator as users run it, for the e2e suites and the demo on the local cluster's real node: `helm install charts/tern`
- * into the test's namespace (watching it, its Lease there), a pod of the tern-operator image with its own
- * ServiceAccount and RBAC. One chart release per operator, so a test can run several side by side (leader
+ * The operator as users run it, for the e2e suites, the demo and the benchmarks on the local cluster's real
+ * node: `helm install charts/tern` into the test's namespace (watching it, its Lease there), a pod of the
+ * tern-operator image with its own ServiceAccount and RBAC. One chart release per operator, so a test can run several side by side (leader
  * election: they share the namespace's `tern-operator` Lease) and kill one. The operator's identity is its
  * pod's name (the chart passes it as TERN_IDENTITY).
  *
@@ -22,7 +22,7 @@ import type { PodInfo } from './chart-release.js';
 
 const execFileAsync = promisify(execFile);
 
-/** An operator the tests can look at and kill (a chart release here; a process in harness.ts). */
+/** What a test needs of an operator to look at it and kill it (withOperatorLogs reads only this). */
 export interface OperatorHandle {
   /** Its identity in the Lease, in events and in tern_leader{identity}. */
   identity: string;
