@@ -16,7 +16,7 @@ help: ## List the commands
 # ---- The two commands ---------------------------------------------------------------------------
 # Each first prepares what it needs outside the network namespace (test/cluster/prepare.js: npm ci and tsc
 # beside the Go builds, with a live progress view), then runs; the namespace goes when nothing is left in it.
-demo: ## Tern end to end here (~1.5 min warm): cluster, operator, traffic; 1.0.0, 1.1.0 promoted, 1.2.0 drifts and is rolled back. DEMO_ARGS="--plain --router gatewayAPI ..."
+demo: ## Tern end to end here (~1.7 min warm): cluster, operator, traffic; 1.0.0, 1.1.0 promoted, 1.2.0 drifts and is rolled back. DEMO_ARGS="--plain --router gatewayAPI ..."
 	@$(NODE) test/cluster/prepare.js demo
 	@status=0; $(IN_NETNS) $(NODE) dist/test/demo/main.js $(DEMO_ARGS) || status=$$?; $(IN_NETNS) --delete; exit $$status
 
