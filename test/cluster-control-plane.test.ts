@@ -10,7 +10,7 @@ import { goodManifest } from '../operator/api/testdata/bad-manifests.js';
 import type { LocalCluster } from './cluster/cluster.js';
 import { KubeError } from './cluster/kube-http.js';
 import { kwokDeployment } from './cluster/kwok.js';
-import { containerPids } from './cluster/node/container-processes.js';
+import { podContainerPids } from './cluster/node/container-processes.js';
 import { RESTRICTED_NAMESPACE_LABELS, restrictedPod } from './cluster/pod-security.js';
 import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 
@@ -152,12 +152,11 @@ describe('pods on the real node', () => {
       }
 
       // Each container's processes, found by its id in their cgroup: there while it runs, gone after.
-      const containerIds = ready.map((p) => (p.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^[a-z]+:\/\//, ''));
-      expect(containerIds.every((id) => containerPids(id).length > 0)).toBe(true);
+      expect(ready.every((p) => podContainerPids(p).length > 0)).toBe(true);
 
       await cluster.kube.mergePatch(`/apis/apps/v1/namespaces/${ns}/deployments/tiny/scale`, { spec: { replicas: 0 } });
       await eventually('pods gone', async () => ((await pods('app=tiny')).length === 0 ? true : undefined));
-      expect(containerIds.flatMap((id) => containerPids(id))).toEqual([]);
+      expect(ready.flatMap((p) => podContainerPids(p))).toEqual([]);
       for (const ip of ips) await expect(fetch(`http://${ip}:8080/`)).rejects.toThrow();
     }),
     TIMEOUT,

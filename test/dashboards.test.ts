@@ -16,8 +16,8 @@ import { createNamespace, deleteNamespace, installChart, type ChartRelease } fro
 import { instantQuery, rangeQuery } from './observe/prometheus-api.js';
 import { startTraffic, type Traffic } from './observe/traffic.js';
 import type { ModelHost } from '../models/model-host.js';
+import { startNodeModelHost } from './observe/node-model-host.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
-import { startNodeModelHost } from './operator/harness.js';
 
 const OPERATOR_NS = 'tern-dashboards-system';
 const NS = 'tern-dashboards';

@@ -13,7 +13,7 @@ import type { ModelRelease } from '../operator/api/model-release-schema.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { PODS } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
-import { containerPids } from './cluster/node/container-processes.js';
+import { podContainerPids } from './cluster/node/container-processes.js';
 import { testCluster, withClusterLogs } from './cluster/test-env.js';
 import { isAlive, isPortFree, type ProcessRecordFile } from './demo/processes.js';
 import { DEMO_NAMESPACE, RELEASE_NAME } from './demo/story.js';
@@ -56,8 +56,7 @@ async function release(): Promise<ModelRelease | undefined> {
 /** The processes of the demo namespace's containers (found by their container ids in /proc). */
 async function demoPodPids(): Promise<number[]> {
   const { items } = await client.list<KubernetesObject & { status?: { containerStatuses?: { containerID?: string }[] } }>(PODS, { namespace: DEMO_NAMESPACE });
-  const ids = items.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => (c.containerID ?? '').replace(/^[a-z]+:\/\//, ''))).filter((id) => id !== '');
-  return ids.flatMap((id) => containerPids(id));
+  return items.flatMap((p) => podContainerPids(p));
 }
 
 async function expectNothingLeft(record: ProcessRecordFile, podPids: number[]): Promise<void> {

@@ -25,8 +25,10 @@ import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { startGateway, type Gateway } from './demo/gateway.js';
 import { gatewayLoad, type GatewayLoad } from './operator/gateway-load.js';
-import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { apiClient, createNamespace, deploymentState, getRelease, modelSpec, scrapeMetric, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { IN_CLUSTER_PROMETHEUS_URL } from './cluster/node/addons.js';
+import { startNodeModelHost } from './observe/node-model-host.js';
 import { deleteNamespace } from './observe/chart-release.js';
 import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 
@@ -35,8 +37,6 @@ const NS = `op-faults-cp-${Date.now().toString(36)}`;
 const NAME = 'species';
 /** A second release that names NAME's Service as its own. */
 const RIVAL = 'species-rival';
-/** Prometheus as pods (the operator's among them) reach it: a Service in front of the namespace's process. */
-const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
 const cluster = testCluster();
 const { client, rest, close } = apiClient(cluster.kubeconfig);
 let host: ModelHost;
@@ -213,7 +213,7 @@ describe('control-plane faults mid-canary', () => {
               { setWeight: 100, pause: '2s' },
             ],
             analysis: {
-              provider: { type: 'prometheus', address: IN_CLUSTER_PROMETHEUS },
+              provider: { type: 'prometheus', address: IN_CLUSTER_PROMETHEUS_URL },
               interval: '2s',
               progressDeadline: '30s',
               minSampleCount: 5,

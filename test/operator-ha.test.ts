@@ -13,8 +13,9 @@ import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { HTTP_ROUTES, LEASES } from '../operator/runtime/resources.js';
 import { ROOT } from './analysis/processes.js';
 import { eventually, testCluster } from './cluster/test-env.js';
-import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { apiClient, createNamespace, e2eRelease, getRelease, modelSpec, scrapeMetric, withOperatorLogs } from './operator/harness.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
+import { startNodeModelHost } from './observe/node-model-host.js';
 import { deleteNamespace } from './observe/chart-release.js';
 import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 

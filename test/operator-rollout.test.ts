@@ -15,7 +15,8 @@ import { resolveRelease } from '../operator/model/resolved-spec.js';
 import type { KubeObject } from '../operator/desired/kube-object.js';
 import { eventually, testCluster } from './cluster/test-env.js';
 import { RESTRICTED_NAMESPACE_LABELS } from './cluster/pod-security.js';
-import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, startNodeModelHost, withOperatorLogs } from './operator/harness.js';
+import { apiClient, createNamespace, deploymentState, e2eRelease, getRelease, modelSpec, scrapeMetric, withOperatorLogs } from './operator/harness.js';
+import { startNodeModelHost } from './observe/node-model-host.js';
 import { deleteNamespace } from './observe/chart-release.js';
 import { installOperator, type OperatorPod } from './observe/operator-pod.js';
 

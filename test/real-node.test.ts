@@ -8,19 +8,19 @@
 // ServiceAccount, rolling tern-server pods of the tern-server image (weights from a model host on the node's
 // address) through the canary to Healthy — and failing clearly when its Role loses a verb; then installed
 // cluster-wide, the same with its ClusterRole.
-import path from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { run } from '../charts/lib/tools.js';
-import { startModelHost, type ModelHost } from '../models/model-host.js';
+import type { ModelHost } from '../models/model-host.js';
 import { MODEL_RELEASES } from '../operator/api/resource.js';
 import { ApiKubeClient } from '../operator/runtime/apply.js';
 import { loadKubeConfig } from '../operator/runtime/kubeconfig.js';
 import { RestClient } from '../operator/runtime/rest-client.js';
 import type { LocalCluster } from './cluster/cluster.js';
 import { KubeError } from './cluster/kube-http.js';
-import { NODE_IP, NODE_NAME } from './cluster/node/layout.js';
-import { repoRoot } from './cluster/paths.js';
-import { restrictedPod, SERVER_IMAGE } from './cluster/pod-security.js';
+import { IN_CLUSTER_PROMETHEUS_URL } from './cluster/node/addons.js';
+import { NODE_NAME } from './cluster/node/layout.js';
+import { startNodeModelHost } from './observe/node-model-host.js';
+import { RESTRICTED_NAMESPACE_LABELS, restrictedPod, SERVER_IMAGE } from './cluster/pod-security.js';
 import { eventually, testCluster, withClusterLogs } from './cluster/test-env.js';
 import { createNamespace, deleteNamespace, installChart, type ChartRelease } from './observe/chart-release.js';
 import { e2eRelease, getRelease, modelSpec } from './operator/harness.js';
@@ -28,7 +28,6 @@ import { e2eRelease, getRelease, modelSpec } from './operator/harness.js';
 const NS = 'node-acceptance';
 const OPERATOR_NS = 'node-tern-system';
 const MODELS_NS = 'node-models';
-const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' };
 
 interface Pod {
   metadata: { name: string };
@@ -51,7 +50,7 @@ describe(`real node ${NODE_NAME}`, () => {
 
   beforeAll(async () => {
     cluster = testCluster();
-    for (const name of [NS, OPERATOR_NS, MODELS_NS]) await createNamespace(cluster, name, 120_000, RESTRICTED);
+    for (const name of [NS, OPERATOR_NS, MODELS_NS]) await createNamespace(cluster, name, 120_000, RESTRICTED_NAMESPACE_LABELS);
   }, 300_000);
 
   afterAll(async () => {
@@ -116,7 +115,7 @@ describe(`real node ${NODE_NAME}`, () => {
       }, 60_000);
       expect(byName).toBe('200 hello from echo');
       expect(fetchFrom('http://echo/').stdout.trim()).toBe('200 hello from echo');
-      expect(fetchFrom('http://prometheus.monitoring:9090/-/ready').stdout.trim()).toMatch(/^200 /);
+      expect(fetchFrom(`${IN_CLUSTER_PROMETHEUS_URL}/-/ready`).stdout.trim()).toMatch(/^200 /);
     }), 180_000);
 
   it('refuses a pod that violates Pod Security restricted, naming what is wrong', () =>
@@ -133,8 +132,8 @@ describe(`real node ${NODE_NAME}`, () => {
 
   it('runs the operator installed by helm: its own ServiceAccount, a restricted namespace, a release on GPUs rolled to Healthy', () =>
     withClusterLogs(cluster, async () => {
-      host = await startModelHost(path.join(repoRoot(), 'models/species'), { host: '0.0.0.0' });
-      const weights = `http://${NODE_IP}:${host.port}/`;
+      host = await startNodeModelHost();
+      const weights = host.url;
       chart = await installChart(cluster, { namespace: OPERATOR_NS, watchNamespaces: [MODELS_NS], set: ['image.pullPolicy=Never'], timeout: '180s' });
       const [operatorPod] = await chart.operatorPods();
       expect(operatorPod?.status?.phase).toBe('Running');
@@ -170,7 +169,7 @@ describe(`real node ${NODE_NAME}`, () => {
       const role = await cluster.kube.request<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>('GET', rolePath);
       const rules = role.rules.map((r) => (r.apiGroups.includes('apps') && r.resources.includes('deployments') ? { ...r, verbs: r.verbs.filter((v) => v !== 'patch') } : r));
       await cluster.kube.request('PATCH', rolePath, { rules }, 'application/merge-patch+json');
-      await client.patch(MODEL_RELEASES, MODELS_NS, 'species', { spec: { model: modelSpec('1.0.0', `http://${NODE_IP}:${host.port}/`) } }, { patchType: 'merge' });
+      await client.patch(MODEL_RELEASES, MODELS_NS, 'species', { spec: { model: modelSpec('1.0.0', host.url) } }, { patchType: 'merge' });
       const synced = await eventually('species Synced=False', async () => {
         const r = await getRelease(client, MODELS_NS, 'species');
         return r.status?.conditions?.find((c) => c.type === 'Synced' && c.status === 'False');
@@ -199,7 +198,7 @@ describe(`real node ${NODE_NAME}`, () => {
       const role = await cluster.kube.request<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>('GET', clusterRolePath);
       const rules = role.rules.map((r) => (r.apiGroups.includes('apps') && r.resources.includes('deployments') ? { ...r, verbs: r.verbs.filter((v) => v !== 'patch') } : r));
       await cluster.kube.request('PATCH', clusterRolePath, { rules }, 'application/merge-patch+json');
-      await client.patch(MODEL_RELEASES, MODELS_NS, 'species', { spec: { model: modelSpec('1.1.0', `http://${NODE_IP}:${host.port}/`) } }, { patchType: 'merge' });
+      await client.patch(MODEL_RELEASES, MODELS_NS, 'species', { spec: { model: modelSpec('1.1.0', host.url) } }, { patchType: 'merge' });
       const refused = await eventually('species Synced=False', async () => {
         const condition = synced(await getRelease(client, MODELS_NS, 'species'));
         return condition?.status === 'False' ? condition : undefined;

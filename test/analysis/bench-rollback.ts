@@ -5,9 +5,9 @@
  *
  * Setup: the local cluster (make cluster-up: control plane, the real node running tern-server pods,
  * Prometheus scraping them through Kubernetes SD), the models served over HTTP on the node's address,
- * tern-operator installed by `helm install charts/tern` (a pod). Each release: 1.0.0 stable, then 1.1.0 as candidate at a
- * 50 % step (pause 1h, so only analysis can end it). Healthy traffic goes straight to the pods' IPs (the
- * local node has no kube-proxy). At a random phase of the analysis loop, the candidate's inputs shift
+ * tern-operator installed by `helm install charts/tern` (a pod). Each release: 1.0.0 stable, then 1.1.0 as
+ * candidate at a 50 % step (pause 1h, so only analysis can end it). Healthy traffic goes straight to the
+ * pods' IPs (the bench chooses which pod gets each request). At a random phase of the analysis loop, the candidate's inputs shift
  * (dataset drift 0.5, half non-targets: its score mean falls ~0.16 below the baseline); then
  *   t_alarm = first poll (every 25 ms) of a candidate pod's /metrics with tern_server_drift_alarm_active 1
  *   t_zero  = first poll (every 50 ms) of the ModelRelease with status.canaryWeight 0 and phase RolledBack
@@ -28,17 +28,15 @@ import type { ModelRelease } from '../../operator/api/model-release-schema.js';
 import { commandPatch } from '../../operator/api/command-annotation.js';
 import { loadRegistry } from '../../operator/registry/registry.js';
 import { releaseFromRegistry } from '../../operator/registry/render.js';
-import { startModelHost } from '../../models/model-host.js';
 import { attachCluster, type LocalCluster } from '../cluster/cluster.js';
-import { NODE_IP } from '../cluster/node/layout.js';
+import { IN_CLUSTER_PROMETHEUS_URL } from '../cluster/node/addons.js';
+import { startNodeModelHost } from '../observe/node-model-host.js';
 import { RESTRICTED_NAMESPACE_LABELS } from '../cluster/pod-security.js';
 import { installOperator } from '../observe/operator-pod.js';
 import { BakeBench } from './bench-bake.js';
 import { eventually, lastSeen, sleep, stats } from './bench-util.js';
 import { ROOT, sendTraffic } from './processes.js';
 
-/** Prometheus as pods (the operator's among them) reach it: a Service in front of the cluster's Prometheus. */
-const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
 
 const { values: flags } = parseArgs({
   options: {
@@ -94,7 +92,7 @@ class Bench {
       steps: [{ setWeight: 50, pause: '1h' }],
       analysis: {
         interval: INTERVAL,
-        provider: this.provider === 'pods' ? { type: 'pods' } : { type: 'prometheus', address: IN_CLUSTER_PROMETHEUS },
+        provider: this.provider === 'pods' ? { type: 'pods' } : { type: 'prometheus', address: IN_CLUSTER_PROMETHEUS_URL },
         checks: { availability: off, latencyP95: off, errorRate: off, rejectionRatio: off },
       },
     } as unknown as ModelRelease['spec']['rollout'];
@@ -192,9 +190,8 @@ class Bench {
 async function main(): Promise<void> {
   const cluster = attachCluster();
   if (!cluster.prometheusUrl) throw new Error('the local cluster has no Prometheus; run `make cluster-up`');
-  // Pods reach the machine at the node's address, not at its loopback.
-  const host = await startModelHost(join(ROOT, 'models'), { host: '0.0.0.0' });
-  const modelsUrl = `http://${NODE_IP}:${host.port}/species/`;
+  const host = await startNodeModelHost(join(ROOT, 'models'));
+  const modelsUrl = `${host.url}species/`;
   await cluster.kube.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: RESTRICTED_NAMESPACE_LABELS } }).catch(() => undefined);
   const operator = await installOperator(cluster, NS, 'bench-rollback', { set: ['leaderElection.enabled=false', 'logLevel=warn'] });
   const benches = CASES.includes('canary') ? PROVIDERS.map((p) => new Bench(cluster, p, modelsUrl)) : [];

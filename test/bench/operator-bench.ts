@@ -1,8 +1,8 @@
 /**
  * `make bench-operator`: N ModelReleases (default 1,000) on kwok nodes (fake pods: Running and Ready at
- * once, no process) reconciled by one tern-operator installed as users install it (`helm install charts/tern`:
-a pod of the tern-operator image on the real node, its own ServiceAccount; measured through its container's
-process) against the local control plane.
+ * once, no process) reconciled by one tern-operator installed as users install it (`helm install
+ * charts/tern`: a pod of the tern-operator image on the real node, its own ServiceAccount; measured through
+ * its container's process) against the local control plane.
  * Prints: time until every release is Healthy (target <= 60 s), the operator's peak RSS (target
  * <= 150 MB), and the API writes the operator makes while every release is converged and idle over a
  * window (target 0; default 300 s). First, in the same run, the cluster floor (cluster-floor.ts): the

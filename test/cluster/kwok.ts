@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BinaryDirs, StateLayout } from './paths.js';
+import { SERVER_IMAGE } from './pod-security.js';
 import { KubeError, type KubeHttp } from './kube-http.js';
 import { startDetached, type ProcessRecord } from './process-control.js';
 
@@ -23,7 +24,7 @@ export function kwokDeployment(name: string, replicas: number): Record<string, u
           tolerations: [{ key: KWOK_TAINT.key, operator: 'Exists', effect: KWOK_TAINT.effect }],
           // Pod Security `restricted` as the test namespaces enforce it (kwok runs nothing: the fields are only checked).
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [{ name: 'c', image: 'ghcr.io/tern-dev/tern-server:0.1.0', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+          containers: [{ name: 'c', image: SERVER_IMAGE, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
         },
       },
     },

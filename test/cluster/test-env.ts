@@ -1,5 +1,5 @@
-// For tests of the `cluster` jest project: the shared local cluster (started by jest-global-setup.ts: the real node, pods are containers of the project's images)
-// and a wrapper that appends the cluster's logs to a failing test's error; `eventually` comes from poll.ts.
+// For tests of the `cluster` jest project: the shared local cluster (started by jest-global-setup.ts: the
+// real node, pods are containers of the project's images) and a wrapper that appends the cluster's logs to a failing test's error; `eventually` comes from poll.ts.
 import { attachCluster, type LocalCluster } from './cluster.js';
 
 /** The cluster of this jest run (throws when globalSetup did not start one). */

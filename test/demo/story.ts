@@ -1,7 +1,8 @@
 /**
  * The demo's story, end to end on this machine: local control plane with the real node + Prometheus
  * (reused when one is running), the model host (on the node's address), tern-operator installed by
- * `helm install charts/tern` as a pod, the demo gateway and the traffic generator; then three acts through the GitOps path (registry `active` -> render -> apply):
+ * `helm install charts/tern` as a pod, the demo gateway and the traffic generator; then three acts
+ * through the GitOps path (registry `active` -> render -> apply):
  * species-1.0.0 first release, species-1.1.0 through staging and every canary step to Healthy, and
  * species-1.2.0, which drifts on live traffic and is rolled back by the operator on its own.
  * Everything started is registered in the Teardown, so Ctrl-C at any moment stops it all.
@@ -17,9 +18,9 @@ import { loadKubeConfig } from '../../operator/runtime/kubeconfig.js';
 import { RestClient } from '../../operator/runtime/rest-client.js';
 import { NAMESPACES, PODS } from '../../operator/runtime/resources.js';
 import { isNotFound } from '../../operator/runtime/kube-client.js';
-import { startModelHost } from '../../models/model-host.js';
-import { containerPids } from '../cluster/node/container-processes.js';
-import { NODE_IP } from '../cluster/node/layout.js';
+import { containerPids, podContainerPids } from '../cluster/node/container-processes.js';
+import { IN_CLUSTER_PROMETHEUS_URL } from '../cluster/node/addons.js';
+import { startNodeModelHost } from '../observe/node-model-host.js';
 import { RESTRICTED_NAMESPACE_LABELS } from '../cluster/pod-security.js';
 import { installOperator } from '../observe/operator-pod.js';
 import { attachCluster, isClusterAlive, startCluster, stopCluster, type LocalCluster } from '../cluster/cluster.js';
@@ -73,8 +74,6 @@ export interface DemoResult {
 }
 
 export const DEMO_NAMESPACE = 'tern-demo';
-/** Prometheus as pods (the operator's among them) reach it: a Service in front of the cluster's Prometheus. */
-const IN_CLUSTER_PROMETHEUS = 'http://prometheus.monitoring:9090';
 export const RELEASE_NAME = 'species';
 
 const port = (url: string): number => Number(new URL(url).port);
@@ -119,29 +118,23 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
   await recreateNamespace(client, DEMO_NAMESPACE, hooks);
   if (!ownsCluster) teardown.add(`namespace ${DEMO_NAMESPACE}`, () => deleteNamespace(client, DEMO_NAMESPACE));
 
-  // Pods reach the machine at the node's address, not at its loopback.
-  const served = await startModelHost(path.join(o.root, 'models', 'species'), { host: '0.0.0.0' });
-  const host = { ...served, url: `http://${NODE_IP}:${served.port}/` };
+  const host = await startNodeModelHost(path.join(o.root, 'models', 'species'));
   teardown.add('model host', () => host.close());
   teardown.trackPort('model host', host.port);
   hooks.log(`model host serving models/species at ${host.url}`);
 
-  // The pods' containers (tern-server, the operator) are processes of this machine too: when the demo
-  // stops, each must be gone. Registered here, this step runs before the operator and the namespace go.
+  // The pods' containers (tern-server, CoreDNS) are processes of this machine too: when the demo stops, each
+  // must be gone. Steps run newest first: this one after the operator's uninstall (its own processes are
+  // tracked when it starts), before the namespace and the cluster go.
   teardown.add('track the pods\' containers', async () => {
     const { items } = await client.list<KubernetesObject & { status?: { containerStatuses?: { containerID?: string }[] } }>(PODS, ownsCluster ? {} : { namespace: DEMO_NAMESPACE });
-    for (const pod of items) {
-      for (const c of pod.status?.containerStatuses ?? []) {
-        const id = (c.containerID ?? '').replace(/^[a-z]+:\/\//, '');
-        if (id) for (const pid of containerPids(id)) teardown.trackPid(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}`, pid);
-      }
-    }
+    for (const pod of items) for (const pid of podContainerPids(pod)) teardown.trackPid(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}`, pid);
   });
 
   // The operator as users install it: `helm install charts/tern`, a pod with its own ServiceAccount.
   hooks.log('helm install tern-demo charts/tern (the operator as a pod of the tern-operator image)');
   const operator = await installOperator(cluster, DEMO_NAMESPACE, 'tern-demo', {
-    set: o.provider === 'prometheus' && cluster.prometheusUrl ? [`prometheusAddress=${IN_CLUSTER_PROMETHEUS}`] : [],
+    set: o.provider === 'prometheus' && cluster.prometheusUrl ? [`prometheusAddress=${IN_CLUSTER_PROMETHEUS_URL}`] : [],
   });
   const follower = spawnLoggedCommand('tern-operator log', cluster.kubectl, ['--kubeconfig', cluster.kubeconfig, '-n', DEMO_NAMESPACE, 'logs', '-f', operator.identity], path.join(logsDir, 'tern-operator.log'), { cwd: o.root });
   teardown.add('tern-operator', async () => {
@@ -162,7 +155,7 @@ export async function runStory(o: DemoOptions, teardown: Teardown, hooks: StoryH
     dir: demoDir,
     namespace: DEMO_NAMESPACE,
     weightsBaseUrl: host.url,
-    overlay: overlaySpec({ replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: IN_CLUSTER_PROMETHEUS } : {}) }),
+    overlay: overlaySpec({ replicas: o.replicas, router: o.router, ...(o.provider === 'prometheus' && cluster.prometheusUrl ? { prometheusAddress: IN_CLUSTER_PROMETHEUS_URL } : {}) }),
   });
   const release = (entry: string) => {
     repo.setActive(entry);

@@ -1,15 +1,20 @@
-// Installs the tern Helm chart into the local cluster for cluster tests: the operator then runs as a real
-// pod of the tern-operator image on the real node (pass image.pullPolicy=Never: the images are imported,
-// never pulled), scraped by Prometheus through its prometheus.io annotations.
-import { helm } from '../../charts/lib/tools.js';
+// Installs the tern Helm chart into the local cluster for cluster tests, as users install it: the operator
+// then runs as a pod of the tern-operator image on the real node (image.pullPolicy Never: the images are
+// imported, never pulled), scraped by Prometheus through its prometheus.io annotations. helm runs as a child
+// process without blocking: traffic a test keeps sending meanwhile is not frozen by an install.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { helmBinary } from '../../charts/lib/tools.js';
 import type { LocalCluster } from '../cluster/cluster.js';
-import { freePort } from '../cluster/free-port.js';
 import { KubeError } from '../cluster/kube-http.js';
+import { repoRoot } from '../cluster/paths.js';
+
+const execFileAsync = promisify(execFile);
 
 /** A pod as far as these tests read it. */
 export interface PodInfo {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
-  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[] };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { containerID?: string; ready?: boolean }[] };
   spec?: { containers: { ports?: { containerPort: number }[] }[] };
 }
 
@@ -17,11 +22,24 @@ export interface PodInfo {
 export interface ChartRelease {
   name: string;
   namespace: string;
-  /** The operator's metrics/health port (free on the machine: local pods share its ports). */
+  /** The operator's metrics/health port in its pod (the chart's default, metrics.port). */
   metricsPort: number;
   /** The operator pods. */
   operatorPods(): Promise<PodInfo[]>;
   uninstall(): Promise<void>;
+}
+
+/** The chart's metrics.port (charts/tern/values.yaml): every pod has its own network namespace. */
+const CHART_METRICS_PORT = 8080;
+
+/** Runs helm with `args` from the checkout; throws with its output when it fails or runs past `timeoutMs`. */
+async function runHelm(args: string[], timeoutMs: number): Promise<void> {
+  try {
+    await execFileAsync(helmBinary(), args, { cwd: repoRoot(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`helm ${args.slice(0, 2).join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr || e.message}`);
+  }
 }
 
 /** Runs `helm install --wait` (the operator Deployment ready; `wait: false` returns at once) and returns the release. */
@@ -30,24 +48,20 @@ export async function installChart(
   options: { name?: string; namespace: string; watchNamespaces?: string[]; set?: string[]; timeout?: string; wait?: boolean },
 ): Promise<ChartRelease> {
   const name = options.name ?? 'tern';
-  const metricsPort = await freePort();
-  const sets = [`metrics.port=${metricsPort}`, `metrics.service.port=${metricsPort}`, ...(options.set ?? [])];
+  const sets = ['image.pullPolicy=Never', ...(options.set ?? [])];
   if (options.watchNamespaces) sets.push(`watchNamespaces={${options.watchNamespaces.join(',')}}`);
-  const installed = helm([
+  const timeout = options.timeout ?? '180s';
+  await runHelm([
     'install', name, 'charts/tern', '--kubeconfig', cluster.kubeconfig, '--namespace', options.namespace, '--create-namespace',
-    ...(options.wait === false ? [] : ['--wait', '--timeout', options.timeout ?? '180s']), ...sets.flatMap((s) => ['--set', s]),
-  ]);
-  if (installed.status !== 0) throw new Error(`helm install ${name} -n ${options.namespace} failed:\n${installed.stdout}\n${installed.stderr}`);
+    ...(options.wait === false ? [] : ['--wait', '--timeout', timeout]), ...sets.flatMap((s) => ['--set', s]),
+  ], (parseInt(timeout, 10) + 30) * 1000);
   const selector = encodeURIComponent(`app.kubernetes.io/name=tern-operator,app.kubernetes.io/instance=${name}`);
   return {
     name,
     namespace: options.namespace,
-    metricsPort,
+    metricsPort: CHART_METRICS_PORT,
     operatorPods: async () => (await cluster.kube.request<{ items: PodInfo[] }>('GET', `/api/v1/namespaces/${options.namespace}/pods?labelSelector=${selector}`)).items,
-    uninstall: async () => {
-      const result = helm(['uninstall', name, '--kubeconfig', cluster.kubeconfig, '--namespace', options.namespace, '--wait', '--timeout', '120s']);
-      if (result.status !== 0) throw new Error(`helm uninstall ${name} -n ${options.namespace} failed:\n${result.stderr}`);
-    },
+    uninstall: () => runHelm(['uninstall', name, '--kubeconfig', cluster.kubeconfig, '--namespace', options.namespace, '--wait', '--timeout', '120s'], 150_000),
   };
 }
 

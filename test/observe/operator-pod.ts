@@ -1,64 +1,43 @@
 /**
  * The operator as users run it, for the e2e suites, the demo and the benchmarks on the local cluster's real
- * node: `helm install charts/tern` into the test's namespace (watching it, its Lease there), a pod of the
- * tern-operator image with its own ServiceAccount and RBAC. One chart release per operator, so a test can run several side by side (leader
- * election: they share the namespace's `tern-operator` Lease) and kill one. The operator's identity is its
- * pod's name (the chart passes it as TERN_IDENTITY).
+ * node: `helm install charts/tern` (chart-release.ts) into the test's namespace, watching it with its Lease
+ * there, a pod of the tern-operator image with its own ServiceAccount and RBAC. One chart release per
+ * operator, so a test can run several side by side (leader election: they share the namespace's
+ * `tern-operator` Lease) and kill one. The operator's identity is its pod's name (the chart passes it as
+ * TERN_IDENTITY).
  *
  * kill() is a crash, not a shutdown: SIGKILL from outside the container to every process of it (found by
  * the container id in /proc/PID/cgroup), so nothing runs its SIGTERM handler and the Lease is not
  * released; then the chart's Deployment is scaled to 0 so that neither the kubelet nor the ReplicaSet
- * brings the same identity back. helm runs asynchronously: user traffic a test keeps running meanwhile is
- * not frozen by it.
+ * brings the same identity back.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { helmBinary, run } from '../../charts/lib/tools.js';
+import { run } from '../../charts/lib/tools.js';
 import type { LocalCluster } from '../cluster/cluster.js';
-import { containerPids } from '../cluster/node/container-processes.js';
+import { containerIdOf, containerPids } from '../cluster/node/container-processes.js';
 import { eventually } from '../cluster/poll.js';
-import { repoRoot } from '../cluster/paths.js';
-import type { PodInfo } from './chart-release.js';
-
-const execFileAsync = promisify(execFile);
-
-/** What a test needs of an operator to look at it and kill it (withOperatorLogs reads only this). */
-export interface OperatorHandle {
-  /** Its identity in the Lease, in events and in tern_leader{identity}. */
-  identity: string;
-  /** Its /metrics. */
-  metricsUrl: string;
-  /** False once it was killed or stopped. */
-  alive(): boolean;
-  /** The last lines it logged. */
-  output(): string;
-  /** SIGKILL: no graceful shutdown, the Lease is not released. */
-  kill(): Promise<void>;
-  /** A graceful stop (SIGTERM), waited for. */
-  stop(): Promise<void>;
-}
+import { installChart } from './chart-release.js';
 
 /** An operator running as a pod of the chart. */
-export interface OperatorPod extends OperatorHandle {
+export interface OperatorPod {
   /** The chart release (also the prefix of its objects' names). */
   release: string;
   namespace: string;
+  /** Its identity in the Lease, in events and in tern_leader{identity}: the pod's name. */
+  identity: string;
   /** The pod's address (an iptables rule can single its packets out). */
   podIP: string;
   /** The id of its container (containerd), whose processes containerPids() finds. */
   containerId: string;
-}
-
-/** The operator's metrics port in its pod (every pod has its own network namespace). */
-const METRICS_PORT = 8080;
-
-async function helmAsync(args: string[], timeoutMs: number): Promise<void> {
-  try {
-    await execFileAsync(helmBinary(), args, { cwd: repoRoot(), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`helm ${args.slice(0, 3).join(' ')} failed: ${e.stderr || e.message}\n${e.stdout ?? ''}`);
-  }
+  /** Its /metrics. */
+  metricsUrl: string;
+  /** False once it was killed or stopped. */
+  alive(): boolean;
+  /** The last lines it logged (kept from the moment it was killed or stopped). */
+  output(): string;
+  /** SIGKILL: no graceful shutdown, the Lease is not released. */
+  kill(): Promise<void>;
+  /** `helm uninstall`: a graceful stop (SIGTERM), waited for. */
+  stop(): Promise<void>;
 }
 
 /** The chart's name for its objects of release `release` (templates/_helpers.tpl, tern.fullname). */
@@ -66,33 +45,19 @@ export function chartFullname(release: string): string {
   return release.includes('tern') ? release : `${release}-tern`;
 }
 
-interface OperatorPodJson extends PodInfo {
-  status?: PodInfo['status'] & { containerStatuses?: { containerID?: string; ready?: boolean }[] };
-}
-
 /**
  * `helm install RELEASE charts/tern -n NAMESPACE --wait`: the operator watches `namespace` only, with its
- * Lease there, the locally imported image (pullPolicy Never), `extraArgs` appended to its command line.
+ * Lease there; `set` adds chart values (e.g. leaderElection.enabled=false).
  */
-export async function installOperator(
-  cluster: LocalCluster,
-  namespace: string,
-  release: string,
-  options: { extraArgs?: string[]; set?: string[]; timeoutMs?: number } = {},
-): Promise<OperatorPod> {
-  const sets = ['image.pullPolicy=Never', `watchNamespaces={${namespace}}`, `metrics.port=${METRICS_PORT}`, `metrics.service.port=${METRICS_PORT}`, ...(options.set ?? [])];
-  const values = [...sets.flatMap((s) => ['--set', s]), '--set-json', `extraArgs=${JSON.stringify(options.extraArgs ?? [])}`];
-  const timeoutMs = options.timeoutMs ?? 120_000;
-  await helmAsync(['install', release, 'charts/tern', '--kubeconfig', cluster.kubeconfig, '--namespace', namespace, '--wait', '--timeout', `${Math.round(timeoutMs / 1000)}s`, ...values], timeoutMs + 10_000);
-  const selector = encodeURIComponent(`app.kubernetes.io/name=tern-operator,app.kubernetes.io/instance=${release}`);
+export async function installOperator(cluster: LocalCluster, namespace: string, release: string, options: { set?: string[] } = {}): Promise<OperatorPod> {
+  const chart = await installChart(cluster, { name: release, namespace, watchNamespaces: [namespace], set: options.set ?? [], timeout: '120s' });
   const pod = await eventually(`operator pod of ${release} Running with an address`, async () => {
-    const { items } = await cluster.kube.request<{ items: OperatorPodJson[] }>('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${selector}`);
-    const live = items.filter((p) => p.status?.phase === 'Running' && p.status.podIP && p.status.containerStatuses?.[0]?.containerID);
+    const live = (await chart.operatorPods()).filter((p) => p.status?.phase === 'Running' && p.status.podIP && p.status.containerStatuses?.[0]?.containerID);
     return live.length === 1 ? live[0] : undefined;
   }, 30_000, 250);
   const name = pod.metadata.name;
   const podIP = pod.status?.podIP ?? '';
-  const containerId = (pod.status?.containerStatuses?.[0]?.containerID ?? '').replace(/^[a-z]+:\/\//, '');
+  const containerId = containerIdOf(pod.status?.containerStatuses?.[0]?.containerID);
   const deployment = `/apis/apps/v1/namespaces/${namespace}/deployments/${chartFullname(release)}-operator`;
   let alive = true;
   let lastOutput = '';
@@ -108,17 +73,14 @@ export async function installOperator(
     }
     return lastOutput;
   };
-  const podGone = () => eventually(`operator pod ${name} gone`, async () => {
-    const { items } = await cluster.kube.request<{ items: PodInfo[] }>('GET', `/api/v1/namespaces/${namespace}/pods?labelSelector=${selector}`);
-    return items.length === 0 ? true : undefined;
-  }, 60_000, 250);
+  const podGone = () => eventually(`operator pod ${name} gone`, async () => ((await chart.operatorPods()).length === 0 ? true : undefined), 60_000, 250);
   return {
     release,
     namespace,
     identity: name,
     podIP,
     containerId,
-    metricsUrl: `http://${podIP}:${METRICS_PORT}/metrics`,
+    metricsUrl: `http://${podIP}:${chart.metricsPort}/metrics`,
     alive: () => alive,
     output,
     kill: async () => {
@@ -135,7 +97,7 @@ export async function installOperator(
     stop: async () => {
       if (alive) output();
       alive = false;
-      await helmAsync(['uninstall', release, '--kubeconfig', cluster.kubeconfig, '--namespace', namespace, '--wait', '--timeout', '90s'], 100_000);
+      await chart.uninstall();
       await podGone();
     },
   };

@@ -1,7 +1,7 @@
 /**
  * What the operator's end-to-end tests share (the operator itself is installed by the chart:
- * test/observe/operator-pod.ts): a model host serving models/species on the real node's address (pods
- * cannot reach the machine's loopback), an API client, and ModelRelease builders from models/registry.json.
+ * test/observe/operator-pod.ts; the model host on the node's address: test/observe/node-model-host.ts):
+ * an API client, and ModelRelease builders from models/registry.json.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +17,7 @@ import { DEPLOYMENTS, NAMESPACES } from '../../operator/runtime/resources.js';
 import { ROOT } from '../analysis/processes.js';
 import type { LocalCluster } from '../cluster/cluster.js';
 import { withClusterLogs } from '../cluster/test-env.js';
-import { NODE_IP } from '../cluster/node/layout.js';
-import { startModelHost, type ModelHost } from '../../models/model-host.js';
-import type { OperatorHandle } from '../observe/operator-pod.js';
+import type { OperatorPod } from '../observe/operator-pod.js';
 
 /** An API client on the test cluster (KUBECONFIG from the jest global setup), or on the one of `kubeconfigPath`. */
 export function apiClient(kubeconfigPath?: string): { client: ApiKubeClient; rest: RestClient; close(): void } {
@@ -28,19 +26,10 @@ export function apiClient(kubeconfigPath?: string): { client: ApiKubeClient; res
 }
 
 /**
- * A model host serving models/species that the real node's pods reach: it listens on every address and
- * its URL names the node's (pods cannot reach the machine's loopback).
- */
-export async function startNodeModelHost(): Promise<ModelHost> {
-  const host = await startModelHost(join(ROOT, 'models/species'), { host: '0.0.0.0' });
-  return { ...host, url: `http://${NODE_IP}:${host.port}/` };
-}
-
-/**
  * Runs `body`; on failure, rethrows with the tails of the cluster's logs and of each operator's output
  * appended (operators are read when the failure happens, so ones started later are included).
  */
-export function withOperatorLogs<T>(cluster: LocalCluster, operators: () => OperatorHandle[], body: () => Promise<T>, chars = 6000): Promise<T> {
+export function withOperatorLogs<T>(cluster: LocalCluster, operators: () => OperatorPod[], body: () => Promise<T>, chars = 6000): Promise<T> {
   return withClusterLogs(cluster, async () => {
     try {
       return await body();

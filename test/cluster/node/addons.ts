@@ -4,6 +4,9 @@
 // not as a pod), so `http://prometheus.monitoring:9090` works from a pod as it would in a real cluster.
 import { CLUSTER_DNS_IP, CLUSTER_DOMAIN, NODE_IP } from './layout.js';
 
+/** Prometheus as pods reach it (the operator's `prometheus` provider address in the tests and the demo). */
+export const IN_CLUSTER_PROMETHEUS_URL = 'http://prometheus.monitoring:9090';
+
 /** The CoreDNS image (built here from its Go module, imported into containerd). */
 export const COREDNS_IMAGE_REPO = 'registry.k8s.io/coredns/coredns';
 /** The port CoreDNS listens on inside its pod (unprivileged; the Service maps 53 to it). */

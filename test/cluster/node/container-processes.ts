@@ -17,3 +17,13 @@ export function containerPids(containerId: string): number[] {
   }
   return pids;
 }
+
+/** A container's id from a pod status's `containerID` (`containerd://<id>`); '' when it has none yet. */
+export function containerIdOf(containerID: string | undefined): string {
+  return (containerID ?? '').replace(/^[a-z]+:\/\//, '');
+}
+
+/** Pids of the processes of every container a pod's status names. */
+export function podContainerPids(pod: { status?: { containerStatuses?: { containerID?: string }[] } }): number[] {
+  return (pod.status?.containerStatuses ?? []).map((c) => containerIdOf(c.containerID)).filter((id) => id !== '').flatMap((id) => containerPids(id));
+}
